@@ -1,0 +1,766 @@
+-- dexcost 0.1: tasks, cost events, the price catalogue and cost computation.
+--
+-- Every reference is schema-qualified and the script runs with a search_path that holds
+-- nothing a user can create objects in (PostgreSQL's guidance for extension scripts).
+
+\echo Use "CREATE EXTENSION dexcost CASCADE" to load this file. \quit
+
+SET LOCAL search_path = pg_catalog, pg_temp;
+
+COMMENT ON SCHEMA @extschema@ IS
+  'dexcost: the system of record for what AI agents cost (tasks, cost events, prices, roll-ups).';
+
+------------------------------------------------------------------------------------------
+-- Vocabulary helpers
+------------------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.unattributed_customer() RETURNS text
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  RETURN '(unattributed)';
+COMMENT ON FUNCTION @extschema@.unattributed_customer() IS
+  'The customer_id given to a root task that names no customer, so its cost stays visible in every report.';
+
+------------------------------------------------------------------------------------------
+-- Tasks
+------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.task (
+    task_id        uuid        NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    customer_id    text        NOT NULL,
+    task_type      text        NOT NULL,
+    parent_task_id uuid,
+    root_task_id   uuid        NOT NULL,
+    status         text        NOT NULL DEFAULT 'pending',
+    accepted       boolean,
+    project_id     text,
+    team           text,
+    user_id        text,
+    environment    text,
+    request_path   text,
+    started_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    ended_at       timestamptz,
+    metadata       jsonb       NOT NULL DEFAULT '{}'::jsonb,
+    created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT task_pkey PRIMARY KEY (customer_id, task_id),
+    CONSTRAINT task_parent_fkey FOREIGN KEY (customer_id, parent_task_id)
+        REFERENCES @extschema@.task (customer_id, task_id) ON DELETE CASCADE,
+    CONSTRAINT task_status_check CHECK (status IN ('pending', 'success', 'failed')),
+    CONSTRAINT task_request_path_check CHECK (request_path IN ('live', 'batch')),
+    CONSTRAINT task_type_check CHECK (task_type <> '' AND pg_catalog.length(task_type) <= 256),
+    CONSTRAINT task_customer_id_check CHECK (customer_id <> ''),
+    CONSTRAINT task_not_own_parent_check CHECK (parent_task_id <> task_id),
+    CONSTRAINT task_ended_at_check CHECK (ended_at >= started_at)
+);
+CREATE INDEX task_task_id_idx ON @extschema@.task (task_id);
+CREATE INDEX task_parent_idx ON @extschema@.task (customer_id, parent_task_id) WHERE parent_task_id IS NOT NULL;
+
+COMMENT ON TABLE @extschema@.task IS
+  'One business operation an AI agent performs (resolve a ticket, generate a report). Tasks nest: a child belongs to its parent''s customer.';
+COMMENT ON COLUMN @extschema@.task.task_id IS 'Client-generated UUID of the task (as the dexcost SDK sends it).';
+COMMENT ON COLUMN @extschema@.task.customer_id IS 'Customer the task serves. A child task inherits its parent''s; a root task without one gets dexcost.unattributed_customer().';
+COMMENT ON COLUMN @extschema@.task.task_type IS 'Workflow name, stable across runs, e.g. support_ticket_summary.v2.';
+COMMENT ON COLUMN @extschema@.task.parent_task_id IS 'The task this one runs inside, or NULL for a root task.';
+COMMENT ON COLUMN @extschema@.task.root_task_id IS 'The root of this task''s tree (the task itself for a root); maintained by dexcost.';
+COMMENT ON COLUMN @extschema@.task.status IS 'pending, success or failed.';
+COMMENT ON COLUMN @extschema@.task.accepted IS 'Whether a validator, parser or user accepted the output (NULL: not judged). Cost per accepted task counts true.';
+COMMENT ON COLUMN @extschema@.task.project_id IS 'Project the cost is attributed to.';
+COMMENT ON COLUMN @extschema@.task.team IS 'Team the cost is attributed to.';
+COMMENT ON COLUMN @extschema@.task.user_id IS 'End user on whose behalf the task ran.';
+COMMENT ON COLUMN @extschema@.task.environment IS 'Deployment environment, e.g. prod or staging.';
+COMMENT ON COLUMN @extschema@.task.request_path IS 'live (a user is waiting) or batch (background work).';
+COMMENT ON COLUMN @extschema@.task.started_at IS 'When the task started.';
+COMMENT ON COLUMN @extschema@.task.ended_at IS 'When the task ended (NULL while running); not before started_at.';
+COMMENT ON COLUMN @extschema@.task.metadata IS 'Free-form attributes of the task (JSON object).';
+COMMENT ON COLUMN @extschema@.task.created_at IS 'When the row was stored.';
+
+-- Fills customer_id and root_task_id and checks the tree, with messages that say how to fix it.
+CREATE FUNCTION @extschema@.task_before_write() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    parent_customer text;
+    parent_root uuid;
+    parents integer;
+BEGIN
+    IF NEW.status IS NULL OR NEW.status NOT IN ('pending', 'success', 'failed') THEN
+        RAISE EXCEPTION 'invalid status "%" for task %', NEW.status, NEW.task_id
+            USING ERRCODE = '22P02',
+                  DETAIL = 'status must be pending, success or failed.',
+                  HINT = 'Use pending while the task runs, then success or failed.';
+    END IF;
+    IF NEW.request_path IS NOT NULL AND NEW.request_path NOT IN ('live', 'batch') THEN
+        RAISE EXCEPTION 'invalid request_path "%" for task %', NEW.request_path, NEW.task_id
+            USING ERRCODE = '22P02',
+                  DETAIL = 'request_path must be live or batch.',
+                  HINT = 'Use live when a user waits for the answer and batch for background work; keep finer labels in metadata.';
+    END IF;
+    IF NEW.ended_at < NEW.started_at THEN
+        RAISE EXCEPTION 'task % ends at % before it starts at %', NEW.task_id, NEW.ended_at, NEW.started_at
+            USING ERRCODE = '23514',
+                  HINT = 'Check the clock of the client that reported the task.';
+    END IF;
+    IF TG_OP = 'UPDATE' THEN
+        IF NEW.customer_id IS DISTINCT FROM OLD.customer_id THEN
+            RAISE EXCEPTION 'cannot move task % from customer "%" to "%"', NEW.task_id, OLD.customer_id, NEW.customer_id
+                USING ERRCODE = '23514',
+                      HINT = 'A task''s customer is fixed: delete the task and insert it again under the new customer.';
+        END IF;
+        IF NEW.task_id IS DISTINCT FROM OLD.task_id THEN
+            RAISE EXCEPTION 'cannot change task_id % to %', OLD.task_id, NEW.task_id
+                USING ERRCODE = '23514',
+                      HINT = 'Task ids are client-generated and permanent: insert a new task instead.';
+        END IF;
+        IF NEW.parent_task_id IS NOT DISTINCT FROM OLD.parent_task_id THEN
+            NEW.root_task_id := OLD.root_task_id;
+            RETURN NEW;
+        END IF;
+    END IF;
+
+    IF NEW.parent_task_id IS NULL THEN
+        NEW.customer_id := coalesce(NEW.customer_id, @extschema@.unattributed_customer());
+        NEW.root_task_id := NEW.task_id;
+        RETURN NEW;
+    END IF;
+
+    SELECT count(*), min(t.customer_id), (pg_catalog.array_agg(t.root_task_id))[1]
+      INTO parents, parent_customer, parent_root
+      FROM @extschema@.task AS t
+     WHERE t.task_id = NEW.parent_task_id
+       AND (NEW.customer_id IS NULL OR t.customer_id = NEW.customer_id);
+    IF parents = 0 AND NEW.customer_id IS NOT NULL THEN
+        SELECT min(t.customer_id) INTO parent_customer
+          FROM @extschema@.task AS t WHERE t.task_id = NEW.parent_task_id;
+        IF parent_customer IS NOT NULL THEN
+            RAISE EXCEPTION 'task % cannot belong to customer "%": its parent task % belongs to customer "%"',
+                    NEW.task_id, NEW.customer_id, NEW.parent_task_id, parent_customer
+                USING ERRCODE = '23503',
+                      DETAIL = 'A task tree never crosses customers.',
+                      HINT = 'Leave customer_id NULL on a child task to inherit its parent''s customer.';
+        END IF;
+    END IF;
+    IF parents > 1 THEN
+        RAISE EXCEPTION 'parent task % exists for several customers', NEW.parent_task_id
+            USING ERRCODE = '23503',
+                  HINT = 'Give the child task a customer_id to say which parent is meant.';
+    END IF;
+    IF parents = 0 THEN
+        -- A restore may load a child before its parent: the foreign key checks it at the
+        -- end of the statement. Anything that needs the parent's values must find it now.
+        IF NEW.customer_id IS NULL OR NEW.root_task_id IS NULL THEN
+            RAISE EXCEPTION 'parent task % of task % does not exist', NEW.parent_task_id, NEW.task_id
+                USING ERRCODE = '23503',
+                      HINT = 'Insert the parent task before its children.';
+        END IF;
+        RETURN NEW;
+    END IF;
+
+    NEW.customer_id := parent_customer;
+    NEW.root_task_id := parent_root;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.task_before_write() IS
+  'Trigger: checks a task row, inherits the parent''s customer and sets root_task_id.';
+
+CREATE TRIGGER task_before_write
+  BEFORE INSERT OR UPDATE ON @extschema@.task
+  FOR EACH ROW EXECUTE FUNCTION @extschema@.task_before_write();
+
+------------------------------------------------------------------------------------------
+-- Cost events
+------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.cost_event (
+    event_id              uuid        NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+    customer_id           text        NOT NULL,
+    task_id               uuid        NOT NULL,
+    event_type            text        NOT NULL,
+    occurred_at           timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    provider              text,
+    model                 text,
+    service_tier          text        NOT NULL DEFAULT 'standard',
+    service_name          text,
+    route                 text,
+    fallback_reason       text,
+    input_tokens          bigint,
+    cache_read_tokens     bigint,
+    cache_write_tokens    bigint,
+    cache_write_1h_tokens bigint,
+    output_tokens         bigint,
+    reasoning_tokens      bigint,
+    quantity              numeric,
+    quantity_unit         text,
+    unit_price_usd        numeric,
+    cost_usd              numeric,
+    cost_confidence       text        NOT NULL,
+    pricing_source        text,
+    pricing_version       text,
+    latency_ms            bigint,
+    error_type            text,
+    is_retry              boolean     NOT NULL DEFAULT false,
+    retry_reason          text,
+    retry_of              uuid,
+    retry_type            text,
+    batch_job_id          text,
+    batch_status          text,
+    details               jsonb       NOT NULL DEFAULT '{}'::jsonb,
+    recorded_at           timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT cost_event_pkey PRIMARY KEY (customer_id, event_id),
+    CONSTRAINT cost_event_task_fkey FOREIGN KEY (customer_id, task_id)
+        REFERENCES @extschema@.task (customer_id, task_id) ON DELETE CASCADE,
+    CONSTRAINT cost_event_event_type_check
+        CHECK (event_type IN ('llm_call', 'external_cost', 'compute_cost', 'retry_marker')),
+    CONSTRAINT cost_event_cost_confidence_check
+        CHECK (cost_confidence IN ('exact', 'computed', 'estimated', 'unknown')),
+    CONSTRAINT cost_event_service_tier_check
+        CHECK (service_tier IN ('standard', 'batch', 'flex', 'priority')),
+    CONSTRAINT cost_event_retry_type_check
+        CHECK (retry_type IN ('provider_retry', 'application_retry', 'validation_retry', 'user_regeneration')),
+    CONSTRAINT cost_event_cost_usd_check
+        CHECK (cost_usd >= 0 AND cost_usd <> 'NaN'::numeric AND cost_usd <> 'Infinity'::numeric),
+    CONSTRAINT cost_event_unknown_cost_check
+        CHECK ((cost_confidence = 'unknown') = (cost_usd IS NULL)),
+    CONSTRAINT cost_event_tokens_check
+        CHECK (input_tokens >= 0 AND cache_read_tokens >= 0 AND cache_write_tokens >= 0
+               AND cache_write_1h_tokens >= 0 AND output_tokens >= 0 AND reasoning_tokens >= 0),
+    CONSTRAINT cost_event_quantity_check
+        CHECK (quantity >= 0 AND quantity <> 'NaN'::numeric AND quantity <> 'Infinity'::numeric
+               AND unit_price_usd >= 0 AND unit_price_usd <> 'NaN'::numeric
+               AND unit_price_usd <> 'Infinity'::numeric),
+    CONSTRAINT cost_event_latency_ms_check CHECK (latency_ms >= 0)
+);
+CREATE INDEX cost_event_task_idx ON @extschema@.cost_event (customer_id, task_id, occurred_at);
+CREATE INDEX cost_event_occurred_at_idx ON @extschema@.cost_event USING brin (occurred_at);
+
+COMMENT ON TABLE @extschema@.cost_event IS
+  'The cost ledger: one row per cost-generating action (LLM call, paid API call, compute charge, retry) inside a task.';
+COMMENT ON COLUMN @extschema@.cost_event.event_id IS 'Client-generated UUID of the event; with customer_id, the key that makes re-sending idempotent.';
+COMMENT ON COLUMN @extschema@.cost_event.customer_id IS 'The task''s customer, copied from dexcost.task when left NULL (needed as the distribution key on Citus).';
+COMMENT ON COLUMN @extschema@.cost_event.task_id IS 'The task the event belongs to; it must exist.';
+COMMENT ON COLUMN @extschema@.cost_event.event_type IS 'llm_call, external_cost, compute_cost or retry_marker.';
+COMMENT ON COLUMN @extschema@.cost_event.occurred_at IS 'When the action happened; prices in force at this instant apply.';
+COMMENT ON COLUMN @extschema@.cost_event.provider IS 'Model provider as named in dexcost.model_price (openai, anthropic, google, ...).';
+COMMENT ON COLUMN @extschema@.cost_event.model IS 'Model name as the provider reports it; aliases in dexcost.model_alias map dated snapshots onto catalogue models.';
+COMMENT ON COLUMN @extschema@.cost_event.service_tier IS 'standard, batch, flex or priority: each tier has its own prices.';
+COMMENT ON COLUMN @extschema@.cost_event.service_name IS 'Paid service of a non-LLM event, e.g. pinecone, tavily, lambda.';
+COMMENT ON COLUMN @extschema@.cost_event.route IS 'Model route chosen first, e.g. primary.summary.fast.us.';
+COMMENT ON COLUMN @extschema@.cost_event.fallback_reason IS 'Why a fallback route was used (quota_exhausted, timeout, policy, quality), or NULL.';
+COMMENT ON COLUMN @extschema@.cost_event.input_tokens IS 'Uncached input tokens only: cache reads and writes are counted in their own buckets (see docs/pricing.md).';
+COMMENT ON COLUMN @extschema@.cost_event.cache_read_tokens IS 'Input tokens served from the prompt cache.';
+COMMENT ON COLUMN @extschema@.cost_event.cache_write_tokens IS 'Input tokens written to the prompt cache (default, 5-minute lifetime).';
+COMMENT ON COLUMN @extschema@.cost_event.cache_write_1h_tokens IS 'Input tokens written to the prompt cache with a 1-hour lifetime.';
+COMMENT ON COLUMN @extschema@.cost_event.output_tokens IS 'Visible output tokens, excluding reasoning tokens.';
+COMMENT ON COLUMN @extschema@.cost_event.reasoning_tokens IS 'Reasoning (thinking) tokens; billed at the output price unless the catalogue prices them apart.';
+COMMENT ON COLUMN @extschema@.cost_event.quantity IS 'Billable quantity of a non-token charge (seconds, requests, GB); with unit_price_usd it gives an estimated cost.';
+COMMENT ON COLUMN @extschema@.cost_event.quantity_unit IS 'Unit of quantity, e.g. vcpu_second, request, gb_month.';
+COMMENT ON COLUMN @extschema@.cost_event.unit_price_usd IS 'USD per unit of quantity.';
+COMMENT ON COLUMN @extschema@.cost_event.cost_usd IS 'Cost in USD, exact numeric. NULL only when the cost is unknown: never a silent zero.';
+COMMENT ON COLUMN @extschema@.cost_event.cost_confidence IS 'exact (given), computed (tokens x catalogue price), estimated (quantity x unit price) or unknown.';
+COMMENT ON COLUMN @extschema@.cost_event.pricing_source IS 'Where a given cost came from, e.g. provider_response, sdk_catalog, manual.';
+COMMENT ON COLUMN @extschema@.cost_event.pricing_version IS 'Prices used: dexcost:<price_id>+... for costs dexcost computed, or the version the client reported.';
+COMMENT ON COLUMN @extschema@.cost_event.latency_ms IS 'Wall-clock latency of the call in milliseconds.';
+COMMENT ON COLUMN @extschema@.cost_event.error_type IS 'Error the call ended with (rate_limit, timeout, 5xx, parse_error, ...), or NULL on success.';
+COMMENT ON COLUMN @extschema@.cost_event.is_retry IS 'Whether the event repeats an earlier attempt.';
+COMMENT ON COLUMN @extschema@.cost_event.retry_reason IS 'Why it was retried (rate_limit, timeout, parse_error, ...).';
+COMMENT ON COLUMN @extschema@.cost_event.retry_of IS 'event_id of the attempt this one retries.';
+COMMENT ON COLUMN @extschema@.cost_event.retry_type IS 'provider_retry, application_retry, validation_retry or user_regeneration.';
+COMMENT ON COLUMN @extschema@.cost_event.batch_job_id IS 'Provider batch job the call ran in.';
+COMMENT ON COLUMN @extschema@.cost_event.batch_status IS 'State of the batch record: completed, failed, expired or cancelled.';
+COMMENT ON COLUMN @extschema@.cost_event.details IS 'Free-form details of the event (JSON object).';
+COMMENT ON COLUMN @extschema@.cost_event.recorded_at IS 'When the row was stored (late data shows as recorded_at well after occurred_at).';
+
+CREATE FUNCTION @extschema@.cost_event_before_write() RETURNS trigger
+  LANGUAGE C
+  AS 'MODULE_PATHNAME', 'dexcost_cost_event_before_write';
+COMMENT ON FUNCTION @extschema@.cost_event_before_write() IS
+  'Trigger (C++): checks an event, copies the task''s customer and computes the cost from the catalogue when none is given.';
+
+CREATE TRIGGER cost_event_before_write
+  BEFORE INSERT OR UPDATE ON @extschema@.cost_event
+  FOR EACH ROW EXECUTE FUNCTION @extschema@.cost_event_before_write();
+
+------------------------------------------------------------------------------------------
+-- Price catalogue
+------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.model_price (
+    price_id         bigserial   NOT NULL,
+    provider         text        NOT NULL,
+    model            text        NOT NULL,
+    usage_type       text        NOT NULL,
+    service_tier     text        NOT NULL DEFAULT 'standard',
+    min_input_tokens bigint      NOT NULL DEFAULT 0,
+    usd_per_mtok     numeric     NOT NULL,
+    currency         text        NOT NULL DEFAULT 'USD',
+    valid_from       timestamptz NOT NULL DEFAULT '-infinity',
+    valid_to         timestamptz,
+    source           text        NOT NULL,
+    snapshot_date    date,
+    is_seed          boolean     NOT NULL DEFAULT false,
+    note             text,
+    CONSTRAINT model_price_pkey PRIMARY KEY (price_id),
+    CONSTRAINT model_price_usage_type_check
+        CHECK (usage_type IN ('input', 'cache_read', 'cache_write', 'cache_write_1h', 'output', 'reasoning')),
+    CONSTRAINT model_price_service_tier_check
+        CHECK (service_tier IN ('standard', 'batch', 'flex', 'priority')),
+    CONSTRAINT model_price_usd_per_mtok_check
+        CHECK (usd_per_mtok >= 0 AND usd_per_mtok <> 'NaN'::numeric AND usd_per_mtok <> 'Infinity'::numeric
+               AND pg_catalog.min_scale(usd_per_mtok) <= 12),
+    CONSTRAINT model_price_currency_check CHECK (currency = 'USD'),
+    CONSTRAINT model_price_min_input_tokens_check CHECK (min_input_tokens >= 0),
+    CONSTRAINT model_price_valid_range_check CHECK (valid_to > valid_from),
+    CONSTRAINT model_price_no_overlap EXCLUDE USING gist (
+        provider WITH OPERATOR(pg_catalog.=),
+        model WITH OPERATOR(pg_catalog.=),
+        usage_type WITH OPERATOR(pg_catalog.=),
+        service_tier WITH OPERATOR(pg_catalog.=),
+        min_input_tokens WITH OPERATOR(pg_catalog.=),
+        is_seed WITH OPERATOR(pg_catalog.=),
+        pg_catalog.tstzrange(valid_from, valid_to) WITH OPERATOR(pg_catalog.&&))
+);
+
+COMMENT ON TABLE @extschema@.model_price IS
+  'Effective-dated model prices in USD per million tokens, per provider, model, usage type, service tier and context band. Rows you add take precedence over the seed rows dexcost ships.';
+COMMENT ON COLUMN @extschema@.model_price.price_id IS 'Identifier; costs computed from this row record it in cost_event.pricing_version.';
+COMMENT ON COLUMN @extschema@.model_price.provider IS 'Provider, e.g. openai, anthropic, google, deepseek, xai, mistral.';
+COMMENT ON COLUMN @extschema@.model_price.model IS 'Catalogue model name, e.g. gpt-4o, claude-sonnet-4-5.';
+COMMENT ON COLUMN @extschema@.model_price.usage_type IS 'Token bucket the price applies to: input (uncached), cache_read, cache_write, cache_write_1h, output or reasoning.';
+COMMENT ON COLUMN @extschema@.model_price.service_tier IS 'standard, batch, flex or priority.';
+COMMENT ON COLUMN @extschema@.model_price.min_input_tokens IS 'Context band: the price applies to requests whose prompt (input + cache tokens) has at least this many tokens; the highest band reached wins.';
+COMMENT ON COLUMN @extschema@.model_price.usd_per_mtok IS 'Price in USD per million tokens, at most 12 decimal places.';
+COMMENT ON COLUMN @extschema@.model_price.currency IS 'Currency of the price; USD only in this version.';
+COMMENT ON COLUMN @extschema@.model_price.valid_from IS 'First instant the price is in force (inclusive); -infinity for a snapshot price with no known start.';
+COMMENT ON COLUMN @extschema@.model_price.valid_to IS 'Instant the price stops being in force (exclusive); NULL while it still is.';
+COMMENT ON COLUMN @extschema@.model_price.source IS 'Where the price was read, e.g. a provider pricing page.';
+COMMENT ON COLUMN @extschema@.model_price.snapshot_date IS 'Date the source was read.';
+COMMENT ON COLUMN @extschema@.model_price.is_seed IS 'Shipped with dexcost (read-only). Your own rows override seed rows where both are in force.';
+COMMENT ON COLUMN @extschema@.model_price.note IS 'Free-text remark, e.g. what to verify.';
+
+CREATE TABLE @extschema@.model_alias (
+    provider text    NOT NULL,
+    alias    text    NOT NULL,
+    model    text    NOT NULL,
+    is_seed  boolean NOT NULL DEFAULT false,
+    note     text,
+    CONSTRAINT model_alias_pkey PRIMARY KEY (provider, alias, is_seed),
+    CONSTRAINT model_alias_not_self_check CHECK (alias <> model)
+);
+COMMENT ON TABLE @extschema@.model_alias IS
+  'Other names of a catalogue model: dated snapshots (gpt-4o-2024-08-06) and deployment names. No other name matching is done: an unlisted name is unpriced, never guessed.';
+COMMENT ON COLUMN @extschema@.model_alias.provider IS 'Provider the alias belongs to.';
+COMMENT ON COLUMN @extschema@.model_alias.alias IS 'The name as events or invoices carry it.';
+COMMENT ON COLUMN @extschema@.model_alias.model IS 'The catalogue model (dexcost.model_price.model) it stands for.';
+COMMENT ON COLUMN @extschema@.model_alias.is_seed IS 'Shipped with dexcost (read-only); your own row for the same alias takes precedence.';
+COMMENT ON COLUMN @extschema@.model_alias.note IS 'Free-text remark.';
+
+-- Seed prices: USD per million tokens, from ../reference/provider-formats.md section 5.
+INSERT INTO @extschema@.model_price
+    (provider, model, service_tier, usage_type, min_input_tokens, usd_per_mtok, source, snapshot_date, is_seed, note)
+SELECT s.provider, s.model, s.tier, s.usage, s.min_input, s.usd::numeric,
+       CASE s.src
+         WHEN 'litellm' THEN 'LiteLLM model_prices_and_context_window.json (as bundled in dexcost-sdk model_cost_map.json)'
+         WHEN 'anthropic' THEN 'Anthropic pricing page, docs.anthropic.com/en/docs/about-claude/pricing'
+         WHEN 'langfuse' THEN 'Langfuse worker/src/constants/default-model-prices.json'
+       END,
+       CASE s.src WHEN 'litellm' THEN date '2026-05-19' WHEN 'langfuse' THEN date '2025-12-12' END,
+       true, s.note
+FROM (VALUES
+    ('openai', 'gpt-5', 'standard', 'input', 0, '1.25', 'litellm', NULL),
+    ('openai', 'gpt-5', 'standard', 'cache_read', 0, '0.125', 'litellm', NULL),
+    ('openai', 'gpt-5', 'standard', 'output', 0, '10.00', 'litellm', NULL),
+    ('openai', 'gpt-5', 'flex', 'input', 0, '0.625', 'litellm', 'flex output price not in the source'),
+    ('openai', 'gpt-5', 'priority', 'input', 0, '2.50', 'litellm', 'priority output price not in the source'),
+    ('openai', 'gpt-5-mini', 'standard', 'input', 0, '0.25', 'litellm', NULL),
+    ('openai', 'gpt-5-mini', 'standard', 'cache_read', 0, '0.025', 'litellm', NULL),
+    ('openai', 'gpt-5-mini', 'standard', 'output', 0, '2.00', 'litellm', NULL),
+    ('openai', 'gpt-5-mini', 'flex', 'input', 0, '0.125', 'litellm', 'flex output price not in the source'),
+    ('openai', 'gpt-5-mini', 'priority', 'input', 0, '0.45', 'litellm', 'priority output price not in the source'),
+    ('openai', 'gpt-5.2', 'standard', 'input', 0, '1.75', 'litellm', NULL),
+    ('openai', 'gpt-5.2', 'standard', 'cache_read', 0, '0.175', 'litellm', NULL),
+    ('openai', 'gpt-5.2', 'standard', 'output', 0, '14.00', 'litellm', NULL),
+    ('openai', 'gpt-5.2', 'priority', 'input', 0, '3.50', 'litellm', 'priority output price not in the source'),
+    ('openai', 'gpt-4.1', 'standard', 'input', 0, '2.00', 'litellm', NULL),
+    ('openai', 'gpt-4.1', 'standard', 'cache_read', 0, '0.50', 'litellm', NULL),
+    ('openai', 'gpt-4.1', 'standard', 'output', 0, '8.00', 'litellm', NULL),
+    ('openai', 'gpt-4.1', 'batch', 'input', 0, '1.00', 'litellm', NULL),
+    ('openai', 'gpt-4.1', 'batch', 'output', 0, '4.00', 'litellm', NULL),
+    ('openai', 'gpt-4.1', 'priority', 'input', 0, '3.50', 'litellm', 'priority output price not in the source'),
+    ('openai', 'gpt-4o', 'standard', 'input', 0, '2.50', 'litellm', 'Langfuse seed agrees'),
+    ('openai', 'gpt-4o', 'standard', 'cache_read', 0, '1.25', 'litellm', 'Langfuse seed agrees'),
+    ('openai', 'gpt-4o', 'standard', 'output', 0, '10.00', 'litellm', 'Langfuse seed agrees'),
+    ('openai', 'gpt-4o', 'batch', 'input', 0, '1.25', 'litellm', NULL),
+    ('openai', 'gpt-4o', 'batch', 'output', 0, '5.00', 'litellm', NULL),
+    ('openai', 'gpt-4o', 'priority', 'input', 0, '4.25', 'litellm', 'priority output price not in the source'),
+    ('openai', 'gpt-4o-mini', 'standard', 'input', 0, '0.15', 'litellm', NULL),
+    ('openai', 'gpt-4o-mini', 'standard', 'cache_read', 0, '0.075', 'litellm', NULL),
+    ('openai', 'gpt-4o-mini', 'standard', 'output', 0, '0.60', 'litellm', NULL),
+    ('openai', 'gpt-4o-mini', 'batch', 'input', 0, '0.075', 'litellm', NULL),
+    ('openai', 'gpt-4o-mini', 'batch', 'output', 0, '0.30', 'litellm', NULL),
+    ('openai', 'o4-mini', 'standard', 'input', 0, '1.10', 'litellm', NULL),
+    ('openai', 'o4-mini', 'standard', 'cache_read', 0, '0.275', 'litellm', NULL),
+    ('openai', 'o4-mini', 'standard', 'output', 0, '4.40', 'litellm', NULL),
+    ('openai', 'o4-mini', 'flex', 'input', 0, '0.55', 'litellm', 'flex output price not in the source'),
+    ('openai', 'o4-mini', 'priority', 'input', 0, '2.00', 'litellm', 'priority output price not in the source'),
+    ('anthropic', 'claude-opus-4-6', 'standard', 'input', 0, '5.00', 'litellm', NULL),
+    ('anthropic', 'claude-opus-4-6', 'standard', 'cache_read', 0, '0.50', 'litellm', NULL),
+    ('anthropic', 'claude-opus-4-6', 'standard', 'cache_write', 0, '6.25', 'litellm', '5-minute cache write'),
+    ('anthropic', 'claude-opus-4-6', 'standard', 'cache_write_1h', 0, '10.00', 'litellm', '1-hour cache write'),
+    ('anthropic', 'claude-opus-4-6', 'standard', 'output', 0, '25.00', 'litellm', NULL),
+    ('anthropic', 'claude-opus-4-6', 'standard', 'input', 200001, '10.00', 'litellm', 'above 200K; a 2026-03 third-party page says 4.6 removed the surcharge: verify'),
+    ('anthropic', 'claude-opus-4-6', 'standard', 'output', 200001, '37.50', 'litellm', 'above 200K; a 2026-03 third-party page says 4.6 removed the surcharge: verify'),
+    ('anthropic', 'claude-opus-4-6', 'batch', 'input', 0, '2.50', 'anthropic', 'batch is 50% of standard'),
+    ('anthropic', 'claude-opus-4-6', 'batch', 'output', 0, '12.50', 'anthropic', 'batch is 50% of standard'),
+    ('anthropic', 'claude-sonnet-4-5', 'standard', 'input', 0, '3.00', 'litellm', NULL),
+    ('anthropic', 'claude-sonnet-4-5', 'standard', 'cache_read', 0, '0.30', 'litellm', NULL),
+    ('anthropic', 'claude-sonnet-4-5', 'standard', 'cache_write', 0, '3.75', 'litellm', '5-minute cache write'),
+    ('anthropic', 'claude-sonnet-4-5', 'standard', 'cache_write_1h', 0, '6.00', 'langfuse', '1-hour cache write'),
+    ('anthropic', 'claude-sonnet-4-5', 'standard', 'output', 0, '15.00', 'litellm', NULL),
+    ('anthropic', 'claude-sonnet-4-5', 'standard', 'input', 200001, '6.00', 'litellm', 'above 200K input tokens'),
+    ('anthropic', 'claude-sonnet-4-5', 'standard', 'cache_read', 200001, '0.60', 'litellm', 'above 200K input tokens'),
+    ('anthropic', 'claude-sonnet-4-5', 'standard', 'cache_write', 200001, '7.50', 'litellm', 'above 200K input tokens'),
+    ('anthropic', 'claude-sonnet-4-5', 'standard', 'output', 200001, '22.50', 'litellm', 'above 200K input tokens'),
+    ('anthropic', 'claude-sonnet-4-5', 'batch', 'input', 0, '1.50', 'anthropic', 'page lists Sonnet 4 batch at 1.50 / 7.50'),
+    ('anthropic', 'claude-sonnet-4-5', 'batch', 'output', 0, '7.50', 'anthropic', 'page lists Sonnet 4 batch at 1.50 / 7.50'),
+    ('anthropic', 'claude-sonnet-4-6', 'standard', 'input', 0, '3.00', 'litellm', NULL),
+    ('anthropic', 'claude-sonnet-4-6', 'standard', 'cache_read', 0, '0.30', 'litellm', NULL),
+    ('anthropic', 'claude-sonnet-4-6', 'standard', 'cache_write', 0, '3.75', 'litellm', '5-minute cache write'),
+    ('anthropic', 'claude-sonnet-4-6', 'standard', 'cache_write_1h', 0, '6.00', 'langfuse', '1-hour cache write'),
+    ('anthropic', 'claude-sonnet-4-6', 'standard', 'output', 0, '15.00', 'litellm', NULL),
+    ('anthropic', 'claude-sonnet-4-6', 'standard', 'input', 200001, '6.00', 'litellm', 'above 200K input tokens'),
+    ('anthropic', 'claude-sonnet-4-6', 'standard', 'cache_read', 200001, '0.60', 'litellm', 'above 200K input tokens'),
+    ('anthropic', 'claude-sonnet-4-6', 'standard', 'cache_write', 200001, '7.50', 'litellm', 'above 200K input tokens'),
+    ('anthropic', 'claude-sonnet-4-6', 'standard', 'output', 200001, '22.50', 'litellm', 'above 200K input tokens'),
+    ('anthropic', 'claude-sonnet-4-6', 'batch', 'input', 0, '1.50', 'anthropic', 'page lists Sonnet 4 batch at 1.50 / 7.50'),
+    ('anthropic', 'claude-sonnet-4-6', 'batch', 'output', 0, '7.50', 'anthropic', 'page lists Sonnet 4 batch at 1.50 / 7.50'),
+    ('anthropic', 'claude-haiku-4-5', 'standard', 'input', 0, '1.00', 'litellm', NULL),
+    ('anthropic', 'claude-haiku-4-5', 'standard', 'cache_read', 0, '0.10', 'litellm', NULL),
+    ('anthropic', 'claude-haiku-4-5', 'standard', 'cache_write', 0, '1.25', 'litellm', '5-minute cache write'),
+    ('anthropic', 'claude-haiku-4-5', 'standard', 'cache_write_1h', 0, '2.00', 'litellm', '1-hour cache write'),
+    ('anthropic', 'claude-haiku-4-5', 'standard', 'output', 0, '5.00', 'litellm', NULL),
+    ('anthropic', 'claude-haiku-4-5', 'batch', 'input', 0, '0.50', 'anthropic', 'batch is 50% of standard'),
+    ('anthropic', 'claude-haiku-4-5', 'batch', 'output', 0, '2.50', 'anthropic', 'batch is 50% of standard'),
+    ('google', 'gemini-2.5-pro', 'standard', 'input', 0, '1.25', 'litellm', NULL),
+    ('google', 'gemini-2.5-pro', 'standard', 'cache_read', 0, '0.125', 'litellm', 'was 0.3125 in the Sep-2025 map'),
+    ('google', 'gemini-2.5-pro', 'standard', 'output', 0, '10.00', 'litellm', NULL),
+    ('google', 'gemini-2.5-pro', 'standard', 'input', 200001, '2.50', 'litellm', 'above 200K input tokens'),
+    ('google', 'gemini-2.5-pro', 'standard', 'output', 200001, '15.00', 'litellm', 'above 200K input tokens'),
+    ('google', 'gemini-2.5-flash', 'standard', 'input', 0, '0.30', 'litellm', NULL),
+    ('google', 'gemini-2.5-flash', 'standard', 'cache_read', 0, '0.03', 'litellm', 'was 0.075 in the Sep-2025 map'),
+    ('google', 'gemini-2.5-flash', 'standard', 'output', 0, '2.50', 'litellm', NULL),
+    ('google', 'gemini-3-pro-preview', 'standard', 'input', 0, '2.00', 'litellm', NULL),
+    ('google', 'gemini-3-pro-preview', 'standard', 'cache_read', 0, '0.20', 'litellm', NULL),
+    ('google', 'gemini-3-pro-preview', 'standard', 'output', 0, '12.00', 'litellm', NULL),
+    ('google', 'gemini-3-pro-preview', 'standard', 'input', 200001, '4.00', 'litellm', 'above 200K input tokens'),
+    ('google', 'gemini-3-pro-preview', 'standard', 'output', 200001, '18.00', 'litellm', 'above 200K input tokens'),
+    ('google', 'gemini-3-pro-preview', 'batch', 'input', 0, '1.00', 'litellm', NULL),
+    ('google', 'gemini-3-pro-preview', 'batch', 'output', 0, '6.00', 'litellm', NULL),
+    ('deepseek', 'deepseek-chat', 'standard', 'input', 0, '0.28', 'litellm', 'history: 0.14/0.28 (2024-05), 0.27/1.10 (2025-02), then 0.28/0.42'),
+    ('deepseek', 'deepseek-chat', 'standard', 'cache_read', 0, '0.028', 'litellm', NULL),
+    ('deepseek', 'deepseek-chat', 'standard', 'cache_write', 0, '0', 'litellm', NULL),
+    ('deepseek', 'deepseek-chat', 'standard', 'output', 0, '0.42', 'litellm', 'history: 0.14/0.28 (2024-05), 0.27/1.10 (2025-02), then 0.28/0.42'),
+    ('xai', 'grok-4', 'standard', 'input', 0, '3.00', 'litellm', NULL),
+    ('xai', 'grok-4', 'standard', 'output', 0, '15.00', 'litellm', NULL),
+    ('mistral', 'mistral-large-latest', 'standard', 'input', 0, '2.00', 'litellm', NULL),
+    ('mistral', 'mistral-large-latest', 'standard', 'output', 0, '6.00', 'litellm', NULL)
+) AS s(provider, model, tier, usage, min_input, usd, src, note);
+
+INSERT INTO @extschema@.model_alias (provider, alias, model, is_seed, note) VALUES
+    ('openai', 'gpt-4o-2024-08-06', 'gpt-4o', true, 'dated snapshot'),
+    ('openai', 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini', true, 'dated snapshot'),
+    ('openai', 'gpt-4.1-2025-04-14', 'gpt-4.1', true, 'dated snapshot'),
+    ('openai', 'o4-mini-2025-04-16', 'o4-mini', true, 'dated snapshot'),
+    ('openai', 'gpt-5-2025-08-07', 'gpt-5', true, 'dated snapshot'),
+    ('openai', 'gpt-5-mini-2025-08-07', 'gpt-5-mini', true, 'dated snapshot'),
+    ('anthropic', 'claude-sonnet-4-5-20250929', 'claude-sonnet-4-5', true, 'dated snapshot'),
+    ('anthropic', 'claude-haiku-4-5-20251001', 'claude-haiku-4-5', true, 'dated snapshot'),
+    ('google', 'gemini/gemini-2.5-pro', 'gemini-2.5-pro', true, 'LiteLLM key'),
+    ('google', 'gemini/gemini-2.5-flash', 'gemini-2.5-flash', true, 'LiteLLM key'),
+    ('google', 'gemini/gemini-3-pro-preview', 'gemini-3-pro-preview', true, 'LiteLLM key'),
+    ('deepseek', 'deepseek/deepseek-chat', 'deepseek-chat', true, 'LiteLLM key'),
+    ('xai', 'xai/grok-4', 'grok-4', true, 'LiteLLM key'),
+    ('mistral', 'mistral/mistral-large-latest', 'mistral-large-latest', true, 'LiteLLM key');
+
+-- Checks a price row before the exclusion constraint does, with a message that says how to fix it.
+CREATE FUNCTION @extschema@.model_price_before_write() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    other record;
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.is_seed THEN
+        RAISE EXCEPTION 'seed price % (%/% %) is read-only', OLD.price_id, OLD.provider, OLD.model, OLD.usage_type
+            USING ERRCODE = '42501',
+                  DETAIL = 'Seed prices ship with dexcost and are replaced by its upgrades.',
+                  HINT = 'Insert your own row for the same model and period: it takes precedence over the seed row.';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    IF NEW.is_seed THEN
+        RAISE EXCEPTION 'cannot add seed price rows'
+            USING ERRCODE = '42501',
+                  HINT = 'Leave is_seed false: your rows take precedence over the seed rows.';
+    END IF;
+    IF NEW.usage_type IS NULL OR NEW.usage_type NOT IN ('input', 'cache_read', 'cache_write', 'cache_write_1h', 'output', 'reasoning') THEN
+        RAISE EXCEPTION 'invalid usage_type "%"', NEW.usage_type
+            USING ERRCODE = '22P02',
+                  DETAIL = 'usage_type must be input, cache_read, cache_write, cache_write_1h, output or reasoning.',
+                  HINT = 'input means uncached input tokens; price cache reads and writes in their own rows.';
+    END IF;
+    IF NEW.service_tier IS NULL OR NEW.service_tier NOT IN ('standard', 'batch', 'flex', 'priority') THEN
+        RAISE EXCEPTION 'invalid service_tier "%"', NEW.service_tier
+            USING ERRCODE = '22P02',
+                  DETAIL = 'service_tier must be standard, batch, flex or priority.',
+                  HINT = 'Price each tier in its own rows.';
+    END IF;
+    IF NEW.usd_per_mtok IS NULL OR NEW.usd_per_mtok < 0 OR NEW.usd_per_mtok = 'NaN'::numeric
+       OR NEW.usd_per_mtok = 'Infinity'::numeric THEN
+        RAISE EXCEPTION 'invalid usd_per_mtok "%" for %/% %', NEW.usd_per_mtok, NEW.provider, NEW.model, NEW.usage_type
+            USING ERRCODE = '23514',
+                  HINT = 'Give the price in USD per million tokens as a finite number of at least 0.';
+    END IF;
+    IF pg_catalog.min_scale(NEW.usd_per_mtok) > 12 THEN
+        RAISE EXCEPTION 'invalid usd_per_mtok "%": more than 12 decimal places', NEW.usd_per_mtok
+            USING ERRCODE = '23514',
+                  HINT = 'Prices are kept to 12 decimal places per million tokens (1e-18 USD per token).';
+    END IF;
+    IF NEW.currency IS DISTINCT FROM 'USD' THEN
+        RAISE EXCEPTION 'invalid currency "%" for %/%', NEW.currency, NEW.provider, NEW.model
+            USING ERRCODE = '0A000',
+                  HINT = 'This version keeps prices in USD only: convert the price before inserting it.';
+    END IF;
+    IF NEW.min_input_tokens IS NULL OR NEW.min_input_tokens < 0 THEN
+        RAISE EXCEPTION 'invalid min_input_tokens "%"', NEW.min_input_tokens
+            USING ERRCODE = '23514',
+                  HINT = 'Use 0 for the base price and the first token count of a long-context band (e.g. 200001) for its price.';
+    END IF;
+    IF NEW.valid_to <= NEW.valid_from THEN
+        RAISE EXCEPTION 'price for %/% % ends at % before it starts at %',
+                NEW.provider, NEW.model, NEW.usage_type, NEW.valid_to, NEW.valid_from
+            USING ERRCODE = '23514',
+                  HINT = 'valid_from is inclusive and valid_to exclusive; leave valid_to NULL for an open-ended price.';
+    END IF;
+    SELECT p.price_id, p.valid_from, p.valid_to INTO other
+      FROM @extschema@.model_price AS p
+     WHERE p.provider = NEW.provider AND p.model = NEW.model AND p.usage_type = NEW.usage_type
+       AND p.service_tier = NEW.service_tier AND p.min_input_tokens = NEW.min_input_tokens
+       AND p.is_seed = NEW.is_seed AND p.price_id <> NEW.price_id
+       AND pg_catalog.tstzrange(p.valid_from, p.valid_to) OPERATOR(pg_catalog.&&)
+           pg_catalog.tstzrange(NEW.valid_from, NEW.valid_to)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'price for %/% % (% tier) from % to % overlaps price % in force from % to %',
+                NEW.provider, NEW.model, NEW.usage_type, NEW.service_tier,
+                NEW.valid_from, coalesce(NEW.valid_to::text, 'open end'),
+                other.price_id, other.valid_from, coalesce(other.valid_to::text, 'open end')
+            USING ERRCODE = '23P01',
+                  HINT = pg_catalog.format('Close price %s first (UPDATE dexcost.model_price SET valid_to = %L WHERE price_id = %s) or start the new price later.',
+                                           other.price_id, NEW.valid_from, other.price_id);
+    END IF;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.model_price_before_write() IS
+  'Trigger: checks a price row (vocabulary, range, overlap) and keeps seed rows read-only.';
+
+-- Seed rows are in; from here on every write goes through the checks.
+CREATE TRIGGER model_price_before_write
+  BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.model_price
+  FOR EACH ROW EXECUTE FUNCTION @extschema@.model_price_before_write();
+
+CREATE FUNCTION @extschema@.model_alias_before_write() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.is_seed THEN
+        RAISE EXCEPTION 'seed alias "%" of provider "%" is read-only', OLD.alias, OLD.provider
+            USING ERRCODE = '42501',
+                  HINT = 'Insert your own row for the same alias: it takes precedence over the seed row.';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    IF NEW.is_seed THEN
+        RAISE EXCEPTION 'cannot add seed alias rows'
+            USING ERRCODE = '42501',
+                  HINT = 'Leave is_seed false: your rows take precedence over the seed rows.';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.model_alias_before_write() IS
+  'Trigger: keeps seed alias rows read-only.';
+
+CREATE TRIGGER model_alias_before_write
+  BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.model_alias
+  FOR EACH ROW EXECUTE FUNCTION @extschema@.model_alias_before_write();
+
+-- Every backend keeps the catalogue in memory; a change to it tells them all to reload.
+CREATE FUNCTION @extschema@.price_catalog_changed() RETURNS trigger
+  LANGUAGE C
+  AS 'MODULE_PATHNAME', 'dexcost_price_catalog_changed';
+COMMENT ON FUNCTION @extschema@.price_catalog_changed() IS
+  'Trigger (C++): invalidates the in-memory price catalogue of every backend when prices or aliases change (at commit).';
+
+CREATE TRIGGER model_price_changed
+  AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.model_price
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.price_catalog_changed();
+CREATE TRIGGER model_alias_changed
+  AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.model_alias
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.price_catalog_changed();
+
+------------------------------------------------------------------------------------------
+-- Cost computation
+------------------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.compute_cost(
+    provider text,
+    model text,
+    service_tier text DEFAULT 'standard',
+    at timestamptz DEFAULT pg_catalog.now(),
+    input_tokens bigint DEFAULT NULL,
+    cache_read_tokens bigint DEFAULT NULL,
+    cache_write_tokens bigint DEFAULT NULL,
+    cache_write_1h_tokens bigint DEFAULT NULL,
+    output_tokens bigint DEFAULT NULL,
+    reasoning_tokens bigint DEFAULT NULL,
+    OUT cost_usd numeric,
+    OUT cost_confidence text,
+    OUT pricing_version text,
+    OUT unpriced_reason text)
+  RETURNS record
+  LANGUAGE C STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'dexcost_compute_cost';
+COMMENT ON FUNCTION @extschema@.compute_cost(text, text, text, timestamptz, bigint, bigint, bigint, bigint, bigint, bigint) IS
+  'Prices token counts with the catalogue in force at the given time: cost_confidence computed with the price ids used, or unknown with the reason (never a zero cost).';
+
+CREATE FUNCTION @extschema@.reprice(
+    from_time timestamptz,
+    to_time timestamptz,
+    OUT events_changed bigint,
+    OUT events_newly_priced bigint,
+    OUT events_now_unpriced bigint,
+    OUT cost_before_usd numeric,
+    OUT cost_after_usd numeric,
+    OUT cost_change_usd numeric)
+  RETURNS record
+  LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF from_time >= to_time THEN
+        RAISE EXCEPTION 'invalid period from % to %', from_time, to_time
+            USING ERRCODE = '22023',
+                  HINT = 'from_time is inclusive and must come before to_time (exclusive).';
+    END IF;
+    WITH candidate AS (
+        SELECT e.customer_id, e.event_id, e.cost_usd AS old_cost, e.cost_confidence AS old_confidence,
+               c.cost_usd AS new_cost, c.cost_confidence AS new_confidence, c.pricing_version AS new_version
+          FROM @extschema@.cost_event AS e
+         CROSS JOIN LATERAL @extschema@.compute_cost(
+                   e.provider, e.model, e.service_tier, e.occurred_at, e.input_tokens, e.cache_read_tokens,
+                   e.cache_write_tokens, e.cache_write_1h_tokens, e.output_tokens, e.reasoning_tokens) AS c
+         WHERE e.occurred_at >= from_time AND e.occurred_at < to_time
+           AND e.cost_confidence IN ('computed', 'unknown')
+           -- A cost the client computed stays unless dexcost can now price it itself.
+           AND (c.cost_confidence = 'computed' OR e.pricing_version LIKE 'dexcost:%')
+           AND (e.cost_usd IS DISTINCT FROM c.cost_usd OR e.cost_confidence <> c.cost_confidence
+                OR e.pricing_version IS DISTINCT FROM c.pricing_version)
+    ), changed AS (
+        UPDATE @extschema@.cost_event AS e
+           SET cost_usd = candidate.new_cost,
+               cost_confidence = candidate.new_confidence,
+               pricing_version = candidate.new_version
+          FROM candidate
+         WHERE e.customer_id = candidate.customer_id AND e.event_id = candidate.event_id
+        RETURNING candidate.old_cost, candidate.old_confidence, e.cost_usd AS new_cost, e.cost_confidence AS new_confidence
+    )
+    SELECT count(*),
+           count(*) FILTER (WHERE old_confidence = 'unknown' AND new_confidence = 'computed'),
+           count(*) FILTER (WHERE old_confidence = 'computed' AND new_confidence = 'unknown'),
+           coalesce(sum(old_cost), 0),
+           coalesce(sum(new_cost), 0),
+           coalesce(sum(new_cost), 0) - coalesce(sum(old_cost), 0)
+      INTO events_changed, events_newly_priced, events_now_unpriced, cost_before_usd, cost_after_usd, cost_change_usd
+      FROM changed;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.reprice(timestamptz, timestamptz) IS
+  'Recomputes computed and unknown event costs in [from_time, to_time) with the current catalogue, never touching exact or estimated costs; returns how many events and how much money changed.';
+
+------------------------------------------------------------------------------------------
+-- Unpriced spend
+------------------------------------------------------------------------------------------
+
+CREATE VIEW @extschema@.unpriced_spend AS
+SELECT g.provider,
+       g.model,
+       g.service_tier,
+       g.event_type,
+       g.events,
+       g.customers,
+       g.input_tokens,
+       g.cache_read_tokens,
+       g.cache_write_tokens + g.cache_write_1h_tokens AS cache_write_tokens,
+       g.output_tokens + g.reasoning_tokens AS output_tokens,
+       g.first_seen,
+       g.last_seen,
+       CASE
+         WHEN g.model IS NULL AND g.event_type IN ('external_cost', 'compute_cost')
+           THEN 'no cost_usd, and no quantity with unit_price_usd to estimate it'
+         ELSE c.unpriced_reason
+       END AS reason
+  FROM (SELECT e.provider, e.model, e.service_tier, e.event_type,
+               count(*) AS events,
+               count(DISTINCT e.customer_id) AS customers,
+               coalesce(sum(e.input_tokens), 0)::bigint AS input_tokens,
+               coalesce(sum(e.cache_read_tokens), 0)::bigint AS cache_read_tokens,
+               coalesce(sum(e.cache_write_tokens), 0)::bigint AS cache_write_tokens,
+               coalesce(sum(e.cache_write_1h_tokens), 0)::bigint AS cache_write_1h_tokens,
+               coalesce(sum(e.output_tokens), 0)::bigint AS output_tokens,
+               coalesce(sum(e.reasoning_tokens), 0)::bigint AS reasoning_tokens,
+               bool_or(num_nonnulls(e.input_tokens, e.cache_read_tokens, e.cache_write_tokens,
+                                    e.cache_write_1h_tokens, e.output_tokens, e.reasoning_tokens) > 0) AS has_tokens,
+               min(e.occurred_at) AS first_seen,
+               max(e.occurred_at) AS last_seen
+          FROM @extschema@.cost_event AS e
+         WHERE e.cost_confidence = 'unknown'
+         GROUP BY e.provider, e.model, e.service_tier, e.event_type) AS g
+  -- The reason for the group is the catalogue's answer for its summed tokens at its last event.
+  CROSS JOIN LATERAL @extschema@.compute_cost(
+            g.provider, g.model, g.service_tier, g.last_seen,
+            CASE WHEN g.has_tokens THEN g.input_tokens END,
+            CASE WHEN g.has_tokens THEN g.cache_read_tokens END,
+            CASE WHEN g.has_tokens THEN g.cache_write_tokens END,
+            CASE WHEN g.has_tokens THEN g.cache_write_1h_tokens END,
+            CASE WHEN g.has_tokens THEN g.output_tokens END,
+            CASE WHEN g.has_tokens THEN g.reasoning_tokens END) AS c;
+
+COMMENT ON VIEW @extschema@.unpriced_spend IS
+  'Events whose cost is unknown, by provider, model, tier and event type, with the reason: spend that would otherwise hide as $0.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.provider IS 'Provider the events name.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.model IS 'Model the events name.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.service_tier IS 'Service tier of the events.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.event_type IS 'Event type.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.events IS 'Number of unpriced events.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.customers IS 'Number of customers with unpriced events.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.input_tokens IS 'Uncached input tokens of those events.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.cache_read_tokens IS 'Cache-read tokens of those events.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.cache_write_tokens IS 'Cache-write tokens (both lifetimes) of those events.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.output_tokens IS 'Output and reasoning tokens of those events.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.first_seen IS 'Earliest unpriced event.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.last_seen IS 'Latest unpriced event.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.reason IS 'Why dexcost cannot price them, e.g. no price for the model or tier: add a row to dexcost.model_price or dexcost.model_alias, then run dexcost.reprice().';
+
+------------------------------------------------------------------------------------------
+-- pg_dump: dump user data, not the seed rows this script creates
+------------------------------------------------------------------------------------------
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.task', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.cost_event', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_price', 'WHERE NOT is_seed');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_price_price_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_alias', 'WHERE NOT is_seed');

@@ -1,0 +1,53 @@
+// PostgreSQL headers for the binding files, always included after every core header.
+//
+// Binding functions run in three phases: (1) read and check arguments in PostgreSQL,
+// ereport freely, only plain data alive; (2) run core C++ in a noexcept shim that catches
+// everything into a plain buffer; (3) with every C++ object gone, raise or build the result.
+#pragma once
+
+// PostgreSQL's headers are C; with -Wextra a few of their inline functions trip C++ warnings
+// that are not ours to fix. Silence exactly those, for the headers only.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+extern "C" {
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "storage/proc.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/numeric.h"
+#include "utils/rel.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+}
+#pragma GCC diagnostic pop
+
+namespace dexcost_pg {
+
+// Schema that holds every dexcost object (the control file fixes it).
+constexpr const char *kSchema = "dexcost";
+
+// Copies a C string into a fixed buffer, always terminated; never allocates or throws.
+inline void copy_text(char *dst, size_t size, const char *src) noexcept {
+	if (size == 0)
+		return;
+	size_t i = 0;
+	for (; src && src[i] && i + 1 < size; ++i)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
+} // namespace dexcost_pg
