@@ -1,0 +1,378 @@
+-- pgTAP: the catalogue shape of the dexcost extension, as sql/dexcost--0.1.sql declares it.
+--
+-- Tables, columns and types, keys, the exclusion constraint, indexes, triggers, functions,
+-- the extension's own settings, COMMENTs on every object (BI tools show them) and the
+-- pg_dump registration of the tables that hold user data.
+BEGIN;
+SELECT plan(176);
+
+------------------------------------------------------------------------------------------
+-- Relations
+------------------------------------------------------------------------------------------
+
+SELECT has_schema('dexcost');
+SELECT tables_are('dexcost', ARRAY['task', 'cost_event', 'model_price', 'model_alias']);
+SELECT views_are('dexcost', ARRAY['unpriced_spend']);
+SELECT sequences_are('dexcost', ARRAY['model_price_price_id_seq']);
+
+SELECT columns_are('dexcost', 'task', ARRAY[
+    'task_id', 'customer_id', 'task_type', 'parent_task_id', 'root_task_id', 'status', 'accepted',
+    'project_id', 'team', 'user_id', 'environment', 'request_path', 'started_at', 'ended_at',
+    'metadata', 'created_at'
+]);
+SELECT columns_are('dexcost', 'cost_event', ARRAY[
+    'event_id', 'customer_id', 'task_id', 'event_type', 'occurred_at', 'provider', 'model',
+    'service_tier', 'service_name', 'route', 'fallback_reason', 'input_tokens', 'cache_read_tokens',
+    'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens', 'reasoning_tokens', 'quantity',
+    'quantity_unit', 'unit_price_usd', 'cost_usd', 'cost_confidence', 'pricing_source',
+    'pricing_version', 'latency_ms', 'error_type', 'is_retry', 'retry_reason', 'retry_of',
+    'retry_type', 'batch_job_id', 'batch_status', 'details', 'recorded_at'
+]);
+SELECT columns_are('dexcost', 'model_price', ARRAY[
+    'price_id', 'provider', 'model', 'usage_type', 'service_tier', 'min_input_tokens',
+    'usd_per_mtok', 'currency', 'valid_from', 'valid_to', 'source', 'snapshot_date', 'is_seed', 'note'
+]);
+SELECT columns_are('dexcost', 'model_alias', ARRAY[
+    'provider', 'alias', 'model', 'is_seed', 'note'
+]);
+SELECT columns_are('dexcost', 'unpriced_spend', ARRAY[
+    'provider', 'model', 'service_tier', 'event_type', 'events', 'customers', 'input_tokens',
+    'cache_read_tokens', 'cache_write_tokens', 'output_tokens', 'first_seen', 'last_seen', 'reason'
+]);
+
+-- task
+SELECT col_type_is('dexcost', 'task', 'task_id', 'uuid', 'task.task_id is uuid');
+SELECT col_type_is('dexcost', 'task', 'customer_id', 'text', 'task.customer_id is text');
+SELECT col_type_is('dexcost', 'task', 'task_type', 'text', 'task.task_type is text');
+SELECT col_type_is('dexcost', 'task', 'parent_task_id', 'uuid', 'task.parent_task_id is uuid');
+SELECT col_type_is('dexcost', 'task', 'root_task_id', 'uuid', 'task.root_task_id is uuid');
+SELECT col_type_is('dexcost', 'task', 'status', 'text', 'task.status is text');
+SELECT col_type_is('dexcost', 'task', 'accepted', 'boolean', 'task.accepted is boolean');
+SELECT col_type_is('dexcost', 'task', 'project_id', 'text', 'task.project_id is text');
+SELECT col_type_is('dexcost', 'task', 'team', 'text', 'task.team is text');
+SELECT col_type_is('dexcost', 'task', 'user_id', 'text', 'task.user_id is text');
+SELECT col_type_is('dexcost', 'task', 'environment', 'text', 'task.environment is text');
+SELECT col_type_is('dexcost', 'task', 'request_path', 'text', 'task.request_path is text');
+SELECT col_type_is('dexcost', 'task', 'started_at', 'timestamp with time zone', 'task.started_at is timestamp with time zone');
+SELECT col_type_is('dexcost', 'task', 'ended_at', 'timestamp with time zone', 'task.ended_at is timestamp with time zone');
+SELECT col_type_is('dexcost', 'task', 'metadata', 'jsonb', 'task.metadata is jsonb');
+SELECT col_type_is('dexcost', 'task', 'created_at', 'timestamp with time zone', 'task.created_at is timestamp with time zone');
+-- cost_event
+SELECT col_type_is('dexcost', 'cost_event', 'event_id', 'uuid', 'cost_event.event_id is uuid');
+SELECT col_type_is('dexcost', 'cost_event', 'customer_id', 'text', 'cost_event.customer_id is text');
+SELECT col_type_is('dexcost', 'cost_event', 'task_id', 'uuid', 'cost_event.task_id is uuid');
+SELECT col_type_is('dexcost', 'cost_event', 'event_type', 'text', 'cost_event.event_type is text');
+SELECT col_type_is('dexcost', 'cost_event', 'occurred_at', 'timestamp with time zone', 'cost_event.occurred_at is timestamp with time zone');
+SELECT col_type_is('dexcost', 'cost_event', 'provider', 'text', 'cost_event.provider is text');
+SELECT col_type_is('dexcost', 'cost_event', 'model', 'text', 'cost_event.model is text');
+SELECT col_type_is('dexcost', 'cost_event', 'service_tier', 'text', 'cost_event.service_tier is text');
+SELECT col_type_is('dexcost', 'cost_event', 'service_name', 'text', 'cost_event.service_name is text');
+SELECT col_type_is('dexcost', 'cost_event', 'route', 'text', 'cost_event.route is text');
+SELECT col_type_is('dexcost', 'cost_event', 'fallback_reason', 'text', 'cost_event.fallback_reason is text');
+SELECT col_type_is('dexcost', 'cost_event', 'input_tokens', 'bigint', 'cost_event.input_tokens is bigint');
+SELECT col_type_is('dexcost', 'cost_event', 'cache_read_tokens', 'bigint', 'cost_event.cache_read_tokens is bigint');
+SELECT col_type_is('dexcost', 'cost_event', 'cache_write_tokens', 'bigint', 'cost_event.cache_write_tokens is bigint');
+SELECT col_type_is('dexcost', 'cost_event', 'cache_write_1h_tokens', 'bigint', 'cost_event.cache_write_1h_tokens is bigint');
+SELECT col_type_is('dexcost', 'cost_event', 'output_tokens', 'bigint', 'cost_event.output_tokens is bigint');
+SELECT col_type_is('dexcost', 'cost_event', 'reasoning_tokens', 'bigint', 'cost_event.reasoning_tokens is bigint');
+SELECT col_type_is('dexcost', 'cost_event', 'quantity', 'numeric', 'cost_event.quantity is numeric');
+SELECT col_type_is('dexcost', 'cost_event', 'quantity_unit', 'text', 'cost_event.quantity_unit is text');
+SELECT col_type_is('dexcost', 'cost_event', 'unit_price_usd', 'numeric', 'cost_event.unit_price_usd is numeric');
+SELECT col_type_is('dexcost', 'cost_event', 'cost_usd', 'numeric', 'cost_event.cost_usd is numeric');
+SELECT col_type_is('dexcost', 'cost_event', 'cost_confidence', 'text', 'cost_event.cost_confidence is text');
+SELECT col_type_is('dexcost', 'cost_event', 'pricing_source', 'text', 'cost_event.pricing_source is text');
+SELECT col_type_is('dexcost', 'cost_event', 'pricing_version', 'text', 'cost_event.pricing_version is text');
+SELECT col_type_is('dexcost', 'cost_event', 'latency_ms', 'bigint', 'cost_event.latency_ms is bigint');
+SELECT col_type_is('dexcost', 'cost_event', 'error_type', 'text', 'cost_event.error_type is text');
+SELECT col_type_is('dexcost', 'cost_event', 'is_retry', 'boolean', 'cost_event.is_retry is boolean');
+SELECT col_type_is('dexcost', 'cost_event', 'retry_reason', 'text', 'cost_event.retry_reason is text');
+SELECT col_type_is('dexcost', 'cost_event', 'retry_of', 'uuid', 'cost_event.retry_of is uuid');
+SELECT col_type_is('dexcost', 'cost_event', 'retry_type', 'text', 'cost_event.retry_type is text');
+SELECT col_type_is('dexcost', 'cost_event', 'batch_job_id', 'text', 'cost_event.batch_job_id is text');
+SELECT col_type_is('dexcost', 'cost_event', 'batch_status', 'text', 'cost_event.batch_status is text');
+SELECT col_type_is('dexcost', 'cost_event', 'details', 'jsonb', 'cost_event.details is jsonb');
+SELECT col_type_is('dexcost', 'cost_event', 'recorded_at', 'timestamp with time zone', 'cost_event.recorded_at is timestamp with time zone');
+-- model_price
+SELECT col_type_is('dexcost', 'model_price', 'price_id', 'bigint', 'model_price.price_id is bigint');
+SELECT col_type_is('dexcost', 'model_price', 'provider', 'text', 'model_price.provider is text');
+SELECT col_type_is('dexcost', 'model_price', 'model', 'text', 'model_price.model is text');
+SELECT col_type_is('dexcost', 'model_price', 'usage_type', 'text', 'model_price.usage_type is text');
+SELECT col_type_is('dexcost', 'model_price', 'service_tier', 'text', 'model_price.service_tier is text');
+SELECT col_type_is('dexcost', 'model_price', 'min_input_tokens', 'bigint', 'model_price.min_input_tokens is bigint');
+SELECT col_type_is('dexcost', 'model_price', 'usd_per_mtok', 'numeric', 'model_price.usd_per_mtok is numeric');
+SELECT col_type_is('dexcost', 'model_price', 'currency', 'text', 'model_price.currency is text');
+SELECT col_type_is('dexcost', 'model_price', 'valid_from', 'timestamp with time zone', 'model_price.valid_from is timestamp with time zone');
+SELECT col_type_is('dexcost', 'model_price', 'valid_to', 'timestamp with time zone', 'model_price.valid_to is timestamp with time zone');
+SELECT col_type_is('dexcost', 'model_price', 'source', 'text', 'model_price.source is text');
+SELECT col_type_is('dexcost', 'model_price', 'snapshot_date', 'date', 'model_price.snapshot_date is date');
+SELECT col_type_is('dexcost', 'model_price', 'is_seed', 'boolean', 'model_price.is_seed is boolean');
+SELECT col_type_is('dexcost', 'model_price', 'note', 'text', 'model_price.note is text');
+-- model_alias
+SELECT col_type_is('dexcost', 'model_alias', 'provider', 'text', 'model_alias.provider is text');
+SELECT col_type_is('dexcost', 'model_alias', 'alias', 'text', 'model_alias.alias is text');
+SELECT col_type_is('dexcost', 'model_alias', 'model', 'text', 'model_alias.model is text');
+SELECT col_type_is('dexcost', 'model_alias', 'is_seed', 'boolean', 'model_alias.is_seed is boolean');
+SELECT col_type_is('dexcost', 'model_alias', 'note', 'text', 'model_alias.note is text');
+-- unpriced_spend
+SELECT col_type_is('dexcost', 'unpriced_spend', 'provider', 'text', 'unpriced_spend.provider is text');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'model', 'text', 'unpriced_spend.model is text');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'service_tier', 'text', 'unpriced_spend.service_tier is text');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'event_type', 'text', 'unpriced_spend.event_type is text');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'events', 'bigint', 'unpriced_spend.events is bigint');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'customers', 'bigint', 'unpriced_spend.customers is bigint');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'input_tokens', 'bigint', 'unpriced_spend.input_tokens is bigint');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'cache_read_tokens', 'bigint', 'unpriced_spend.cache_read_tokens is bigint');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'cache_write_tokens', 'bigint', 'unpriced_spend.cache_write_tokens is bigint');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'output_tokens', 'bigint', 'unpriced_spend.output_tokens is bigint');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'first_seen', 'timestamp with time zone', 'unpriced_spend.first_seen is timestamp with time zone');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'last_seen', 'timestamp with time zone', 'unpriced_spend.last_seen is timestamp with time zone');
+SELECT col_type_is('dexcost', 'unpriced_spend', 'reason', 'text', 'unpriced_spend.reason is text');
+
+------------------------------------------------------------------------------------------
+-- Keys and constraints
+------------------------------------------------------------------------------------------
+
+SELECT has_pk('dexcost', 'task', 'task has a primary key');
+SELECT has_pk('dexcost', 'cost_event', 'cost_event has a primary key');
+SELECT has_pk('dexcost', 'model_price', 'model_price has a primary key');
+SELECT has_pk('dexcost', 'model_alias', 'model_alias has a primary key');
+SELECT col_is_pk('dexcost', 'task', ARRAY['customer_id', 'task_id'], 'task is keyed by (customer_id, task_id)');
+SELECT col_is_pk('dexcost', 'cost_event', ARRAY['customer_id', 'event_id'],
+                 'cost_event is keyed by (customer_id, event_id)');
+SELECT col_is_pk('dexcost', 'model_price', ARRAY['price_id'], 'model_price is keyed by price_id');
+SELECT col_is_pk('dexcost', 'model_alias', ARRAY['provider', 'alias', 'is_seed'],
+                 'model_alias is keyed by (provider, alias, is_seed)');
+
+SELECT fk_ok('dexcost', 'cost_event', ARRAY['customer_id', 'task_id'],
+             'dexcost', 'task', ARRAY['customer_id', 'task_id'],
+             'cost_event(customer_id, task_id) references task(customer_id, task_id)');
+SELECT fk_ok('dexcost', 'task', ARRAY['customer_id', 'parent_task_id'],
+             'dexcost', 'task', ARRAY['customer_id', 'task_id'],
+             'task(customer_id, parent_task_id) references task(customer_id, task_id)');
+SELECT is((SELECT pg_catalog.string_agg(conname || ' ' || confdeltype::text, ', ' ORDER BY conname)
+             FROM pg_catalog.pg_constraint
+            WHERE conrelid IN (pg_catalog.to_regclass('dexcost.task'), pg_catalog.to_regclass('dexcost.cost_event')) AND contype = 'f'),
+          'cost_event_task_fkey c, task_parent_fkey c',
+          'the two foreign keys cascade on delete (deleting a task deletes its subtasks and events)');
+
+SELECT is((SELECT contype::text FROM pg_catalog.pg_constraint
+            WHERE conrelid = pg_catalog.to_regclass('dexcost.model_price') AND conname = 'model_price_no_overlap'),
+          'x', 'model_price has the exclusion constraint model_price_no_overlap');
+SELECT is((SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint
+            WHERE conrelid = pg_catalog.to_regclass('dexcost.model_price') AND conname = 'model_price_no_overlap'),
+          'EXCLUDE USING gist (provider WITH =, model WITH =, usage_type WITH =, service_tier WITH =, '
+          'min_input_tokens WITH =, is_seed WITH =, tstzrange(valid_from, valid_to) WITH &&)',
+          'model_price_no_overlap forbids overlapping periods per provider, model, usage type, tier, band and seededness');
+
+------------------------------------------------------------------------------------------
+-- Indexes
+------------------------------------------------------------------------------------------
+
+SELECT indexes_are('dexcost', 'task', ARRAY['task_pkey', 'task_task_id_idx', 'task_parent_idx']);
+SELECT indexes_are('dexcost', 'cost_event', ARRAY['cost_event_pkey', 'cost_event_task_idx', 'cost_event_occurred_at_idx']);
+SELECT indexes_are('dexcost', 'model_price', ARRAY['model_price_pkey', 'model_price_no_overlap']);
+SELECT indexes_are('dexcost', 'model_alias', ARRAY['model_alias_pkey']);
+SELECT has_index('dexcost', 'task', 'task_task_id_idx', ARRAY['task_id'], 'task_task_id_idx is on task(task_id)');
+SELECT has_index('dexcost', 'task', 'task_parent_idx', ARRAY['customer_id', 'parent_task_id'],
+                 'task_parent_idx is on task(customer_id, parent_task_id)');
+SELECT is((SELECT pg_catalog.pg_get_expr(indpred, indrelid) FROM pg_catalog.pg_index
+            WHERE indexrelid = pg_catalog.to_regclass('dexcost.task_parent_idx')),
+          '(parent_task_id IS NOT NULL)', 'task_parent_idx only covers child tasks');
+SELECT has_index('dexcost', 'cost_event', 'cost_event_task_idx', ARRAY['customer_id', 'task_id', 'occurred_at'],
+                 'cost_event_task_idx is on cost_event(customer_id, task_id, occurred_at)');
+SELECT has_index('dexcost', 'cost_event', 'cost_event_occurred_at_idx', ARRAY['occurred_at'],
+                 'cost_event_occurred_at_idx is on cost_event(occurred_at)');
+SELECT index_is_type('dexcost', 'cost_event', 'cost_event_occurred_at_idx', 'brin');
+SELECT index_is_type('dexcost', 'model_price', 'model_price_no_overlap', 'gist');
+
+------------------------------------------------------------------------------------------
+-- Triggers
+------------------------------------------------------------------------------------------
+
+SELECT triggers_are('dexcost', 'task', ARRAY['task_before_write']);
+SELECT triggers_are('dexcost', 'cost_event', ARRAY['cost_event_before_write']);
+SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed']);
+SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed']);
+SELECT has_trigger('dexcost', 'task', 'task_before_write', 'task has trigger task_before_write');
+SELECT has_trigger('dexcost', 'cost_event', 'cost_event_before_write', 'cost_event has trigger cost_event_before_write');
+SELECT has_trigger('dexcost', 'model_price', 'model_price_before_write', 'model_price has trigger model_price_before_write');
+SELECT has_trigger('dexcost', 'model_price', 'model_price_changed', 'model_price has trigger model_price_changed');
+SELECT has_trigger('dexcost', 'model_alias', 'model_alias_before_write', 'model_alias has trigger model_alias_before_write');
+SELECT has_trigger('dexcost', 'model_alias', 'model_alias_changed', 'model_alias has trigger model_alias_changed');
+SELECT trigger_is('dexcost', 'task', 'task_before_write', 'dexcost', 'task_before_write');
+SELECT trigger_is('dexcost', 'cost_event', 'cost_event_before_write', 'dexcost', 'cost_event_before_write');
+SELECT trigger_is('dexcost', 'model_price', 'model_price_before_write', 'dexcost', 'model_price_before_write');
+SELECT trigger_is('dexcost', 'model_price', 'model_price_changed', 'dexcost', 'price_catalog_changed');
+SELECT trigger_is('dexcost', 'model_alias', 'model_alias_before_write', 'dexcost', 'model_alias_before_write');
+SELECT trigger_is('dexcost', 'model_alias', 'model_alias_changed', 'dexcost', 'price_catalog_changed');
+-- When they fire matters as much as what they call: row triggers BEFORE the write (so they can
+-- fill and refuse values), the catalogue invalidation once per statement, TRUNCATE included.
+SELECT set_eq(
+    $$SELECT pg_catalog.pg_get_triggerdef(t.oid) FROM pg_catalog.pg_trigger AS t
+       JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid
+      WHERE c.relnamespace = 'dexcost'::regnamespace AND NOT t.tgisinternal$$,
+    ARRAY[
+      'CREATE TRIGGER task_before_write BEFORE INSERT OR UPDATE ON dexcost.task FOR EACH ROW EXECUTE FUNCTION dexcost.task_before_write()',
+      'CREATE TRIGGER cost_event_before_write BEFORE INSERT OR UPDATE ON dexcost.cost_event FOR EACH ROW EXECUTE FUNCTION dexcost.cost_event_before_write()',
+      'CREATE TRIGGER model_price_before_write BEFORE INSERT OR DELETE OR UPDATE ON dexcost.model_price FOR EACH ROW EXECUTE FUNCTION dexcost.model_price_before_write()',
+      'CREATE TRIGGER model_price_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.model_price FOR EACH STATEMENT EXECUTE FUNCTION dexcost.price_catalog_changed()',
+      'CREATE TRIGGER model_alias_before_write BEFORE INSERT OR DELETE OR UPDATE ON dexcost.model_alias FOR EACH ROW EXECUTE FUNCTION dexcost.model_alias_before_write()',
+      'CREATE TRIGGER model_alias_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.model_alias FOR EACH STATEMENT EXECUTE FUNCTION dexcost.price_catalog_changed()'
+    ],
+    'every trigger fires at the declared time, for the declared events and granularity');
+
+------------------------------------------------------------------------------------------
+-- Functions
+------------------------------------------------------------------------------------------
+
+SELECT functions_are('dexcost', ARRAY[
+    'unattributed_customer', 'task_before_write', 'cost_event_before_write', 'model_price_before_write',
+    'model_alias_before_write', 'price_catalog_changed', 'compute_cost', 'reprice'
+]);
+
+SELECT has_function('dexcost', 'unattributed_customer', ARRAY[]::name[]);
+SELECT function_returns('dexcost', 'unattributed_customer', ARRAY[]::name[], 'text');
+SELECT function_lang_is('dexcost', 'unattributed_customer', ARRAY[]::name[], 'sql');
+SELECT volatility_is('dexcost', 'unattributed_customer', ARRAY[]::name[], 'immutable');
+SELECT is_strict('dexcost', 'unattributed_customer', ARRAY[]::name[]);
+
+SELECT has_function('dexcost', 'compute_cost', ARRAY[
+    'text', 'text', 'text', 'timestamp with time zone', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint']);
+SELECT function_returns('dexcost', 'compute_cost', ARRAY[
+    'text', 'text', 'text', 'timestamp with time zone', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint'],
+    'record');
+SELECT function_lang_is('dexcost', 'compute_cost', ARRAY[
+    'text', 'text', 'text', 'timestamp with time zone', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint'],
+    'c');
+-- STABLE, not IMMUTABLE: the answer depends on the price catalogue.
+SELECT volatility_is('dexcost', 'compute_cost', ARRAY[
+    'text', 'text', 'text', 'timestamp with time zone', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint'],
+    'stable');
+-- Not STRICT: a NULL token count means "not reported", and a NULL model must give a reason, not NULL.
+SELECT isnt_strict('dexcost', 'compute_cost', ARRAY[
+    'text', 'text', 'text', 'timestamp with time zone', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint', 'bigint']);
+SELECT is((SELECT pg_catalog.array_to_string(p.proargnames, ',') FROM pg_catalog.pg_proc AS p
+            WHERE p.oid = pg_catalog.to_regprocedure('dexcost.compute_cost(text, text, text, timestamptz, bigint, bigint, bigint, bigint, bigint, bigint)')),
+          'provider,model,service_tier,at,input_tokens,cache_read_tokens,cache_write_tokens,cache_write_1h_tokens,'
+          'output_tokens,reasoning_tokens,cost_usd,cost_confidence,pricing_version,unpriced_reason',
+          'compute_cost has the documented argument and result names');
+
+SELECT has_function('dexcost', 'reprice', ARRAY['timestamp with time zone', 'timestamp with time zone']);
+SELECT function_returns('dexcost', 'reprice', ARRAY['timestamp with time zone', 'timestamp with time zone'], 'record');
+SELECT function_lang_is('dexcost', 'reprice', ARRAY['timestamp with time zone', 'timestamp with time zone'], 'plpgsql');
+SELECT volatility_is('dexcost', 'reprice', ARRAY['timestamp with time zone', 'timestamp with time zone'], 'volatile');
+SELECT is_strict('dexcost', 'reprice', ARRAY['timestamp with time zone', 'timestamp with time zone']);
+SELECT is((SELECT pg_catalog.array_to_string(p.proargnames, ',') FROM pg_catalog.pg_proc AS p
+            WHERE p.oid = pg_catalog.to_regprocedure('dexcost.reprice(timestamptz, timestamptz)')),
+          'from_time,to_time,events_changed,events_newly_priced,events_now_unpriced,cost_before_usd,'
+          'cost_after_usd,cost_change_usd',
+          'reprice has the documented argument and result names');
+
+SELECT is((SELECT pg_catalog.string_agg(p.proname || ' ' || p.proparallel::text, ', ' ORDER BY p.proname)
+             FROM pg_catalog.pg_proc AS p
+            WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype),
+          'compute_cost s, reprice u, unattributed_customer s',
+          'compute_cost and unattributed_customer are PARALLEL SAFE; reprice (it writes) is PARALLEL UNSAFE');
+
+SELECT function_returns('dexcost', 'task_before_write', ARRAY[]::name[], 'trigger');
+SELECT function_returns('dexcost', 'cost_event_before_write', ARRAY[]::name[], 'trigger');
+SELECT function_returns('dexcost', 'model_price_before_write', ARRAY[]::name[], 'trigger');
+SELECT function_returns('dexcost', 'model_alias_before_write', ARRAY[]::name[], 'trigger');
+SELECT function_returns('dexcost', 'price_catalog_changed', ARRAY[]::name[], 'trigger');
+SELECT function_lang_is('dexcost', 'task_before_write', ARRAY[]::name[], 'plpgsql');
+SELECT function_lang_is('dexcost', 'cost_event_before_write', ARRAY[]::name[], 'c');
+SELECT function_lang_is('dexcost', 'model_price_before_write', ARRAY[]::name[], 'plpgsql');
+SELECT function_lang_is('dexcost', 'model_alias_before_write', ARRAY[]::name[], 'plpgsql');
+SELECT function_lang_is('dexcost', 'price_catalog_changed', ARRAY[]::name[], 'c');
+
+-- No function runs with its owner's rights, and every PL/pgSQL one pins its search_path.
+SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc
+            WHERE pronamespace = 'dexcost'::regnamespace AND prosecdef),
+          0::bigint, 'no dexcost function is SECURITY DEFINER');
+SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
+            WHERE p.pronamespace = 'dexcost'::regnamespace
+              AND p.prolang = (SELECT oid FROM pg_catalog.pg_language WHERE lanname = 'plpgsql')
+              AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)),
+          0::bigint, 'every PL/pgSQL function of dexcost runs with SET search_path = pg_catalog, pg_temp');
+
+------------------------------------------------------------------------------------------
+-- The extension
+------------------------------------------------------------------------------------------
+
+SELECT has_extension('dexcost', 'dexcost', 'extension dexcost is installed in schema dexcost');
+SELECT is((SELECT extrelocatable FROM pg_catalog.pg_extension WHERE extname = 'dexcost'),
+          false, 'dexcost is not relocatable');
+SELECT is((SELECT extnamespace::regnamespace::text FROM pg_catalog.pg_extension WHERE extname = 'dexcost'),
+          'dexcost', 'dexcost lives in schema dexcost');
+SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_depend AS d
+             LEFT JOIN pg_catalog.pg_class AS c ON d.classid = 'pg_catalog.pg_class'::regclass AND c.oid = d.objid
+             LEFT JOIN pg_catalog.pg_proc AS p ON d.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objid
+            WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
+              AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'dexcost')
+              AND coalesce(c.relnamespace, p.pronamespace) IS DISTINCT FROM 'dexcost'::regnamespace),
+          0::bigint, 'every relation and function of the extension is in schema dexcost');
+
+-- pg_dump dumps extension objects as CREATE EXTENSION only; the rows users write must be
+-- registered with pg_extension_config_dump, seed rows excluded (the script recreates them).
+SELECT set_eq(
+    $$SELECT cfg::regclass::text, cond
+        FROM pg_catalog.pg_extension AS e,
+             unnest(e.extconfig, e.extcondition) AS u(cfg, cond)
+       WHERE e.extname = 'dexcost'$$,
+    $$VALUES ('dexcost.task', ''),
+             ('dexcost.cost_event', ''),
+             ('dexcost.model_price', 'WHERE NOT is_seed'),
+             ('dexcost.model_price_price_id_seq', ''),
+             ('dexcost.model_alias', 'WHERE NOT is_seed')$$,
+    'pg_dump dumps task, cost_event, the price_id sequence and the non-seed rows of model_price and model_alias');
+
+------------------------------------------------------------------------------------------
+-- Comments: every object of the extension is documented in the catalogue
+------------------------------------------------------------------------------------------
+
+-- The relations and functions that belong to the extension, and which of them lack a COMMENT.
+CREATE TEMP VIEW ext_member AS
+SELECT d.classid, d.objid
+  FROM pg_catalog.pg_depend AS d
+ WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
+   AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'dexcost');
+
+CREATE TEMP VIEW uncommented AS
+SELECT CASE WHEN c.relkind IN ('r', 'p') THEN 'table' ELSE 'view' END AS kind, c.oid::regclass::text AS name
+  FROM ext_member AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
+ WHERE m.classid = 'pg_catalog.pg_class'::regclass AND c.relkind IN ('r', 'p', 'v', 'm')
+   AND pg_catalog.obj_description(c.oid, 'pg_class') IS NULL
+UNION ALL
+SELECT CASE WHEN c.relkind IN ('r', 'p') THEN 'column' ELSE 'view column' END,
+       c.oid::regclass::text || '.' || a.attname
+  FROM ext_member AS m
+  JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
+  JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE m.classid = 'pg_catalog.pg_class'::regclass AND c.relkind IN ('r', 'p', 'v', 'm')
+   AND pg_catalog.col_description(c.oid, a.attnum) IS NULL
+UNION ALL
+SELECT 'function', m.objid::regprocedure::text
+  FROM ext_member AS m
+ WHERE m.classid = 'pg_catalog.pg_proc'::regclass
+   AND pg_catalog.obj_description(m.objid, 'pg_proc') IS NULL;
+
+-- The membership query above must see the extension's objects, or the counts below prove nothing.
+SELECT set_eq(
+    $$SELECT c.oid::regclass::text, c.relkind::text FROM ext_member AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
+       WHERE m.classid = 'pg_catalog.pg_class'::regclass$$,
+    $$VALUES ('dexcost.task', 'r'), ('dexcost.cost_event', 'r'), ('dexcost.model_price', 'r'),
+             ('dexcost.model_alias', 'r'), ('dexcost.unpriced_spend', 'v'), ('dexcost.model_price_price_id_seq', 'S')$$,
+    'the extension owns exactly its four tables, one view and one sequence');
+SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
+          8::bigint, 'the extension owns its eight functions');
+
+SELECT diag('lacks a COMMENT: ' || kind || ' ' || name) FROM uncommented ORDER BY kind, name;
+SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'table'), 0::bigint, 'every table has a COMMENT');
+SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'column'), 0::bigint, 'every table column has a COMMENT');
+SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'view'), 0::bigint, 'every view has a COMMENT');
+SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'view column'), 0::bigint, 'every view column has a COMMENT');
+SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'function'), 0::bigint, 'every function has a COMMENT');
+SELECT isnt(pg_catalog.obj_description('dexcost'::regnamespace, 'pg_namespace'), NULL, 'schema dexcost has a COMMENT');
+
+SELECT * FROM finish();
+ROLLBACK;
