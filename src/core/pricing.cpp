@@ -57,7 +57,7 @@ bool PriceCatalog::resolve(const PriceRequest &request, PriceResult *result) con
 	std::string provider(request.provider);
 	if (model.empty()) {
 		result->status = PriceStatus::kNoModel;
-		result->reason = "the event names no model";
+		result->reason = "no model given";
 		return false;
 	}
 	if (provider.empty()) {
@@ -69,7 +69,7 @@ bool PriceCatalog::resolve(const PriceRequest &request, PriceResult *result) con
 			candidates.insert(it->second.begin(), it->second.end());
 		if (candidates.size() > 1) {
 			result->status = PriceStatus::kAmbiguousModel;
-			result->reason = "model \"" + model + "\" is priced for several providers; the event names none";
+			result->reason = "model \"" + model + "\" is priced for several providers and no provider was given";
 			return false;
 		}
 		if (candidates.empty()) {
@@ -99,15 +99,21 @@ bool PriceCatalog::resolve(const PriceRequest &request, PriceResult *result) con
 	return true;
 }
 
-const PriceRow *PriceCatalog::pick(const std::vector<PriceRow> &rows, Bucket bucket, int64_t at,
-                                   int64_t prompt_tokens) const {
-	// The highest context band the prompt reaches wins; within a band, a user's row beats a seed row.
+int64_t PriceCatalog::band(const std::vector<PriceRow> &rows, int64_t at, int64_t prompt_tokens) const {
+	int64_t best = 0;
+	for (const PriceRow &row : rows)
+		if (at >= row.valid_from && at < row.valid_to && row.min_input_tokens <= prompt_tokens)
+			best = std::max(best, row.min_input_tokens);
+	return best;
+}
+
+const PriceRow *PriceCatalog::pick(const std::vector<PriceRow> &rows, Bucket bucket, int64_t at, int64_t band) const {
+	// Within the band, a user's row beats a seed row.
 	const PriceRow *best = nullptr;
 	for (const PriceRow &row : rows) {
-		if (row.bucket != bucket || at < row.valid_from || at >= row.valid_to || prompt_tokens < row.min_input_tokens)
+		if (row.bucket != bucket || at < row.valid_from || at >= row.valid_to || row.min_input_tokens != band)
 			continue;
-		if (!best || row.min_input_tokens > best->min_input_tokens ||
-		    (row.min_input_tokens == best->min_input_tokens && best->is_seed && !row.is_seed))
+		if (!best || (best->is_seed && !row.is_seed))
 			best = &row;
 	}
 	return best;
@@ -120,7 +126,7 @@ PriceResult PriceCatalog::price(const PriceRequest &request) const {
 	std::string label = result.provider + "/" + result.model;
 	if (!request.tokens.any_known()) {
 		result.status = PriceStatus::kNoTokens;
-		result.reason = "the event has no token counts to price " + label + " with";
+		result.reason = "no token counts given to price " + label;
 		return result;
 	}
 	auto it = rows_by_key_.find(key(result.provider, result.model, request.service_tier));
@@ -130,26 +136,29 @@ PriceResult PriceCatalog::price(const PriceRequest &request) const {
 		return result;
 	}
 	const std::vector<PriceRow> &rows = it->second;
-	int64_t prompt = request.tokens.prompt_tokens();
+	// The highest context band the prompt reaches prices every bucket; a bucket without a
+	// price in that band is unpriced rather than charged at another band's rate.
+	int64_t band = this->band(rows, request.at, request.tokens.prompt_tokens());
 	int128 units = 0;
 	std::set<int64_t> used;
 	for (int i = 0; i < kBucketCount; ++i) {
 		if (!request.tokens.known[i] || request.tokens.n[i] == 0)
 			continue;
 		Bucket bucket = static_cast<Bucket>(i);
-		const PriceRow *row = pick(rows, bucket, request.at, prompt);
+		const PriceRow *row = pick(rows, bucket, request.at, band);
 		// Providers bill reasoning tokens as output unless they price them apart.
 		if (!row && bucket == Bucket::kReasoning)
-			row = pick(rows, Bucket::kOutput, request.at, prompt);
+			row = pick(rows, Bucket::kOutput, request.at, band);
 		if (!row) {
 			bool any_in_force = std::any_of(rows.begin(), rows.end(), [&](const PriceRow &r) {
 				return request.at >= r.valid_from && request.at < r.valid_to;
 			});
 			result.status = any_in_force ? PriceStatus::kMissingBucketPrice : PriceStatus::kNoPriceAtTime;
+			std::string where = band > 0 ? " for prompts of " + std::to_string(band) + " tokens or more" : "";
 			result.reason = any_in_force ? "no " + std::string(bucket_name(bucket)) + " price for " + label + " (" +
-			                                   std::string(request.service_tier) + " tier)"
+			                                   std::string(request.service_tier) + " tier)" + where
 			                             : "no " + std::string(request.service_tier) + " price for " + label +
-			                                   " was in force at the event's time";
+			                                   " was in force at that time";
 			return result;
 		}
 		int128 term = 0;

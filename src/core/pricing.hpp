@@ -33,7 +33,7 @@ struct PriceRow {
 	std::string model;
 	std::string service_tier; // standard, batch, flex, priority
 	Bucket bucket = Bucket::kInput;
-	int64_t min_input_tokens = 0; // context band: applies when the prompt has at least this many tokens
+	int64_t min_input_tokens = 0; // context band: the highest band a prompt reaches prices all its buckets
 	int64_t valid_from = kMinTime; // inclusive
 	int64_t valid_to = kMaxTime;   // exclusive
 	int128 usd_per_mtok = 0;       // units of 1e-12 USD per million tokens
@@ -103,8 +103,10 @@ private:
 
 	// Resolves provider and model (aliases, provider-less lookups) or explains why not.
 	bool resolve(const PriceRequest &request, PriceResult *result) const;
-	// The price row for one bucket, or nullptr.
-	const PriceRow *pick(const std::vector<PriceRow> &rows, Bucket bucket, int64_t at, int64_t prompt_tokens) const;
+	// The context band (min_input_tokens) that applies: the highest one the prompt reaches.
+	int64_t band(const std::vector<PriceRow> &rows, int64_t at, int64_t prompt_tokens) const;
+	// The price row for one bucket in one band, or nullptr.
+	const PriceRow *pick(const std::vector<PriceRow> &rows, Bucket bucket, int64_t at, int64_t band) const;
 
 	size_t price_count_ = 0;
 	std::unordered_map<std::string, std::vector<PriceRow>> rows_by_key_;         // provider|model|tier

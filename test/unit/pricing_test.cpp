@@ -115,12 +115,15 @@ TEST(Pricing, ContextBandAppliesFromItsThresholdOn) {
 	EXPECT_EQ(cost_of(c, above), "1.2224952"); // 1.199994 + 0.0000012 + 0.0225
 }
 
-TEST(Pricing, BandFallsBackToTheBaseRowForBucketsItDoesNotPrice) {
+TEST(Pricing, ABucketTheBandDoesNotPriceIsUnknownNotChargedAtTheBaseRate) {
 	PriceCatalog c = sample();
 	PriceRequest q = request("anthropic", "claude-sonnet-4-5");
 	q.tokens.set(Bucket::kInput, 300000);
-	q.tokens.set(Bucket::kCacheWrite, 1000000); // no >200k cache_write row: the base row applies
-	EXPECT_EQ(cost_of(c, q), "5.55"); // 300000*6e-6 + 1e6*3.75e-6
+	q.tokens.set(Bucket::kCacheWrite1h, 1000); // no >200k cache_write_1h row in the sample
+	PriceResult r = c.price(q);
+	EXPECT_EQ(r.status, PriceStatus::kMissingBucketPrice);
+	EXPECT_EQ(r.reason, "no cache_write_1h price for anthropic/claude-sonnet-4-5 (standard tier) for prompts of "
+	                    "200001 tokens or more");
 }
 
 TEST(Pricing, EffectiveDatesAreHalfOpen) {
@@ -220,6 +223,7 @@ TEST(Pricing, UnknownModelsAreNeverFreeAndNeverGuessed) {
 	EXPECT_EQ(r.status, PriceStatus::kUnknownModel);
 	EXPECT_EQ(r.reason, "no price for model \"gpt-4o-2024-05-13\" of provider \"openai\"");
 	EXPECT_EQ(c.price(request("openai", "")).status, PriceStatus::kNoModel);
+	EXPECT_EQ(c.price(request("openai", "")).reason, "no model given");
 }
 
 TEST(Pricing, OverflowIsReported) {
