@@ -30,6 +30,7 @@ CREATE TABLE @extschema@.task (
     task_type      text        NOT NULL,
     parent_task_id uuid,
     root_task_id   uuid        NOT NULL,
+    ancestor_ids   uuid[]      NOT NULL DEFAULT '{}',
     status         text        NOT NULL DEFAULT 'pending',
     accepted       boolean,
     project_id     text,
@@ -61,6 +62,7 @@ COMMENT ON COLUMN @extschema@.task.customer_id IS 'Customer the task serves. A c
 COMMENT ON COLUMN @extschema@.task.task_type IS 'Workflow name, stable across runs, e.g. support_ticket_summary.v2.';
 COMMENT ON COLUMN @extschema@.task.parent_task_id IS 'The task this one runs inside, or NULL for a root task.';
 COMMENT ON COLUMN @extschema@.task.root_task_id IS 'The root of this task''s tree (the task itself for a root); maintained by dexcost.';
+COMMENT ON COLUMN @extschema@.task.ancestor_ids IS 'The task''s ancestors, root first and parent last (empty for a root); maintained by dexcost.';
 COMMENT ON COLUMN @extschema@.task.status IS 'pending, success or failed.';
 COMMENT ON COLUMN @extschema@.task.accepted IS 'Whether a validator, parser or user accepted the output (NULL: not judged). Cost per accepted task counts true.';
 COMMENT ON COLUMN @extschema@.task.project_id IS 'Project the cost is attributed to.';
@@ -73,17 +75,22 @@ COMMENT ON COLUMN @extschema@.task.ended_at IS 'When the task ended (NULL while 
 COMMENT ON COLUMN @extschema@.task.metadata IS 'Free-form attributes of the task (JSON object).';
 COMMENT ON COLUMN @extschema@.task.created_at IS 'When the row was stored.';
 
--- Fills customer_id and root_task_id and checks the tree, with messages that say how to fix it.
+-- Fills customer_id, root_task_id and ancestor_ids and checks the tree, with messages that
+-- say how to fix it. Moving a task to another parent waits for folds and for other tree
+-- changes of the customer, and refuses cycles.
 CREATE FUNCTION @extschema@.task_before_write() RETURNS trigger
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    parent_customer text;
-    parent_root uuid;
-    parents integer;
+    parent record;
 BEGIN
-    IF NEW.status IS NULL OR NEW.status NOT IN ('pending', 'success', 'failed') THEN
+    IF NEW.status IS NULL THEN
+        RAISE EXCEPTION 'status of task % must not be NULL', NEW.task_id
+            USING ERRCODE = '23502',
+                  HINT = 'Use pending while the task runs, then success or failed.';
+    END IF;
+    IF NEW.status NOT IN ('pending', 'success', 'failed') THEN
         RAISE EXCEPTION 'invalid status "%" for task %', NEW.status, NEW.task_id
             USING ERRCODE = '22P02',
                   DETAIL = 'status must be pending, success or failed.',
@@ -100,9 +107,15 @@ BEGIN
             USING ERRCODE = '23514',
                   HINT = 'Check the clock of the client that reported the task.';
     END IF;
+    IF NEW.parent_task_id = NEW.task_id THEN
+        RAISE EXCEPTION 'task % cannot be its own parent', NEW.task_id
+            USING ERRCODE = '23514',
+                  HINT = 'Leave parent_task_id NULL for a root task.';
+    END IF;
     IF TG_OP = 'UPDATE' THEN
         IF NEW.customer_id IS DISTINCT FROM OLD.customer_id THEN
-            RAISE EXCEPTION 'cannot move task % from customer "%" to "%"', NEW.task_id, OLD.customer_id, NEW.customer_id
+            RAISE EXCEPTION 'cannot move task % from customer "%" to "%"', NEW.task_id, OLD.customer_id,
+                    coalesce(NEW.customer_id, 'NULL')
                 USING ERRCODE = '23514',
                       HINT = 'A task''s customer is fixed: delete the task and insert it again under the new customer.';
         END IF;
@@ -112,56 +125,71 @@ BEGIN
                       HINT = 'Task ids are client-generated and permanent: insert a new task instead.';
         END IF;
         IF NEW.parent_task_id IS NOT DISTINCT FROM OLD.parent_task_id THEN
-            NEW.root_task_id := OLD.root_task_id;
+            -- root_task_id and ancestor_ids are dexcost's: only its own re-parenting (a nested
+            -- trigger) rewrites them.
+            IF pg_catalog.pg_trigger_depth() < 2 THEN
+                NEW.root_task_id := OLD.root_task_id;
+                NEW.ancestor_ids := OLD.ancestor_ids;
+            END IF;
             RETURN NEW;
         END IF;
+        PERFORM @extschema@.lock_for_tree_change(ARRAY[NEW.customer_id]);
     END IF;
 
     IF NEW.parent_task_id IS NULL THEN
         NEW.customer_id := coalesce(NEW.customer_id, @extschema@.unattributed_customer());
         NEW.root_task_id := NEW.task_id;
+        NEW.ancestor_ids := '{}';
         RETURN NEW;
     END IF;
 
-    SELECT count(*), min(t.customer_id), (pg_catalog.array_agg(t.root_task_id))[1]
-      INTO parents, parent_customer, parent_root
+    SELECT t.customer_id, t.root_task_id, t.ancestor_ids, pg_catalog.count(*) OVER () AS matches
+      INTO parent
       FROM @extschema@.task AS t
      WHERE t.task_id = NEW.parent_task_id
-       AND (NEW.customer_id IS NULL OR t.customer_id = NEW.customer_id);
-    IF parents = 0 AND NEW.customer_id IS NOT NULL THEN
-        SELECT min(t.customer_id) INTO parent_customer
-          FROM @extschema@.task AS t WHERE t.task_id = NEW.parent_task_id;
-        IF parent_customer IS NOT NULL THEN
+       AND (NEW.customer_id IS NULL OR t.customer_id = NEW.customer_id)
+     LIMIT 1;
+    IF NOT FOUND AND NEW.customer_id IS NOT NULL THEN
+        SELECT t.customer_id, t.root_task_id, t.ancestor_ids, 0 AS matches INTO parent
+          FROM @extschema@.task AS t WHERE t.task_id = NEW.parent_task_id LIMIT 1;
+        IF FOUND THEN
             RAISE EXCEPTION 'task % cannot belong to customer "%": its parent task % belongs to customer "%"',
-                    NEW.task_id, NEW.customer_id, NEW.parent_task_id, parent_customer
+                    NEW.task_id, NEW.customer_id, NEW.parent_task_id, parent.customer_id
                 USING ERRCODE = '23503',
                       DETAIL = 'A task tree never crosses customers.',
                       HINT = 'Leave customer_id NULL on a child task to inherit its parent''s customer.';
         END IF;
+        -- A restore may load a child before its parent: the foreign key checks it at the end
+        -- of the statement, and the dumped root_task_id and ancestor_ids stand.
+        IF TG_OP = 'INSERT' AND NEW.root_task_id IS NOT NULL THEN
+            RETURN NEW;
+        END IF;
     END IF;
-    IF parents > 1 THEN
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'parent task % of task % does not exist', NEW.parent_task_id, NEW.task_id
+            USING ERRCODE = '23503',
+                  HINT = 'Insert the parent task before its children.';
+    END IF;
+    IF parent.matches > 1 THEN
         RAISE EXCEPTION 'parent task % exists for several customers', NEW.parent_task_id
             USING ERRCODE = '23503',
                   HINT = 'Give the child task a customer_id to say which parent is meant.';
     END IF;
-    IF parents = 0 THEN
-        -- A restore may load a child before its parent: the foreign key checks it at the
-        -- end of the statement. Anything that needs the parent's values must find it now.
-        IF NEW.customer_id IS NULL OR NEW.root_task_id IS NULL THEN
-            RAISE EXCEPTION 'parent task % of task % does not exist', NEW.parent_task_id, NEW.task_id
-                USING ERRCODE = '23503',
-                      HINT = 'Insert the parent task before its children.';
-        END IF;
-        RETURN NEW;
+    IF NEW.task_id = ANY (parent.ancestor_ids) THEN
+        RAISE EXCEPTION 'cannot move task % under task %: that task is inside its subtree', NEW.task_id, NEW.parent_task_id
+            USING ERRCODE = '23514',
+                  DETAIL = 'The task tree would become a cycle.',
+                  HINT = 'Choose a parent outside the task''s own subtree.';
     END IF;
 
-    NEW.customer_id := parent_customer;
-    NEW.root_task_id := parent_root;
+    NEW.customer_id := parent.customer_id;
+    NEW.root_task_id := parent.root_task_id;
+    NEW.ancestor_ids := parent.ancestor_ids || NEW.parent_task_id;
     RETURN NEW;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.task_before_write() IS
-  'Trigger: checks a task row, inherits the parent''s customer and sets root_task_id.';
+  'Trigger: checks a task row, inherits the parent''s customer, sets root_task_id and ancestor_ids, and refuses cycles.';
 
 CREATE TRIGGER task_before_write
   BEFORE INSERT OR UPDATE ON @extschema@.task
@@ -279,6 +307,405 @@ COMMENT ON FUNCTION @extschema@.cost_event_before_write() IS
 CREATE TRIGGER cost_event_before_write
   BEFORE INSERT OR UPDATE ON @extschema@.cost_event
   FOR EACH ROW EXECUTE FUNCTION @extschema@.cost_event_before_write();
+
+------------------------------------------------------------------------------------------
+-- Roll-ups: exact own and subtree totals per task
+--
+-- Ingest only appends: a statement trigger on cost_event (C++) adds one delta row per task a
+-- statement changed to task_rollup_delta. fold_rollups() moves deltas into task_rollup
+-- (schedule it with pg_cron). The task_cost view adds the deltas not yet folded, so totals
+-- read through it equal the ledger at any moment. task_rollup and the deltas are derived:
+-- they are not dumped, and a restore's COPY of cost_event rebuilds them.
+------------------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.cost_totals AS (
+    event_count           bigint,
+    retry_count           bigint,
+    failure_count         bigint,
+    unpriced_count        bigint,
+    total_cost_usd        numeric,
+    llm_cost_usd          numeric,
+    external_cost_usd     numeric,
+    compute_cost_usd      numeric,
+    retry_cost_usd        numeric,
+    failure_cost_usd      numeric,
+    input_tokens          bigint,
+    cache_read_tokens     bigint,
+    cache_write_tokens    bigint,
+    cache_write_1h_tokens bigint,
+    output_tokens         bigint,
+    reasoning_tokens      bigint
+);
+COMMENT ON TYPE @extschema@.cost_totals IS
+  'Totals over a set of cost events; add them with + or dexcost.sum(). total = llm + external + compute; retry and failure costs are parts of the total.';
+COMMENT ON COLUMN @extschema@.cost_totals.event_count IS 'Number of events.';
+COMMENT ON COLUMN @extschema@.cost_totals.retry_count IS 'Events that repeat an earlier attempt (is_retry, or a retry_marker).';
+COMMENT ON COLUMN @extschema@.cost_totals.failure_count IS 'Events that ended with an error_type.';
+COMMENT ON COLUMN @extschema@.cost_totals.unpriced_count IS 'Events whose cost is unknown: their tokens count, their cost does not.';
+COMMENT ON COLUMN @extschema@.cost_totals.total_cost_usd IS 'Sum of known costs.';
+COMMENT ON COLUMN @extschema@.cost_totals.llm_cost_usd IS 'Cost of llm_call events and of retry_markers that name a model.';
+COMMENT ON COLUMN @extschema@.cost_totals.external_cost_usd IS 'Cost of external_cost events and of retry_markers without a model.';
+COMMENT ON COLUMN @extschema@.cost_totals.compute_cost_usd IS 'Cost of compute_cost events.';
+COMMENT ON COLUMN @extschema@.cost_totals.retry_cost_usd IS 'Cost of retries (part of the total).';
+COMMENT ON COLUMN @extschema@.cost_totals.failure_cost_usd IS 'Cost of failed calls (part of the total).';
+COMMENT ON COLUMN @extschema@.cost_totals.input_tokens IS 'Uncached input tokens.';
+COMMENT ON COLUMN @extschema@.cost_totals.cache_read_tokens IS 'Cache-read tokens.';
+COMMENT ON COLUMN @extschema@.cost_totals.cache_write_tokens IS 'Cache-write tokens (5-minute lifetime).';
+COMMENT ON COLUMN @extschema@.cost_totals.cache_write_1h_tokens IS 'Cache-write tokens (1-hour lifetime).';
+COMMENT ON COLUMN @extschema@.cost_totals.output_tokens IS 'Output tokens, reasoning excluded.';
+COMMENT ON COLUMN @extschema@.cost_totals.reasoning_tokens IS 'Reasoning tokens.';
+
+CREATE FUNCTION @extschema@.totals_add(a @extschema@.cost_totals, b @extschema@.cost_totals)
+  RETURNS @extschema@.cost_totals
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'dexcost_totals_add';
+COMMENT ON FUNCTION @extschema@.totals_add(@extschema@.cost_totals, @extschema@.cost_totals) IS
+  'Field-by-field sum of two cost_totals (the + operator); NULL fields count as zero.';
+
+CREATE FUNCTION @extschema@.totals_sub(a @extschema@.cost_totals, b @extschema@.cost_totals)
+  RETURNS @extschema@.cost_totals
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'dexcost_totals_sub';
+COMMENT ON FUNCTION @extschema@.totals_sub(@extschema@.cost_totals, @extschema@.cost_totals) IS
+  'Field-by-field difference of two cost_totals (the - operator); NULL fields count as zero.';
+
+CREATE OPERATOR @extschema@.+ (
+    LEFTARG = @extschema@.cost_totals, RIGHTARG = @extschema@.cost_totals,
+    FUNCTION = @extschema@.totals_add, COMMUTATOR = OPERATOR(@extschema@.+));
+COMMENT ON OPERATOR @extschema@.+ (@extschema@.cost_totals, @extschema@.cost_totals) IS 'Adds two cost_totals.';
+CREATE OPERATOR @extschema@.- (
+    LEFTARG = @extschema@.cost_totals, RIGHTARG = @extschema@.cost_totals,
+    FUNCTION = @extschema@.totals_sub);
+COMMENT ON OPERATOR @extschema@.- (@extschema@.cost_totals, @extschema@.cost_totals) IS 'Subtracts two cost_totals.';
+
+CREATE AGGREGATE @extschema@.sum(@extschema@.cost_totals) (
+    SFUNC = @extschema@.totals_add,
+    STYPE = @extschema@.cost_totals,
+    COMBINEFUNC = @extschema@.totals_add,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sum(@extschema@.cost_totals) IS 'Sum of cost_totals (NULL for no rows).';
+
+CREATE FUNCTION @extschema@.zero_totals() RETURNS @extschema@.cost_totals
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN ROW(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::@extschema@.cost_totals;
+COMMENT ON FUNCTION @extschema@.zero_totals() IS 'cost_totals with every field zero.';
+
+CREATE FUNCTION @extschema@.totals_of(event @extschema@.cost_event) RETURNS @extschema@.cost_totals
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'dexcost_totals_of';
+COMMENT ON FUNCTION @extschema@.totals_of(@extschema@.cost_event) IS
+  'What one event contributes to its task''s totals; the roll-up trigger applies the same rule (src/core/rollup.cpp).';
+
+CREATE TABLE @extschema@.task_rollup (
+    customer_id text                    NOT NULL,
+    task_id     uuid                    NOT NULL,
+    own         @extschema@.cost_totals NOT NULL,
+    subtree     @extschema@.cost_totals NOT NULL,
+    folded_at   timestamptz             NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT task_rollup_pkey PRIMARY KEY (customer_id, task_id)
+);
+COMMENT ON TABLE @extschema@.task_rollup IS
+  'Folded totals per task (derived; read them through dexcost.task_cost, which adds what is not folded yet).';
+COMMENT ON COLUMN @extschema@.task_rollup.customer_id IS 'Customer of the task.';
+COMMENT ON COLUMN @extschema@.task_rollup.task_id IS 'The task.';
+COMMENT ON COLUMN @extschema@.task_rollup.own IS 'Folded totals of the task''s own events.';
+COMMENT ON COLUMN @extschema@.task_rollup.subtree IS 'Folded totals of the events of the task and all its descendants.';
+COMMENT ON COLUMN @extschema@.task_rollup.folded_at IS 'Last time a fold changed the row.';
+
+CREATE TABLE @extschema@.task_rollup_delta (
+    customer_id text                    NOT NULL,
+    task_id     uuid                    NOT NULL,
+    totals      @extschema@.cost_totals NOT NULL,
+    recorded_at timestamptz             NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.task_rollup_delta IS
+  'Append-only changes to task totals, one row per task per cost_event statement; fold_rollups() empties it.';
+COMMENT ON COLUMN @extschema@.task_rollup_delta.customer_id IS 'Customer of the task.';
+COMMENT ON COLUMN @extschema@.task_rollup_delta.task_id IS 'The task whose own totals changed.';
+COMMENT ON COLUMN @extschema@.task_rollup_delta.totals IS 'The change (negative after deletes).';
+COMMENT ON COLUMN @extschema@.task_rollup_delta.recorded_at IS 'When the statement ran.';
+
+CREATE FUNCTION @extschema@.cost_event_rollup() RETURNS trigger
+  LANGUAGE C
+  AS 'MODULE_PATHNAME', 'dexcost_cost_event_rollup';
+COMMENT ON FUNCTION @extschema@.cost_event_rollup() IS
+  'Trigger (C++): appends one delta per task that a cost_event statement changed (no row locks on tasks).';
+
+CREATE TRIGGER cost_event_rollup_insert
+  AFTER INSERT ON @extschema@.cost_event REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.cost_event_rollup();
+CREATE TRIGGER cost_event_rollup_update
+  AFTER UPDATE ON @extschema@.cost_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.cost_event_rollup();
+CREATE TRIGGER cost_event_rollup_delete
+  AFTER DELETE ON @extschema@.cost_event REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.cost_event_rollup();
+
+-- Advisory locks (two-int form, class 1684371555 = 'dexc'): key 1 serialises folds against
+-- tree changes; class 1684371556 keyed by customer serialises tree changes of one customer.
+CREATE FUNCTION @extschema@.lock_for_tree_change(customer_ids text[]) RETURNS void
+  LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT pg_catalog.pg_advisory_xact_lock_shared(1684371555, 1);
+  SELECT pg_catalog.pg_advisory_xact_lock(1684371556, pg_catalog.hashtext(c))
+    FROM (SELECT DISTINCT c FROM pg_catalog.unnest(customer_ids) AS u(c) ORDER BY c) AS s;
+END;
+COMMENT ON FUNCTION @extschema@.lock_for_tree_change(text[]) IS
+  'Internal: waits until no fold runs and no other tree change of these customers is under way (held to commit).';
+
+CREATE FUNCTION @extschema@.cost_event_truncated() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock(1684371555, 1);
+    DELETE FROM @extschema@.task_rollup;
+    DELETE FROM @extschema@.task_rollup_delta;
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.cost_event_truncated() IS 'Trigger: TRUNCATE of the ledger empties every total.';
+CREATE TRIGGER cost_event_rollup_truncate
+  AFTER TRUNCATE ON @extschema@.cost_event
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.cost_event_truncated();
+
+-- Adds delta to the subtree totals of each task in task_ids.
+CREATE FUNCTION @extschema@.shift_subtree_totals(customer_id text, task_ids uuid[], delta @extschema@.cost_totals)
+  RETURNS void
+  LANGUAGE sql VOLATILE STRICT PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  INSERT INTO @extschema@.task_rollup AS r (customer_id, task_id, own, subtree)
+  SELECT shift_subtree_totals.customer_id, a.task_id, @extschema@.zero_totals(), shift_subtree_totals.delta
+    FROM pg_catalog.unnest(shift_subtree_totals.task_ids) AS a(task_id)
+  ON CONFLICT ON CONSTRAINT task_rollup_pkey DO UPDATE
+    SET subtree = @extschema@.totals_add(r.subtree, excluded.subtree), folded_at = pg_catalog.now();
+END;
+COMMENT ON FUNCTION @extschema@.shift_subtree_totals(text, uuid[], @extschema@.cost_totals) IS
+  'Internal: adds delta to the folded subtree totals of the given tasks (re-parenting and task deletes).';
+
+-- AFTER UPDATE of a task's parent: its folded subtree totals move from the old ancestors to
+-- the new, and its descendants learn their new root and path.
+CREATE FUNCTION @extschema@.task_after_reparent() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    moved @extschema@.cost_totals;
+BEGIN
+    moved := (SELECT r.subtree FROM @extschema@.task_rollup AS r
+               WHERE r.customer_id = NEW.customer_id AND r.task_id = NEW.task_id);
+    IF moved IS NOT NULL THEN
+        PERFORM @extschema@.shift_subtree_totals(NEW.customer_id, OLD.ancestor_ids,
+                                                 @extschema@.totals_sub(@extschema@.zero_totals(), moved));
+        PERFORM @extschema@.shift_subtree_totals(NEW.customer_id, NEW.ancestor_ids, moved);
+    END IF;
+    UPDATE @extschema@.task AS d
+       SET root_task_id = NEW.root_task_id,
+           ancestor_ids = NEW.ancestor_ids || d.ancestor_ids[pg_catalog.array_position(d.ancestor_ids, NEW.task_id):]
+     WHERE d.customer_id = NEW.customer_id
+       AND d.ancestor_ids OPERATOR(pg_catalog.@>) ARRAY[NEW.task_id];
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.task_after_reparent() IS
+  'Trigger: after a task moves to another parent, moves its folded subtree totals and updates its descendants'' root and path.';
+
+-- AFTER DELETE of tasks: the folded totals of a deleted subtree leave its surviving ancestors,
+-- and the deleted tasks' rollup rows and pending deltas go.
+CREATE FUNCTION @extschema@.task_after_delete() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    top record;
+BEGIN
+    PERFORM @extschema@.lock_for_tree_change(ARRAY(SELECT DISTINCT g.customer_id FROM gone AS g));
+    -- A deleted task whose parent survives carries its whole deleted subtree in its totals.
+    -- (Deletes cascade one level per statement; deeper levels found their parent gone.)
+    FOR top IN
+        SELECT g.customer_id, g.ancestor_ids, r.subtree
+          FROM gone AS g
+          JOIN @extschema@.task_rollup AS r ON r.customer_id = g.customer_id AND r.task_id = g.task_id
+         WHERE EXISTS (SELECT 1 FROM @extschema@.task AS p
+                        WHERE p.customer_id = g.customer_id AND p.task_id = g.parent_task_id)
+    LOOP
+        PERFORM @extschema@.shift_subtree_totals(top.customer_id, top.ancestor_ids,
+                                                 @extschema@.totals_sub(@extschema@.zero_totals(), top.subtree));
+    END LOOP;
+    DELETE FROM @extschema@.task_rollup AS r USING gone AS g
+     WHERE r.customer_id = g.customer_id AND r.task_id = g.task_id;
+    DELETE FROM @extschema@.task_rollup_delta AS d USING gone AS g
+     WHERE d.customer_id = g.customer_id AND d.task_id = g.task_id;
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.task_after_delete() IS
+  'Trigger: removes deleted tasks'' folded totals from their surviving ancestors, and their rollup rows and deltas.';
+
+CREATE TRIGGER task_after_reparent
+  AFTER UPDATE OF parent_task_id ON @extschema@.task
+  FOR EACH ROW WHEN (OLD.parent_task_id IS DISTINCT FROM NEW.parent_task_id)
+  EXECUTE FUNCTION @extschema@.task_after_reparent();
+CREATE TRIGGER task_after_delete
+  AFTER DELETE ON @extschema@.task REFERENCING OLD TABLE AS gone
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.task_after_delete();
+
+CREATE FUNCTION @extschema@.fold_rollups(OUT status text, OUT deltas_folded bigint, OUT tasks_updated bigint)
+  RETURNS record
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+  SET lock_timeout = '5s'
+AS $$
+BEGIN
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(1684371555, 1) THEN
+        status := 'skipped_concurrent';
+        deltas_folded := 0;
+        tasks_updated := 0;
+        RETURN;
+    END IF;
+    WITH taken AS (
+        DELETE FROM @extschema@.task_rollup_delta RETURNING customer_id, task_id, totals
+    ), own AS (
+        -- Deltas of deleted tasks are dropped: their tasks' totals left with them.
+        SELECT d.customer_id, d.task_id, @extschema@.sum(d.totals) AS totals
+          FROM taken AS d
+          JOIN @extschema@.task AS t ON t.customer_id = d.customer_id AND t.task_id = d.task_id
+         GROUP BY d.customer_id, d.task_id
+    ), contribution AS (
+        -- Each task's own change counts in its own subtree and in every ancestor's.
+        SELECT o.customer_id, a.task_id,
+               @extschema@.sum(o.totals) FILTER (WHERE a.task_id = o.task_id) AS own,
+               @extschema@.sum(o.totals) AS subtree
+          FROM own AS o
+          JOIN @extschema@.task AS t ON t.customer_id = o.customer_id AND t.task_id = o.task_id
+         CROSS JOIN LATERAL pg_catalog.unnest(t.ancestor_ids || t.task_id) AS a(task_id)
+         GROUP BY o.customer_id, a.task_id
+    ), upserted AS (
+        INSERT INTO @extschema@.task_rollup AS r (customer_id, task_id, own, subtree)
+        SELECT c.customer_id, c.task_id, coalesce(c.own, @extschema@.zero_totals()), c.subtree FROM contribution AS c
+        ON CONFLICT ON CONSTRAINT task_rollup_pkey DO UPDATE
+           SET own = @extschema@.totals_add(r.own, excluded.own),
+               subtree = @extschema@.totals_add(r.subtree, excluded.subtree),
+               folded_at = pg_catalog.now()
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM taken), (SELECT count(*) FROM upserted) INTO deltas_folded, tasks_updated;
+    status := 'folded';
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.fold_rollups() IS
+  'Moves pending roll-up deltas into dexcost.task_rollup. Safe to run at any time and from pg_cron; a second concurrent run returns status skipped_concurrent at once.';
+
+CREATE FUNCTION @extschema@.rebuild_rollups(OUT tasks_rebuilt bigint)
+  RETURNS bigint
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock(1684371555, 1);
+    DELETE FROM @extschema@.task_rollup;
+    -- One statement, one snapshot: the deltas removed are exactly those of the events read.
+    WITH removed AS (
+        DELETE FROM @extschema@.task_rollup_delta RETURNING 1
+    )
+    INSERT INTO @extschema@.task_rollup_delta (customer_id, task_id, totals)
+    SELECT e.customer_id, e.task_id, @extschema@.sum(@extschema@.totals_of(e))
+      FROM @extschema@.cost_event AS e
+     GROUP BY e.customer_id, e.task_id;
+    SELECT f.tasks_updated INTO tasks_rebuilt FROM @extschema@.fold_rollups() AS f;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.rebuild_rollups() IS
+  'Recomputes every task''s totals from the cost_event ledger (after a data-only restore with triggers disabled, say). Waits for running folds and tree changes.';
+
+CREATE VIEW @extschema@.task_cost WITH (security_invoker = true) AS
+WITH pending AS (
+    SELECT d.customer_id, d.task_id, @extschema@.sum(d.totals) AS totals
+      FROM @extschema@.task_rollup_delta AS d
+     GROUP BY d.customer_id, d.task_id
+), pending_subtree AS (
+    SELECT p.customer_id, a.task_id, @extschema@.sum(p.totals) AS totals
+      FROM pending AS p
+      JOIN @extschema@.task AS t ON t.customer_id = p.customer_id AND t.task_id = p.task_id
+     CROSS JOIN LATERAL pg_catalog.unnest(t.ancestor_ids || t.task_id) AS a(task_id)
+     GROUP BY p.customer_id, a.task_id
+), totals AS (
+    SELECT t.customer_id, t.task_id,
+           @extschema@.totals_add(coalesce(r.own, @extschema@.zero_totals()),
+                                  coalesce(p.totals, @extschema@.zero_totals())) AS own,
+           @extschema@.totals_add(coalesce(r.subtree, @extschema@.zero_totals()),
+                                  coalesce(s.totals, @extschema@.zero_totals())) AS subtree
+      FROM @extschema@.task AS t
+      LEFT JOIN @extschema@.task_rollup AS r ON r.customer_id = t.customer_id AND r.task_id = t.task_id
+      LEFT JOIN pending AS p ON p.customer_id = t.customer_id AND p.task_id = t.task_id
+      LEFT JOIN pending_subtree AS s ON s.customer_id = t.customer_id AND s.task_id = t.task_id
+)
+SELECT t.task_id, t.customer_id, t.task_type, t.parent_task_id, t.root_task_id, t.status, t.accepted,
+       t.started_at, t.ended_at,
+       (x.own).total_cost_usd AS own_cost_usd,
+       (x.subtree).total_cost_usd AS subtree_cost_usd,
+       (x.subtree).event_count AS subtree_event_count,
+       (x.subtree).retry_cost_usd AS subtree_retry_cost_usd,
+       x.own,
+       x.subtree
+  FROM @extschema@.task AS t
+  JOIN totals AS x ON x.customer_id = t.customer_id AND x.task_id = t.task_id;
+COMMENT ON VIEW @extschema@.task_cost IS
+  'Every task with its own and subtree totals, exact at any moment (folded totals plus pending deltas).';
+COMMENT ON COLUMN @extschema@.task_cost.task_id IS 'The task.';
+COMMENT ON COLUMN @extschema@.task_cost.customer_id IS 'Customer of the task.';
+COMMENT ON COLUMN @extschema@.task_cost.task_type IS 'Workflow name.';
+COMMENT ON COLUMN @extschema@.task_cost.parent_task_id IS 'Parent task, or NULL for a root.';
+COMMENT ON COLUMN @extschema@.task_cost.root_task_id IS 'Root of the task''s tree.';
+COMMENT ON COLUMN @extschema@.task_cost.status IS 'pending, success or failed.';
+COMMENT ON COLUMN @extschema@.task_cost.accepted IS 'Whether the output was accepted.';
+COMMENT ON COLUMN @extschema@.task_cost.started_at IS 'When the task started.';
+COMMENT ON COLUMN @extschema@.task_cost.ended_at IS 'When the task ended.';
+COMMENT ON COLUMN @extschema@.task_cost.own_cost_usd IS 'Known cost of the task''s own events.';
+COMMENT ON COLUMN @extschema@.task_cost.subtree_cost_usd IS 'Known cost of the events of the task and all its descendants.';
+COMMENT ON COLUMN @extschema@.task_cost.subtree_event_count IS 'Events of the task and all its descendants.';
+COMMENT ON COLUMN @extschema@.task_cost.subtree_retry_cost_usd IS 'Retry cost in the task and all its descendants.';
+COMMENT ON COLUMN @extschema@.task_cost.own IS 'All totals of the task''s own events (dexcost.cost_totals).';
+COMMENT ON COLUMN @extschema@.task_cost.subtree IS 'All totals of the events of the task and its descendants (dexcost.cost_totals).';
+
+CREATE FUNCTION @extschema@.rollup_check()
+  RETURNS TABLE (customer_id text, task_id uuid, scope text,
+                 stored @extschema@.cost_totals, ledger @extschema@.cost_totals)
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RETURN QUERY
+    WITH own AS (
+        SELECT e.customer_id, e.task_id, @extschema@.sum(@extschema@.totals_of(e)) AS totals
+          FROM @extschema@.cost_event AS e
+         GROUP BY e.customer_id, e.task_id
+    ), subtree AS (
+        SELECT o.customer_id, a.task_id, @extschema@.sum(o.totals) AS totals
+          FROM own AS o
+          JOIN @extschema@.task AS t ON t.customer_id = o.customer_id AND t.task_id = o.task_id
+         CROSS JOIN LATERAL pg_catalog.unnest(t.ancestor_ids || t.task_id) AS a(task_id)
+         GROUP BY o.customer_id, a.task_id
+    )
+    SELECT c.customer_id, c.task_id, v.scope, v.stored, v.ledger
+      FROM @extschema@.task_cost AS c
+      LEFT JOIN own AS o ON o.customer_id = c.customer_id AND o.task_id = c.task_id
+      LEFT JOIN subtree AS s ON s.customer_id = c.customer_id AND s.task_id = c.task_id
+     CROSS JOIN LATERAL (VALUES
+            ('own', c.own, coalesce(o.totals, @extschema@.zero_totals())),
+            ('subtree', c.subtree, coalesce(s.totals, @extschema@.zero_totals()))) AS v(scope, stored, ledger)
+     WHERE v.stored IS DISTINCT FROM v.ledger
+    UNION ALL
+    SELECT r.customer_id, r.task_id, 'orphan', r.subtree, @extschema@.zero_totals()
+      FROM @extschema@.task_rollup AS r
+     WHERE NOT EXISTS (SELECT 1 FROM @extschema@.task AS t
+                        WHERE t.customer_id = r.customer_id AND t.task_id = r.task_id);
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.rollup_check() IS
+  'Lists every task whose totals (folded plus pending) differ from the cost_event ledger, and rollup rows of tasks that no longer exist. Always empty unless something bypassed the triggers; dexcost.rebuild_rollups() repairs it.';
 
 ------------------------------------------------------------------------------------------
 -- Price catalogue
@@ -503,19 +930,25 @@ BEGIN
             USING ERRCODE = '42501',
                   HINT = 'Leave is_seed false: your rows take precedence over the seed rows.';
     END IF;
-    IF NEW.usage_type IS NULL OR NEW.usage_type NOT IN ('input', 'cache_read', 'cache_write', 'cache_write_1h', 'output', 'reasoning') THEN
+    IF NEW.usage_type IS NULL OR NEW.service_tier IS NULL OR NEW.usd_per_mtok IS NULL OR NEW.min_input_tokens IS NULL THEN
+        RAISE EXCEPTION 'price for %/% must give usage_type, service_tier, usd_per_mtok and min_input_tokens',
+                NEW.provider, NEW.model
+            USING ERRCODE = '23502',
+                  HINT = 'Leave service_tier and min_input_tokens out for the standard tier''s base price.';
+    END IF;
+    IF NEW.usage_type NOT IN ('input', 'cache_read', 'cache_write', 'cache_write_1h', 'output', 'reasoning') THEN
         RAISE EXCEPTION 'invalid usage_type "%"', NEW.usage_type
             USING ERRCODE = '22P02',
                   DETAIL = 'usage_type must be input, cache_read, cache_write, cache_write_1h, output or reasoning.',
                   HINT = 'input means uncached input tokens; price cache reads and writes in their own rows.';
     END IF;
-    IF NEW.service_tier IS NULL OR NEW.service_tier NOT IN ('standard', 'batch', 'flex', 'priority') THEN
+    IF NEW.service_tier NOT IN ('standard', 'batch', 'flex', 'priority') THEN
         RAISE EXCEPTION 'invalid service_tier "%"', NEW.service_tier
             USING ERRCODE = '22P02',
                   DETAIL = 'service_tier must be standard, batch, flex or priority.',
                   HINT = 'Price each tier in its own rows.';
     END IF;
-    IF NEW.usd_per_mtok IS NULL OR NEW.usd_per_mtok < 0 OR NEW.usd_per_mtok = 'NaN'::numeric
+    IF NEW.usd_per_mtok < 0 OR NEW.usd_per_mtok = 'NaN'::numeric
        OR NEW.usd_per_mtok = 'Infinity'::numeric THEN
         RAISE EXCEPTION 'invalid usd_per_mtok "%" for %/% %', NEW.usd_per_mtok, NEW.provider, NEW.model, NEW.usage_type
             USING ERRCODE = '23514',
@@ -531,14 +964,14 @@ BEGIN
             USING ERRCODE = '0A000',
                   HINT = 'This version keeps prices in USD only: convert the price before inserting it.';
     END IF;
-    IF NEW.min_input_tokens IS NULL OR NEW.min_input_tokens < 0 THEN
+    IF NEW.min_input_tokens < 0 THEN
         RAISE EXCEPTION 'invalid min_input_tokens "%"', NEW.min_input_tokens
             USING ERRCODE = '23514',
                   HINT = 'Use 0 for the base price and the first token count of a long-context band (e.g. 200001) for its price.';
     END IF;
     IF NEW.valid_to <= NEW.valid_from THEN
-        RAISE EXCEPTION 'price for %/% % ends at % before it starts at %',
-                NEW.provider, NEW.model, NEW.usage_type, NEW.valid_to, NEW.valid_from
+        RAISE EXCEPTION 'price for %/% % must end after it starts (valid_from %, valid_to %)',
+                NEW.provider, NEW.model, NEW.usage_type, NEW.valid_from, NEW.valid_to
             USING ERRCODE = '23514',
                   HINT = 'valid_from is inclusive and valid_to exclusive; leave valid_to NULL for an open-ended price.';
     END IF;
@@ -556,8 +989,15 @@ BEGIN
                 NEW.valid_from, coalesce(NEW.valid_to::text, 'open end'),
                 other.price_id, other.valid_from, coalesce(other.valid_to::text, 'open end')
             USING ERRCODE = '23P01',
-                  HINT = pg_catalog.format('Close price %s first (UPDATE dexcost.model_price SET valid_to = %L WHERE price_id = %s) or start the new price later.',
-                                           other.price_id, NEW.valid_from, other.price_id);
+                  HINT = CASE
+                    WHEN NEW.valid_from > other.valid_from THEN
+                      pg_catalog.format('Close price %s where the new one starts: UPDATE dexcost.model_price SET valid_to = %L WHERE price_id = %s.',
+                                        other.price_id, NEW.valid_from, other.price_id)
+                    WHEN NEW.valid_from < other.valid_from THEN
+                      pg_catalog.format('End the new price where price %s starts: valid_to = %L.', other.price_id, other.valid_from)
+                    ELSE
+                      pg_catalog.format('Price %s starts at the same time: update it instead of adding another row.', other.price_id)
+                  END;
     END IF;
     RETURN NEW;
 END;
@@ -597,6 +1037,25 @@ COMMENT ON FUNCTION @extschema@.model_alias_before_write() IS
 CREATE TRIGGER model_alias_before_write
   BEFORE INSERT OR UPDATE OR DELETE ON @extschema@.model_alias
   FOR EACH ROW EXECUTE FUNCTION @extschema@.model_alias_before_write();
+
+CREATE FUNCTION @extschema@.refuse_truncate_seeds() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'cannot truncate dexcost.%: it holds read-only seed rows', TG_TABLE_NAME
+        USING ERRCODE = '42501',
+              HINT = pg_catalog.format('Delete your own rows instead: DELETE FROM dexcost.%I WHERE NOT is_seed;', TG_TABLE_NAME);
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.refuse_truncate_seeds() IS
+  'Trigger: refuses TRUNCATE of a catalogue table, which would remove the read-only seed rows.';
+CREATE TRIGGER model_price_no_truncate
+  BEFORE TRUNCATE ON @extschema@.model_price
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_truncate_seeds();
+CREATE TRIGGER model_alias_no_truncate
+  BEFORE TRUNCATE ON @extschema@.model_alias
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.refuse_truncate_seeds();
 
 -- Every backend keeps the catalogue in memory; a change to it tells them all to reload.
 CREATE FUNCTION @extschema@.price_catalog_changed() RETURNS trigger
@@ -657,8 +1116,7 @@ BEGIN
                   HINT = 'from_time is inclusive and must come before to_time (exclusive).';
     END IF;
     WITH candidate AS (
-        SELECT e.customer_id, e.event_id, e.cost_usd AS old_cost, e.cost_confidence AS old_confidence,
-               c.cost_usd AS new_cost, c.cost_confidence AS new_confidence, c.pricing_version AS new_version
+        SELECT e.customer_id, e.event_id, e.cost_usd AS old_cost, e.cost_confidence AS old_confidence
           FROM @extschema@.cost_event AS e
          CROSS JOIN LATERAL @extschema@.compute_cost(
                    e.provider, e.model, e.service_tier, e.occurred_at, e.input_tokens, e.cache_read_tokens,
@@ -670,10 +1128,12 @@ BEGIN
            AND (e.cost_usd IS DISTINCT FROM c.cost_usd OR e.cost_confidence <> c.cost_confidence
                 OR e.pricing_version IS DISTINCT FROM c.pricing_version)
     ), changed AS (
+        -- The cost_event trigger prices a computed event whose cost is NULL: the same catalogue
+        -- and rule as compute_cost() above.
         UPDATE @extschema@.cost_event AS e
-           SET cost_usd = candidate.new_cost,
-               cost_confidence = candidate.new_confidence,
-               pricing_version = candidate.new_version
+           SET cost_usd = NULL,
+               cost_confidence = 'computed',
+               pricing_version = NULL
           FROM candidate
          WHERE e.customer_id = candidate.customer_id AND e.event_id = candidate.event_id
         RETURNING candidate.old_cost, candidate.old_confidence, e.cost_usd AS new_cost, e.cost_confidence AS new_confidence
@@ -695,11 +1155,12 @@ COMMENT ON FUNCTION @extschema@.reprice(timestamptz, timestamptz) IS
 -- Unpriced spend
 ------------------------------------------------------------------------------------------
 
-CREATE VIEW @extschema@.unpriced_spend AS
+CREATE VIEW @extschema@.unpriced_spend WITH (security_invoker = true) AS
 SELECT g.provider,
        g.model,
        g.service_tier,
        g.event_type,
+       g.service_name,
        g.events,
        g.customers,
        g.input_tokens,
@@ -713,7 +1174,7 @@ SELECT g.provider,
            THEN 'no cost_usd, and no quantity with unit_price_usd to estimate it'
          ELSE c.unpriced_reason
        END AS reason
-  FROM (SELECT e.provider, e.model, e.service_tier, e.event_type,
+  FROM (SELECT e.provider, e.model, e.service_tier, e.event_type, e.service_name,
                count(*) AS events,
                count(DISTINCT e.customer_id) AS customers,
                coalesce(sum(e.input_tokens), 0)::bigint AS input_tokens,
@@ -728,7 +1189,7 @@ SELECT g.provider,
                max(e.occurred_at) AS last_seen
           FROM @extschema@.cost_event AS e
          WHERE e.cost_confidence = 'unknown'
-         GROUP BY e.provider, e.model, e.service_tier, e.event_type) AS g
+         GROUP BY e.provider, e.model, e.service_tier, e.event_type, e.service_name) AS g
   -- The reason for the group is the catalogue's answer for its summed tokens at its last event.
   CROSS JOIN LATERAL @extschema@.compute_cost(
             g.provider, g.model, g.service_tier, g.last_seen,
@@ -740,11 +1201,12 @@ SELECT g.provider,
             CASE WHEN g.has_tokens THEN g.reasoning_tokens END) AS c;
 
 COMMENT ON VIEW @extschema@.unpriced_spend IS
-  'Events whose cost is unknown, by provider, model, tier and event type, with the reason: spend that would otherwise hide as $0.';
+  'Events whose cost is unknown, by provider, model, tier, event type and service, with the reason: spend that would otherwise hide as $0.';
 COMMENT ON COLUMN @extschema@.unpriced_spend.provider IS 'Provider the events name.';
 COMMENT ON COLUMN @extschema@.unpriced_spend.model IS 'Model the events name.';
 COMMENT ON COLUMN @extschema@.unpriced_spend.service_tier IS 'Service tier of the events.';
 COMMENT ON COLUMN @extschema@.unpriced_spend.event_type IS 'Event type.';
+COMMENT ON COLUMN @extschema@.unpriced_spend.service_name IS 'Paid service the events name (external and compute costs).';
 COMMENT ON COLUMN @extschema@.unpriced_spend.events IS 'Number of unpriced events.';
 COMMENT ON COLUMN @extschema@.unpriced_spend.customers IS 'Number of customers with unpriced events.';
 COMMENT ON COLUMN @extschema@.unpriced_spend.input_tokens IS 'Uncached input tokens of those events.';
@@ -764,3 +1226,5 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.cost_event', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_price', 'WHERE NOT is_seed');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_price_price_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_alias', 'WHERE NOT is_seed');
+-- task_rollup and task_rollup_delta are derived and not dumped: restoring cost_event (COPY
+-- fires its statement triggers) appends the deltas again.

@@ -9,6 +9,7 @@
 // per-backend caches: column numbers, the price catalogue, and the last task looked up.
 #include "pg_pricing.hpp"
 
+#include "core/decimal.hpp"
 #include "core/vocab.hpp"
 
 #include "pg_bridge.hpp"
@@ -67,6 +68,7 @@ AttrMap g_attrs;
 struct TaskCacheEntry {
 	pg_uuid_t task_id; // hash key
 	char *customer_id;
+	bool only_customer; // found by task_id alone: no other customer has this task id
 };
 struct TaskCache {
 	LocalTransactionId lxid = InvalidLocalTransactionId;
@@ -168,7 +170,7 @@ void check_present(const Row &row, Col c, const char *hint) {
 }
 
 // Raises for a negative, NaN or infinite money or quantity value.
-void check_amount(const Row &row, Col c, const char *negative_hint) {
+void check_amount(const Row &row, Col c, const char *hint) {
 	if (row.null[c])
 		return;
 	Numeric value = DatumGetNumeric(row.v[c]);
@@ -176,12 +178,25 @@ void check_amount(const Row &row, Col c, const char *negative_hint) {
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("invalid %s \"%s\" for event %s: it must be a finite number", kColNames[c],
 		                       numeric_text(row.v[c]), event_label(row)),
-		                errhint("Leave cost_usd NULL when the cost is not known: dexcost prices the tokens or marks it unknown.")));
+		                errhint("%s", hint)));
 	if (DatumGetBool(DirectFunctionCall2(numeric_lt, row.v[c], NumericGetDatum(int64_to_numeric(0)))))
 		ereport(ERROR, (errcode(ERRCODE_CHECK_VIOLATION),
 		                errmsg("invalid %s \"%s\" for event %s: it cannot be negative", kColNames[c],
 		                       numeric_text(row.v[c]), event_label(row)),
-		                errhint("%s", negative_hint)));
+		                errhint("%s", hint)));
+}
+
+// Raises for a cost with more decimal places than the roll-ups keep exactly.
+void check_cost_scale(const Row &row) {
+	if (row.null[kCost])
+		return;
+	int places = DatumGetInt32(DirectFunctionCall1(numeric_min_scale, row.v[kCost]));
+	if (places > dexcost::Decimal::kScale)
+		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+		                errmsg("invalid cost_usd \"%s\" for event %s: more than %d decimal places",
+		                       numeric_text(row.v[kCost]), event_label(row), dexcost::Decimal::kScale),
+		                errhint("Round the cost to %d decimal places (1e-%d USD).", dexcost::Decimal::kScale,
+		                        dexcost::Decimal::kScale)));
 }
 
 // Raises for a negative count.
@@ -213,9 +228,12 @@ void check_row(const Row &row) {
 		            "Count tokens per bucket, each 0 or more: input (uncached), cache reads, cache writes, "
 		            "output and reasoning.");
 	check_count(row, kLatencyMs, "Give the call's wall-clock time in milliseconds.");
-	check_amount(row, kCost, "Record refunds and credits as invoice adjustments, not as negative event costs.");
-	check_amount(row, kQuantity, "A quantity counts billable units: 0 or more.");
-	check_amount(row, kUnitPrice, "Give the price of one unit in USD: 0 or more.");
+	check_amount(row, kCost,
+	             "Give the cost in USD, 0 or more; leave it NULL when it is not known (dexcost then prices the "
+	             "tokens or marks it unknown). Record refunds and credits as invoice adjustments.");
+	check_amount(row, kQuantity, "A quantity counts billable units: a finite number, 0 or more.");
+	check_amount(row, kUnitPrice, "Give the price of one unit in USD: a finite number, 0 or more.");
+	check_cost_scale(row);
 }
 
 // Prepares a kept SPI plan (once per backend).
@@ -276,49 +294,67 @@ HTAB *task_cache() {
 	return g_task_cache.tasks;
 }
 
-// The customer cached for task_id in this command, or nullptr.
-const char *task_cache_find(Datum task_id) {
+// The customer this command already resolved for the row: the given customer when the task
+// is known under it, or the task's only customer when none is given. nullptr: look it up.
+const char *task_cache_find(Datum task_id, const char *given) {
 	auto *entry = static_cast<TaskCacheEntry *>(hash_search(task_cache(), DatumGetUUIDP(task_id), HASH_FIND, nullptr));
-	return entry ? entry->customer_id : nullptr;
+	if (!entry)
+		return nullptr;
+	if (given)
+		return strcmp(given, entry->customer_id) == 0 ? entry->customer_id : nullptr;
+	return entry->only_customer ? entry->customer_id : nullptr;
 }
 
 // Remembers task_id's customer for the rest of the current command.
-void task_cache_store(Datum task_id, const char *customer_id) {
+void task_cache_store(Datum task_id, const char *customer_id, bool only_customer) {
 	bool found = false;
 	auto *entry = static_cast<TaskCacheEntry *>(hash_search(task_cache(), DatumGetUUIDP(task_id), HASH_ENTER, &found));
 	entry->customer_id = MemoryContextStrdup(g_task_cache.cxt, customer_id);
+	entry->only_customer = only_customer;
+}
+
+// Raises because an UPDATE would move an event to another customer.
+void refuse_customer_move(const Row &row, const char *from, const char *to) {
+	ereport(ERROR, (errcode(ERRCODE_CHECK_VIOLATION),
+	                errmsg("cannot move event %s from customer \"%s\" to \"%s\"", event_label(row), from, to),
+	                errdetail("An event belongs to its task's customer, and a customer's events stay with it."),
+	                errhint("Delete the event and insert it again under a task of the other customer.")));
 }
 
 // Checks the event's task exists under its customer and fills customer_id when it is NULL.
-void resolve_customer(const Row &row, Changes *changes) {
+// On UPDATE (old_customer set) the event must stay with old_customer.
+void resolve_customer(const Row &row, const char *old_customer, Changes *changes) {
 	const char *given = text_of(row, kCustomerId);
-	const char *cached = task_cache_find(row.v[kTaskId]);
-	if (cached && (!given || strcmp(given, cached) == 0)) {
-		if (!given)
-			changes->put(kCustomerId, CStringGetTextDatum(cached), false);
-		return;
-	}
-	char *customer = nullptr;
-	int found = find_task(row.v[kTaskId], given, CurrentMemoryContext, &customer);
-	const char *task = found == 1 ? nullptr : DatumGetCString(DirectFunctionCall1(uuid_out, row.v[kTaskId]));
-	if (found == 0 && given) {
-		// Say whether the task is missing altogether or belongs to someone else.
-		if (find_task(row.v[kTaskId], nullptr, CurrentMemoryContext, &customer) > 0)
+	if (old_customer && given && strcmp(given, old_customer) != 0)
+		refuse_customer_move(row, old_customer, given);
+	const char *customer = task_cache_find(row.v[kTaskId], given);
+	if (!customer) {
+		char *found_customer = nullptr;
+		int found = find_task(row.v[kTaskId], given, CurrentMemoryContext, &found_customer);
+		const char *task = found == 1 ? nullptr : DatumGetCString(DirectFunctionCall1(uuid_out, row.v[kTaskId]));
+		if (found == 0 && given && find_task(row.v[kTaskId], nullptr, CurrentMemoryContext, &found_customer) > 0) {
+			// The task exists, but under another customer.
+			if (old_customer)
+				refuse_customer_move(row, old_customer, found_customer);
 			ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 			                errmsg("event %s names customer \"%s\" but its task %s belongs to customer \"%s\"",
-			                       event_label(row), given, task, customer),
+			                       event_label(row), given, task, found_customer),
 			                errdetail("An event is always attributed to its task's customer."),
 			                errhint("Leave customer_id NULL on events: dexcost copies it from the task.")));
+		}
+		if (found == 0)
+			ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			                errmsg("task %s of event %s does not exist", task, event_label(row)),
+			                errhint("Insert the task into dexcost.task before its events.")));
+		if (found > 1)
+			ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			                errmsg("task %s of event %s exists for several customers", task, event_label(row)),
+			                errhint("Give the event's customer_id to say which task is meant.")));
+		task_cache_store(row.v[kTaskId], found_customer, given == nullptr);
+		customer = found_customer;
 	}
-	if (found == 0)
-		ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-		                errmsg("task %s of event %s does not exist", task, event_label(row)),
-		                errhint("Insert the task into dexcost.task before its events.")));
-	if (found > 1)
-		ereport(ERROR, (errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-		                errmsg("task %s of event %s exists for several customers", task, event_label(row)),
-		                errhint("Give the event's customer_id to say which task is meant.")));
-	task_cache_store(row.v[kTaskId], customer);
+	if (old_customer && strcmp(customer, old_customer) != 0)
+		refuse_customer_move(row, old_customer, customer);
 	if (!given)
 		changes->put(kCustomerId, CStringGetTextDatum(customer), false);
 }
@@ -404,8 +440,14 @@ void derive_cost(const Row &row, bool cost_given, int confidence, Changes *chang
 		return;
 	}
 	if (can_estimate && confidence != static_cast<int>(Confidence::kComputed)) {
-		changes->put(kCost, DirectFunctionCall2(numeric_mul, row.v[kQuantity], row.v[kUnitPrice]), false);
+		// An estimate keeps at most the 18 places the roll-ups add exactly.
+		Datum product = DirectFunctionCall2(numeric_mul, row.v[kQuantity], row.v[kUnitPrice]);
+		if (DatumGetInt32(DirectFunctionCall1(numeric_min_scale, product)) > dexcost::Decimal::kScale)
+			product = DirectFunctionCall1(numeric_trim_scale, DirectFunctionCall2(numeric_round, product,
+			                                                                      Int32GetDatum(dexcost::Decimal::kScale)));
+		changes->put(kCost, product, false);
 		changes->put(kConfidence, CStringGetTextDatum("estimated"), false);
+		changes->put(kPricingVersion, (Datum)0, true);
 		return;
 	}
 	if (confidence == static_cast<int>(Confidence::kEstimated))
@@ -417,27 +459,26 @@ void derive_cost(const Row &row, bool cost_given, int confidence, Changes *chang
 	price_from_catalogue(row, changes);
 }
 
-// Decides the cost on UPDATE: a new cost or confidence is taken as given; otherwise the cost
-// is derived again when what it was derived from changed (an exact cost never is).
+// Decides the cost on UPDATE. A new cost alone is the caller's corrected figure: exact, with
+// no catalogue version. A new cost or confidence together is taken as given (reprice() sets
+// the cost to NULL and the confidence to computed, so this trigger prices it). Otherwise the
+// cost is derived again, the way it was derived before, when what it depends on changed.
 void update_cost(const Row &row, const Row &old, TupleDesc desc, Changes *changes) {
 	int confidence = row.null[kConfidence] ? -1 : dexcost::vocab_index(dexcost::kCostConfidences, text_of(row, kConfidence));
-	if (column_changed(row, old, kCost, desc) || column_changed(row, old, kConfidence, desc)) {
+	bool cost_changed = column_changed(row, old, kCost, desc);
+	bool confidence_changed = column_changed(row, old, kConfidence, desc);
+	if (cost_changed && !confidence_changed && !row.null[kCost] && !column_changed(row, old, kPricingVersion, desc)) {
+		changes->put(kConfidence, CStringGetTextDatum("exact"), false);
+		changes->put(kPricingVersion, (Datum)0, true);
+		return;
+	}
+	if (cost_changed || confidence_changed) {
 		derive_cost(row, !row.null[kCost], confidence, changes);
 		return;
 	}
 	if (confidence == static_cast<int>(dexcost::Confidence::kExact) || !pricing_inputs_changed(row, old, desc))
 		return;
-	derive_cost(row, false, -1, changes);
-}
-
-// Raises when an UPDATE tries to move an event to another customer.
-void check_customer_unchanged(const Row &row, const Row &old, TupleDesc desc) {
-	if (column_changed(row, old, kCustomerId, desc))
-		ereport(ERROR, (errcode(ERRCODE_CHECK_VIOLATION),
-		                errmsg("cannot move event %s from customer \"%s\" to \"%s\"", event_label(row),
-		                       text_of(old, kCustomerId), row.null[kCustomerId] ? "NULL" : text_of(row, kCustomerId)),
-		                errhint("An event belongs to its task's customer: delete it and insert it under a task of "
-		                        "the other customer.")));
+	derive_cost(row, false, confidence == static_cast<int>(dexcost::Confidence::kUnknown) ? -1 : confidence, changes);
 }
 
 // The tuple with the trigger's changes applied.
@@ -491,12 +532,11 @@ Datum dexcost_cost_event_before_write(PG_FUNCTION_ARGS) {
 	if (is_update) {
 		Row old;
 		read_row(trigdata->tg_trigtuple, desc, &old);
-		check_customer_unchanged(row, old, desc);
-		if (column_changed(row, old, kTaskId, desc))
-			resolve_customer(row, &changes);
+		if (row.null[kCustomerId] || column_changed(row, old, kCustomerId, desc) || column_changed(row, old, kTaskId, desc))
+			resolve_customer(row, text_of(old, kCustomerId), &changes);
 		update_cost(row, old, desc, &changes);
 	} else {
-		resolve_customer(row, &changes);
+		resolve_customer(row, nullptr, &changes);
 		int confidence =
 		    row.null[kConfidence] ? -1 : dexcost::vocab_index(dexcost::kCostConfidences, text_of(row, kConfidence));
 		derive_cost(row, !row.null[kCost], confidence, &changes);

@@ -237,7 +237,10 @@ Datum dexcost_compute_cost(PG_FUNCTION_ARGS) {
 	PlainPriceRequest req;
 	req.provider = PG_ARGISNULL(0) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(0));
 	req.model = PG_ARGISNULL(1) ? nullptr : text_to_cstring(PG_GETARG_TEXT_PP(1));
-	if (!PG_ARGISNULL(2)) {
+	if (PG_ARGISNULL(2))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("service_tier must not be NULL"),
+		                errhint("Leave it out for standard prices.")));
+	{
 		req.service_tier = text_to_cstring(PG_GETARG_TEXT_PP(2));
 		if (!dexcost::vocab_contains(dexcost::kServiceTiers, req.service_tier))
 			ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),

@@ -79,12 +79,14 @@ Datum numeric_from_text(const char *text) {
 	return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
 }
 
-// An event's plain facts: everything but the cost is read here; cost stays a numeric datum.
+// An event's facts in plain data (palloc'd: only 8-byte alignment, so no int128 members).
 struct PlainEvent {
 	const char *customer_id;
 	pg_uuid_t task_id;
-	dexcost::EventFacts facts; // facts.cost and facts.priced are filled from cost_text
-	const char *cost_text;     // nullptr when the cost is unknown
+	int event_type;
+	bool has_model, is_retry, has_error;
+	int64 tokens[dexcost::kBucketCount];
+	const char *cost_text; // nullptr when the cost is unknown
 };
 
 // Reads one event's facts from a slot (phase 1).
@@ -93,17 +95,16 @@ void read_event(TupleTableSlot *slot, const int *attnums, PlainEvent *out) {
 	out->customer_id = TextDatumGetCString(slot_getattr(slot, attnums[eCustomer], &isnull));
 	memcpy(&out->task_id, DatumGetUUIDP(slot_getattr(slot, attnums[eTask], &isnull)), sizeof(pg_uuid_t));
 	char *type = TextDatumGetCString(slot_getattr(slot, attnums[eType], &isnull));
-	out->facts = dexcost::EventFacts();
-	out->facts.event_type = dexcost::vocab_index(dexcost::kEventTypes, type);
+	out->event_type = dexcost::vocab_index(dexcost::kEventTypes, type);
 	slot_getattr(slot, attnums[eModel], &isnull);
-	out->facts.has_model = !isnull;
+	out->has_model = !isnull;
 	Datum retry = slot_getattr(slot, attnums[eIsRetry], &isnull);
-	out->facts.is_retry = !isnull && DatumGetBool(retry);
+	out->is_retry = !isnull && DatumGetBool(retry);
 	slot_getattr(slot, attnums[eError], &isnull);
-	out->facts.has_error = !isnull;
+	out->has_error = !isnull;
 	for (int b = 0; b < dexcost::kBucketCount; ++b) {
 		Datum n = slot_getattr(slot, attnums[eFirstToken + b], &isnull);
-		out->facts.tokens[b] = isnull ? 0 : DatumGetInt64(n);
+		out->tokens[b] = isnull ? 0 : DatumGetInt64(n);
 	}
 	Datum cost = slot_getattr(slot, attnums[eCost], &isnull);
 	out->cost_text = isnull ? nullptr : DatumGetCString(DirectFunctionCall1(numeric_out, cost));
@@ -141,19 +142,27 @@ bool collect_nonzero_noexcept(AccumulatorBox *box) noexcept {
 }
 
 // Phase 2 for a batch of events: parses costs and adds them with sign. Returns false with err set.
-bool add_batch_noexcept(dexcost::Accumulator *acc, PlainEvent *events, int n, int sign, char *err, size_t errsize) noexcept {
+bool add_batch_noexcept(dexcost::Accumulator *acc, const PlainEvent *events, int n, int sign, char *err,
+                        size_t errsize) noexcept {
 	try {
 		for (int i = 0; i < n; ++i) {
-			PlainEvent &e = events[i];
+			const PlainEvent &e = events[i];
+			dexcost::EventFacts facts;
+			facts.event_type = e.event_type;
+			facts.has_model = e.has_model;
+			facts.is_retry = e.is_retry;
+			facts.has_error = e.has_error;
+			for (int b = 0; b < dexcost::kBucketCount; ++b)
+				facts.tokens[b] = e.tokens[b];
 			if (e.cost_text) {
-				dexcost::DecimalError de = dexcost::Decimal::parse(e.cost_text, &e.facts.cost);
+				dexcost::DecimalError de = dexcost::Decimal::parse(e.cost_text, &facts.cost);
 				if (de != dexcost::DecimalError::kNone) {
 					snprintf(err, errsize, "cost_usd \"%s\": %s", e.cost_text, dexcost::decimal_error_text(de));
 					return false;
 				}
-				e.facts.priced = true;
+				facts.priced = true;
 			}
-			if (!acc->add(e.customer_id, e.task_id.data, e.facts, sign)) {
+			if (!acc->add(e.customer_id, e.task_id.data, facts, sign)) {
 				copy_text(err, errsize, "a task total is out of range");
 				return false;
 			}
@@ -241,21 +250,35 @@ Datum totals_datum(TupleDesc totals_desc, const PlainDelta &d) {
 }
 
 SPIPlanPtr g_insert_deltas = nullptr;
+SPIPlanPtr g_insert_deltas_of_live_tasks = nullptr;
 
-// Appends the deltas in one INSERT (phase 3).
-void insert_deltas(int n, Datum *customers, Datum *tasks, Datum *totals, Oid totals_typid) {
+// A kept plan that appends deltas from three arrays, optionally only for tasks that exist.
+SPIPlanPtr prepare_delta_insert(Oid totals_array_type, bool live_tasks_only) {
+	Oid types[3] = {TEXTARRAYOID, get_array_type(UUIDOID), totals_array_type};
+	const char *sql =
+	    live_tasks_only
+	        ? "INSERT INTO dexcost.task_rollup_delta (customer_id, task_id, totals)"
+	          " SELECT d.customer_id, d.task_id, d.totals FROM (SELECT pg_catalog.unnest($1) AS customer_id,"
+	          " pg_catalog.unnest($2) AS task_id, pg_catalog.unnest($3) AS totals) AS d"
+	          " WHERE EXISTS (SELECT 1 FROM dexcost.task AS t WHERE t.customer_id = d.customer_id AND t.task_id = d.task_id)"
+	        : "INSERT INTO dexcost.task_rollup_delta (customer_id, task_id, totals)"
+	          " SELECT pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)";
+	SPIPlanPtr plan = SPI_prepare(sql, 3, types);
+	if (!plan || SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not prepare the roll-up delta insert: %s", SPI_result_code_string(SPI_result));
+	return plan;
+}
+
+// Appends the deltas in one INSERT (phase 3). A DELETE's deltas are kept only for tasks that
+// still exist: a foreign-key cascade from a deleted task fires this trigger after the task's
+// own AFTER DELETE trigger has cleared its totals, and must not leave deltas behind it.
+void insert_deltas(int n, Datum *customers, Datum *tasks, Datum *totals, Oid totals_typid, bool live_tasks_only) {
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	Oid array_type = get_array_type(totals_typid);
-	if (!g_insert_deltas) {
-		Oid types[3] = {TEXTARRAYOID, get_array_type(UUIDOID), array_type};
-		SPIPlanPtr plan = SPI_prepare("INSERT INTO dexcost.task_rollup_delta (customer_id, task_id, totals)"
-		                              " SELECT * FROM pg_catalog.unnest($1, $2, $3)",
-		                              3, types);
-		if (!plan || SPI_keepplan(plan) != 0)
-			elog(ERROR, "could not prepare the roll-up delta insert: %s", SPI_result_code_string(SPI_result));
-		g_insert_deltas = plan;
-	}
+	SPIPlanPtr *plan = live_tasks_only ? &g_insert_deltas_of_live_tasks : &g_insert_deltas;
+	if (!*plan)
+		*plan = prepare_delta_insert(array_type, live_tasks_only);
 	int16 typlen;
 	bool typbyval;
 	char typalign;
@@ -264,7 +287,7 @@ void insert_deltas(int n, Datum *customers, Datum *tasks, Datum *totals, Oid tot
 	    PointerGetDatum(construct_array(customers, n, TEXTOID, -1, false, TYPALIGN_INT)),
 	    PointerGetDatum(construct_array(tasks, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR)),
 	    PointerGetDatum(construct_array(totals, n, totals_typid, typlen, typbyval, typalign))};
-	int rc = SPI_execute_plan(g_insert_deltas, args, nullptr, false, 0);
+	int rc = SPI_execute_plan(*plan, args, nullptr, false, 0);
 	if (rc != SPI_OK_INSERT)
 		elog(ERROR, "could not append roll-up deltas: %s", SPI_result_code_string(rc));
 	SPI_finish();
@@ -376,7 +399,7 @@ Datum dexcost_cost_event_rollup(PG_FUNCTION_ARGS) {
 	if (!ok)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory while rolling up cost events")));
 	if (n > 0)
-		insert_deltas(n, customers, tasks, totals, typid);
+		insert_deltas(n, customers, tasks, totals, typid, TRIGGER_FIRED_BY_DELETE(trigdata->tg_event));
 	return PointerGetDatum(nullptr);
 }
 

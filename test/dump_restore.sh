@@ -16,7 +16,7 @@ dropdb --if-exists "$src" 2>/dev/null
 dropdb --if-exists "$dst" 2>/dev/null
 createdb "$src"
 psql_q -d "$src" -c 'CREATE EXTENSION dexcost CASCADE' 2>/dev/null
-psql_q -d "$src" -f test/dump_restore/data.sql
+psql_q -d "$src" -f test/dump_restore/data.sql >/dev/null
 psql_q -d "$src" -At -f test/dump_restore/fingerprint.sql > "$work/before"
 
 # pg_dump warns that task references itself (parent_task_id); the restore below proves it loads.

@@ -44,3 +44,9 @@ INSERT INTO dexcost.cost_event (event_id, task_id, event_type, occurred_at, prov
 VALUES ('e1000000-0000-0000-0000-000000000005', 'd0000000-0000-0000-0000-000000000002', 'retry_marker',
         '2026-11-10 09:04', 'openai', 'gpt-4o-mini', 0.0007, true, 'rate_limit',
         'e0000000-0000-0000-0000-000000000001', 'provider_retry', NULL);
+
+-- Fold some of the totals and leave the rest pending: a restore must neither lose nor double them.
+SELECT dexcost.fold_rollups();
+INSERT INTO dexcost.cost_event (event_id, task_id, event_type, occurred_at, service_name, cost_usd)
+VALUES ('e1000000-0000-0000-0000-000000000006', 'd0000000-0000-0000-0000-000000000003', 'external_cost',
+        '2026-11-10 09:06', 'pinecone', 0.0001);

@@ -11,3 +11,7 @@ SELECT 'aliases', is_seed, count(*), md5(string_agg(a::text, '|' ORDER BY provid
 SELECT 'unpriced', provider, model, events, reason FROM dexcost.unpriced_spend ORDER BY provider, model;
 SELECT 'price sequence ahead of every price', last_value >= (SELECT max(price_id) FROM dexcost.model_price)
   FROM dexcost.model_price_price_id_seq;
+SELECT 'task totals', task_id, pg_catalog.trim_scale((own).total_cost_usd), (own).event_count,
+       pg_catalog.trim_scale((subtree).total_cost_usd), (subtree).event_count, (subtree).input_tokens
+  FROM dexcost.task_cost ORDER BY task_id;
+SELECT 'totals equal the ledger', count(*) = 0 FROM dexcost.rollup_check();

@@ -462,10 +462,9 @@ SELECT throws_ok(
     $$INSERT INTO dexcost.cost_event (event_id, task_id, event_type, cost_usd)
       VALUES ('e0000000-0000-4000-8000-000000000930', 'a0000000-0000-4000-8000-000000000006', 'external_cost', 1)$$,
     '23503', NULL, 'an event without customer_id for a task_id two customers use raises 23503');
--- BUG (reported with this test): the trigger's per-statement task cache is keyed by task_id
--- alone. Once the first row, which names acme, has put the task in the cache, the second row
--- (no customer_id) is silently attributed to acme instead of being refused as above: the
--- outcome depends on the order of rows in one INSERT or COPY.
+-- Row order never decides the customer: after the first row, which names acme, has been
+-- resolved, the second row (no customer_id) is still ambiguous and refused as above. (The
+-- trigger's per-command task cache once answered it from the first row.)
 SELECT throws_ok(
     $$INSERT INTO dexcost.cost_event (event_id, customer_id, task_id, event_type, cost_usd) VALUES
         ('e0000000-0000-4000-8000-000000000931', 'acme', 'a0000000-0000-4000-8000-000000000006', 'external_cost', 1),

@@ -145,10 +145,8 @@ SELECT lives_ok(
     $$DELETE FROM dexcost.model_alias WHERE NOT is_seed AND alias = 'gpt-4o-2024-08-06'$$,
     'the owner can delete its own alias row');
 
--- BUG (reported with this test): TRUNCATE fires no row trigger, so the owner can still empty
--- the catalogue, seed rows included; the statement-level model_price_changed trigger only
--- invalidates caches. "Read-only even for the owner" should cover TRUNCATE too: it should
--- raise 42501 while seed rows exist (e.g. a BEFORE TRUNCATE statement trigger).
+-- TRUNCATE fires no row trigger: a BEFORE TRUNCATE statement trigger keeps the seed rows
+-- read-only for the owner too.
 SELECT throws_ok($$TRUNCATE dexcost.model_price$$, '42501', NULL,
                  'TRUNCATE of model_price, which holds seed rows, raises 42501');
 SELECT throws_ok($$TRUNCATE dexcost.model_alias$$, '42501', NULL,

@@ -4,19 +4,20 @@
 -- the extension's own settings, COMMENTs on every object (BI tools show them) and the
 -- pg_dump registration of the tables that hold user data.
 BEGIN;
-SELECT plan(176);
+SELECT plan(196);
 
 ------------------------------------------------------------------------------------------
 -- Relations
 ------------------------------------------------------------------------------------------
 
 SELECT has_schema('dexcost');
-SELECT tables_are('dexcost', ARRAY['task', 'cost_event', 'model_price', 'model_alias']);
-SELECT views_are('dexcost', ARRAY['unpriced_spend']);
+SELECT tables_are('dexcost', ARRAY['task', 'cost_event', 'model_price', 'model_alias', 'task_rollup', 'task_rollup_delta']);
+SELECT views_are('dexcost', ARRAY['unpriced_spend', 'task_cost']);
+SELECT types_are('dexcost', ARRAY['cost_totals']);
 SELECT sequences_are('dexcost', ARRAY['model_price_price_id_seq']);
 
 SELECT columns_are('dexcost', 'task', ARRAY[
-    'task_id', 'customer_id', 'task_type', 'parent_task_id', 'root_task_id', 'status', 'accepted',
+    'task_id', 'customer_id', 'task_type', 'parent_task_id', 'root_task_id', 'ancestor_ids', 'status', 'accepted',
     'project_id', 'team', 'user_id', 'environment', 'request_path', 'started_at', 'ended_at',
     'metadata', 'created_at'
 ]);
@@ -36,9 +37,32 @@ SELECT columns_are('dexcost', 'model_alias', ARRAY[
     'provider', 'alias', 'model', 'is_seed', 'note'
 ]);
 SELECT columns_are('dexcost', 'unpriced_spend', ARRAY[
-    'provider', 'model', 'service_tier', 'event_type', 'events', 'customers', 'input_tokens',
+    'provider', 'model', 'service_tier', 'event_type', 'service_name', 'events', 'customers', 'input_tokens',
     'cache_read_tokens', 'cache_write_tokens', 'output_tokens', 'first_seen', 'last_seen', 'reason'
 ]);
+SELECT columns_are('dexcost', 'task_rollup', ARRAY['customer_id', 'task_id', 'own', 'subtree', 'folded_at']);
+SELECT columns_are('dexcost', 'task_rollup_delta', ARRAY['customer_id', 'task_id', 'totals', 'recorded_at']);
+SELECT columns_are('dexcost', 'task_cost', ARRAY[
+    'task_id', 'customer_id', 'task_type', 'parent_task_id', 'root_task_id', 'status', 'accepted', 'started_at',
+    'ended_at', 'own_cost_usd', 'subtree_cost_usd', 'subtree_event_count', 'subtree_retry_cost_usd', 'own', 'subtree'
+]);
+SELECT col_type_is('dexcost', 'task_rollup', 'own', 'dexcost.cost_totals', 'task_rollup.own is dexcost.cost_totals');
+SELECT col_type_is('dexcost', 'task_rollup', 'subtree', 'dexcost.cost_totals', 'task_rollup.subtree is dexcost.cost_totals');
+SELECT col_type_is('dexcost', 'task_rollup_delta', 'totals', 'dexcost.cost_totals', 'task_rollup_delta.totals is dexcost.cost_totals');
+SELECT col_is_pk('dexcost', 'task_rollup', ARRAY['customer_id', 'task_id'], 'task_rollup is keyed by (customer_id, task_id)');
+-- The delta ledger is append-only and has no index: ingest pays for one heap insert per task touched.
+SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_index WHERE indrelid = 'dexcost.task_rollup_delta'::regclass),
+          0::bigint, 'task_rollup_delta has no index');
+-- Money in cost_totals is numeric (exact), counts are bigint.
+SELECT set_eq(
+    $$SELECT a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod) FROM pg_catalog.pg_attribute AS a
+       WHERE a.attrelid = 'dexcost.cost_totals'::regclass AND a.attnum > 0$$,
+    $$VALUES ('event_count', 'bigint'), ('retry_count', 'bigint'), ('failure_count', 'bigint'), ('unpriced_count', 'bigint'),
+             ('total_cost_usd', 'numeric'), ('llm_cost_usd', 'numeric'), ('external_cost_usd', 'numeric'),
+             ('compute_cost_usd', 'numeric'), ('retry_cost_usd', 'numeric'), ('failure_cost_usd', 'numeric'),
+             ('input_tokens', 'bigint'), ('cache_read_tokens', 'bigint'), ('cache_write_tokens', 'bigint'),
+             ('cache_write_1h_tokens', 'bigint'), ('output_tokens', 'bigint'), ('reasoning_tokens', 'bigint')$$,
+    'cost_totals keeps money as numeric and counts as bigint');
 
 -- task
 SELECT col_type_is('dexcost', 'task', 'task_id', 'uuid', 'task.task_id is uuid');
@@ -46,6 +70,7 @@ SELECT col_type_is('dexcost', 'task', 'customer_id', 'text', 'task.customer_id i
 SELECT col_type_is('dexcost', 'task', 'task_type', 'text', 'task.task_type is text');
 SELECT col_type_is('dexcost', 'task', 'parent_task_id', 'uuid', 'task.parent_task_id is uuid');
 SELECT col_type_is('dexcost', 'task', 'root_task_id', 'uuid', 'task.root_task_id is uuid');
+SELECT col_type_is('dexcost', 'task', 'ancestor_ids', 'uuid[]', 'task.ancestor_ids is uuid[]');
 SELECT col_type_is('dexcost', 'task', 'status', 'text', 'task.status is text');
 SELECT col_type_is('dexcost', 'task', 'accepted', 'boolean', 'task.accepted is boolean');
 SELECT col_type_is('dexcost', 'task', 'project_id', 'text', 'task.project_id is text');
@@ -189,10 +214,11 @@ SELECT index_is_type('dexcost', 'model_price', 'model_price_no_overlap', 'gist')
 -- Triggers
 ------------------------------------------------------------------------------------------
 
-SELECT triggers_are('dexcost', 'task', ARRAY['task_before_write']);
-SELECT triggers_are('dexcost', 'cost_event', ARRAY['cost_event_before_write']);
-SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed']);
-SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed']);
+SELECT triggers_are('dexcost', 'task', ARRAY['task_before_write', 'task_after_reparent', 'task_after_delete']);
+SELECT triggers_are('dexcost', 'cost_event', ARRAY['cost_event_before_write', 'cost_event_rollup_insert',
+                    'cost_event_rollup_update', 'cost_event_rollup_delete', 'cost_event_rollup_truncate']);
+SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed', 'model_price_no_truncate']);
+SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed', 'model_alias_no_truncate']);
 SELECT has_trigger('dexcost', 'task', 'task_before_write', 'task has trigger task_before_write');
 SELECT has_trigger('dexcost', 'cost_event', 'cost_event_before_write', 'cost_event has trigger cost_event_before_write');
 SELECT has_trigger('dexcost', 'model_price', 'model_price_before_write', 'model_price has trigger model_price_before_write');
@@ -217,7 +243,16 @@ SELECT set_eq(
       'CREATE TRIGGER model_price_before_write BEFORE INSERT OR DELETE OR UPDATE ON dexcost.model_price FOR EACH ROW EXECUTE FUNCTION dexcost.model_price_before_write()',
       'CREATE TRIGGER model_price_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.model_price FOR EACH STATEMENT EXECUTE FUNCTION dexcost.price_catalog_changed()',
       'CREATE TRIGGER model_alias_before_write BEFORE INSERT OR DELETE OR UPDATE ON dexcost.model_alias FOR EACH ROW EXECUTE FUNCTION dexcost.model_alias_before_write()',
-      'CREATE TRIGGER model_alias_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.model_alias FOR EACH STATEMENT EXECUTE FUNCTION dexcost.price_catalog_changed()'
+      'CREATE TRIGGER model_alias_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.model_alias FOR EACH STATEMENT EXECUTE FUNCTION dexcost.price_catalog_changed()',
+      'CREATE TRIGGER model_price_no_truncate BEFORE TRUNCATE ON dexcost.model_price FOR EACH STATEMENT EXECUTE FUNCTION dexcost.refuse_truncate_seeds()',
+      'CREATE TRIGGER model_alias_no_truncate BEFORE TRUNCATE ON dexcost.model_alias FOR EACH STATEMENT EXECUTE FUNCTION dexcost.refuse_truncate_seeds()',
+      -- Roll-ups: per statement, over transition tables, so ingest appends deltas and locks no task.
+      'CREATE TRIGGER cost_event_rollup_insert AFTER INSERT ON dexcost.cost_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
+      'CREATE TRIGGER cost_event_rollup_update AFTER UPDATE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
+      'CREATE TRIGGER cost_event_rollup_delete AFTER DELETE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
+      'CREATE TRIGGER cost_event_rollup_truncate AFTER TRUNCATE ON dexcost.cost_event FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_truncated()',
+      'CREATE TRIGGER task_after_reparent AFTER UPDATE OF parent_task_id ON dexcost.task FOR EACH ROW WHEN ((old.parent_task_id IS DISTINCT FROM new.parent_task_id)) EXECUTE FUNCTION dexcost.task_after_reparent()',
+      'CREATE TRIGGER task_after_delete AFTER DELETE ON dexcost.task REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION dexcost.task_after_delete()'
     ],
     'every trigger fires at the declared time, for the declared events and granularity');
 
@@ -227,8 +262,20 @@ SELECT set_eq(
 
 SELECT functions_are('dexcost', ARRAY[
     'unattributed_customer', 'task_before_write', 'cost_event_before_write', 'model_price_before_write',
-    'model_alias_before_write', 'price_catalog_changed', 'compute_cost', 'reprice'
+    'model_alias_before_write', 'price_catalog_changed', 'compute_cost', 'reprice', 'refuse_truncate_seeds',
+    'cost_event_rollup', 'cost_event_truncated', 'task_after_reparent', 'task_after_delete', 'lock_for_tree_change',
+    'shift_subtree_totals', 'fold_rollups', 'rebuild_rollups', 'rollup_check', 'totals_of', 'totals_add',
+    'totals_sub', 'zero_totals', 'sum'
 ]);
+SELECT is_aggregate('dexcost', 'sum', ARRAY['dexcost.cost_totals'], 'dexcost.sum(cost_totals) is an aggregate');
+SELECT function_lang_is('dexcost', 'cost_event_rollup', ARRAY[]::name[], 'c');
+SELECT function_lang_is('dexcost', 'totals_of', ARRAY['dexcost.cost_event'], 'c');
+SELECT volatility_is('dexcost', 'totals_of', ARRAY['dexcost.cost_event'], 'immutable');
+SELECT volatility_is('dexcost', 'rollup_check', ARRAY[]::name[], 'stable');
+-- The sum aggregate combines partial states, so it runs in parallel plans and as a Citus partial aggregate.
+SELECT is((SELECT a.aggcombinefn::text FROM pg_catalog.pg_aggregate AS a
+            WHERE a.aggfnoid = 'dexcost.sum(dexcost.cost_totals)'::regprocedure),
+          'dexcost.totals_add', 'dexcost.sum(cost_totals) has a combine function');
 
 SELECT has_function('dexcost', 'unattributed_customer', ARRAY[]::name[]);
 SELECT function_returns('dexcost', 'unattributed_customer', ARRAY[]::name[], 'text');
@@ -271,8 +318,9 @@ SELECT is((SELECT pg_catalog.array_to_string(p.proargnames, ',') FROM pg_catalog
 SELECT is((SELECT pg_catalog.string_agg(p.proname || ' ' || p.proparallel::text, ', ' ORDER BY p.proname)
              FROM pg_catalog.pg_proc AS p
             WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype),
-          'compute_cost s, reprice u, unattributed_customer s',
-          'compute_cost and unattributed_customer are PARALLEL SAFE; reprice (it writes) is PARALLEL UNSAFE');
+          'compute_cost s, fold_rollups u, lock_for_tree_change u, rebuild_rollups u, reprice u, rollup_check s, '
+          'shift_subtree_totals u, sum s, totals_add s, totals_of s, totals_sub s, unattributed_customer s, zero_totals s',
+          'functions that only read are PARALLEL SAFE; those that write or lock are PARALLEL UNSAFE');
 
 SELECT function_returns('dexcost', 'task_before_write', ARRAY[]::name[], 'trigger');
 SELECT function_returns('dexcost', 'cost_event_before_write', ARRAY[]::name[], 'trigger');
@@ -307,10 +355,13 @@ SELECT is((SELECT extnamespace::regnamespace::text FROM pg_catalog.pg_extension 
 SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_depend AS d
              LEFT JOIN pg_catalog.pg_class AS c ON d.classid = 'pg_catalog.pg_class'::regclass AND c.oid = d.objid
              LEFT JOIN pg_catalog.pg_proc AS p ON d.classid = 'pg_catalog.pg_proc'::regclass AND p.oid = d.objid
+             LEFT JOIN pg_catalog.pg_type AS t ON d.classid = 'pg_catalog.pg_type'::regclass AND t.oid = d.objid
+             LEFT JOIN pg_catalog.pg_operator AS o ON d.classid = 'pg_catalog.pg_operator'::regclass AND o.oid = d.objid
             WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
               AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'dexcost')
-              AND coalesce(c.relnamespace, p.pronamespace) IS DISTINCT FROM 'dexcost'::regnamespace),
-          0::bigint, 'every relation and function of the extension is in schema dexcost');
+              AND coalesce(c.relnamespace, p.pronamespace, t.typnamespace, o.oprnamespace)
+                  IS DISTINCT FROM 'dexcost'::regnamespace),
+          0::bigint, 'every relation, function, type and operator of the extension is in schema dexcost');
 
 -- pg_dump dumps extension objects as CREATE EXTENSION only; the rows users write must be
 -- registered with pg_extension_config_dump, seed rows excluded (the script recreates them).
@@ -354,17 +405,35 @@ UNION ALL
 SELECT 'function', m.objid::regprocedure::text
   FROM ext_member AS m
  WHERE m.classid = 'pg_catalog.pg_proc'::regclass
-   AND pg_catalog.obj_description(m.objid, 'pg_proc') IS NULL;
+   AND pg_catalog.obj_description(m.objid, 'pg_proc') IS NULL
+UNION ALL
+SELECT 'type', m.objid::regtype::text
+  FROM ext_member AS m
+ WHERE m.classid = 'pg_catalog.pg_type'::regclass
+   AND pg_catalog.obj_description(m.objid, 'pg_type') IS NULL
+UNION ALL
+SELECT 'type attribute', t.oid::regtype::text || '.' || a.attname
+  FROM ext_member AS m
+  JOIN pg_catalog.pg_type AS t ON t.oid = m.objid
+  JOIN pg_catalog.pg_attribute AS a ON a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE m.classid = 'pg_catalog.pg_type'::regclass
+   AND pg_catalog.col_description(t.typrelid, a.attnum) IS NULL
+UNION ALL
+SELECT 'operator', m.objid::regoperator::text
+  FROM ext_member AS m
+ WHERE m.classid = 'pg_catalog.pg_operator'::regclass
+   AND pg_catalog.obj_description(m.objid, 'pg_operator') IS NULL;
 
 -- The membership query above must see the extension's objects, or the counts below prove nothing.
 SELECT set_eq(
     $$SELECT c.oid::regclass::text, c.relkind::text FROM ext_member AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
        WHERE m.classid = 'pg_catalog.pg_class'::regclass$$,
     $$VALUES ('dexcost.task', 'r'), ('dexcost.cost_event', 'r'), ('dexcost.model_price', 'r'),
-             ('dexcost.model_alias', 'r'), ('dexcost.unpriced_spend', 'v'), ('dexcost.model_price_price_id_seq', 'S')$$,
-    'the extension owns exactly its four tables, one view and one sequence');
+             ('dexcost.model_alias', 'r'), ('dexcost.task_rollup', 'r'), ('dexcost.task_rollup_delta', 'r'),
+             ('dexcost.unpriced_spend', 'v'), ('dexcost.task_cost', 'v'), ('dexcost.model_price_price_id_seq', 'S')$$,
+    'the extension owns exactly its six tables, two views and one sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          8::bigint, 'the extension owns its eight functions');
+          23::bigint, 'the extension owns its 23 functions');
 
 SELECT diag('lacks a COMMENT: ' || kind || ' ' || name) FROM uncommented ORDER BY kind, name;
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'table'), 0::bigint, 'every table has a COMMENT');
@@ -372,6 +441,12 @@ SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'column'), 0
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'view'), 0::bigint, 'every view has a COMMENT');
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'view column'), 0::bigint, 'every view column has a COMMENT');
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'function'), 0::bigint, 'every function has a COMMENT');
+SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_type'::regclass), 1::bigint,
+          'the extension owns one type (cost_totals)');
+SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_operator'::regclass), 2::bigint,
+          'the extension owns two operators (+ and - on cost_totals)');
+SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind IN ('type', 'type attribute', 'operator')), 0::bigint,
+          'every type, type attribute and operator has a COMMENT');
 SELECT isnt(pg_catalog.obj_description('dexcost'::regnamespace, 'pg_namespace'), NULL, 'schema dexcost has a COMMENT');
 
 SELECT * FROM finish();

@@ -45,11 +45,11 @@ RETURNING event_id, cost_usd, cost_confidence;
 
 -- gpt-9: 2 events, 2 customers; input 1000 + 2000 = 3000; cache reads 200;
 --        output 300 + 100 + reasoning 50 = 450; first 2026-03-02, last 2026-03-05.
--- external_cost: 2 events, 2 customers, no tokens; first 2026-03-04, last 2026-03-06.
-SELECT provider, model, service_tier, event_type, events, customers, input_tokens, cache_read_tokens,
-       cache_write_tokens, output_tokens, first_seen, last_seen, reason
+-- external_cost: one group per service, so the reason names what needs a price.
+SELECT provider, model, service_tier, event_type, service_name, events, customers, input_tokens,
+       cache_read_tokens, cache_write_tokens, output_tokens, first_seen, last_seen, reason
   FROM dexcost.unpriced_spend
- ORDER BY provider NULLS LAST, model, service_tier, event_type;
+ ORDER BY provider NULLS LAST, model, service_tier, event_type, service_name;
 
 -- Adding the missing prices and repricing empties the gpt-5 batch group:
 --   5000 x 0.625/1e6 + 700 x 5.00/1e6 = 0.003125 + 0.0035 = 0.006625
@@ -58,9 +58,9 @@ VALUES (2001, 'openai', 'gpt-5', 'batch', 'input', 0.625, 'batch is 50% of stand
        (2002, 'openai', 'gpt-5', 'batch', 'output', 5.00, 'batch is 50% of standard');
 SELECT events_changed, events_newly_priced, cost_after_usd
   FROM dexcost.reprice('2026-03-01 00:00:00+00', '2026-04-01 00:00:00+00');
-SELECT provider, model, service_tier, event_type, events, reason
+SELECT provider, model, service_tier, event_type, service_name, events, reason
   FROM dexcost.unpriced_spend
- ORDER BY provider NULLS LAST, model, service_tier, event_type;
+ ORDER BY provider NULLS LAST, model, service_tier, event_type, service_name;
 
 -- Clean up.
 DELETE FROM dexcost.task WHERE task_id::text LIKE 'd0000000-%';
