@@ -6,6 +6,7 @@
 #   scripts/cluster.sh stop NAME    stops it and removes its files
 #   scripts/cluster.sh status NAME  says whether it runs
 #
+# DEXCOST_CLUSTER_CONF may hold extra postgresql.conf lines (benchmarks use it).
 # As root the server runs as the postgres user (initdb refuses root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,6 +63,7 @@ max_connections = 60
 max_worker_processes = 16
 log_min_messages = warning
 log_line_prefix = '%m [%p] %q%u@%d '
+${DEXCOST_CLUSTER_CONF:-}
 CONF
     [ "$(id -u)" = 0 ] && chown postgres: "$base/dexcost.conf"
     grep -q "include 'dexcost.conf'" "$data/postgresql.conf" || \

@@ -732,8 +732,7 @@ CREATE TABLE @extschema@.model_price (
     CONSTRAINT model_price_service_tier_check
         CHECK (service_tier IN ('standard', 'batch', 'flex', 'priority')),
     CONSTRAINT model_price_usd_per_mtok_check
-        CHECK (usd_per_mtok >= 0 AND usd_per_mtok <> 'NaN'::numeric AND usd_per_mtok <> 'Infinity'::numeric
-               AND pg_catalog.min_scale(usd_per_mtok) <= 12),
+        CHECK (usd_per_mtok >= 0 AND usd_per_mtok < 1000000000 AND pg_catalog.min_scale(usd_per_mtok) <= 12),
     CONSTRAINT model_price_currency_check CHECK (currency = 'USD'),
     CONSTRAINT model_price_min_input_tokens_check CHECK (min_input_tokens >= 0),
     CONSTRAINT model_price_valid_range_check CHECK (valid_to > valid_from),
@@ -755,7 +754,7 @@ COMMENT ON COLUMN @extschema@.model_price.model IS 'Catalogue model name, e.g. g
 COMMENT ON COLUMN @extschema@.model_price.usage_type IS 'Token bucket the price applies to: input (uncached), cache_read, cache_write, cache_write_1h, output or reasoning.';
 COMMENT ON COLUMN @extschema@.model_price.service_tier IS 'standard, batch, flex or priority.';
 COMMENT ON COLUMN @extschema@.model_price.min_input_tokens IS 'Context band: the price applies to requests whose prompt (input + cache tokens) has at least this many tokens; the highest band reached wins.';
-COMMENT ON COLUMN @extschema@.model_price.usd_per_mtok IS 'Price in USD per million tokens, at most 12 decimal places.';
+COMMENT ON COLUMN @extschema@.model_price.usd_per_mtok IS 'Price in USD per million tokens: at least 0, below 1,000,000,000, at most 12 decimal places.';
 COMMENT ON COLUMN @extschema@.model_price.currency IS 'Currency of the price; USD only in this version.';
 COMMENT ON COLUMN @extschema@.model_price.valid_from IS 'First instant the price is in force (inclusive); -infinity for a snapshot price with no known start.';
 COMMENT ON COLUMN @extschema@.model_price.valid_to IS 'Instant the price stops being in force (exclusive); NULL while it still is.';
@@ -791,7 +790,10 @@ SELECT s.provider, s.model, s.tier, s.usage, s.min_input, s.usd::numeric,
          WHEN 'langfuse' THEN 'Langfuse worker/src/constants/default-model-prices.json'
        END,
        CASE s.src WHEN 'litellm' THEN date '2026-05-19' WHEN 'langfuse' THEN date '2025-12-12' END,
-       true, s.note
+       true,
+       CASE WHEN s.src = 'anthropic'
+            THEN pg_catalog.concat_ws('; ', s.note, 'page snapshot of about 2025-Q3, exact date not recorded')
+            ELSE s.note END
 FROM (VALUES
     ('openai', 'gpt-5', 'standard', 'input', 0, '1.25', 'litellm', NULL),
     ('openai', 'gpt-5', 'standard', 'cache_read', 0, '0.125', 'litellm', NULL),
@@ -948,11 +950,10 @@ BEGIN
                   DETAIL = 'service_tier must be standard, batch, flex or priority.',
                   HINT = 'Price each tier in its own rows.';
     END IF;
-    IF NEW.usd_per_mtok < 0 OR NEW.usd_per_mtok = 'NaN'::numeric
-       OR NEW.usd_per_mtok = 'Infinity'::numeric THEN
+    IF NEW.usd_per_mtok < 0 OR NEW.usd_per_mtok = 'NaN'::numeric OR NEW.usd_per_mtok >= 1000000000 THEN
         RAISE EXCEPTION 'invalid usd_per_mtok "%" for %/% %', NEW.usd_per_mtok, NEW.provider, NEW.model, NEW.usage_type
             USING ERRCODE = '23514',
-                  HINT = 'Give the price in USD per million tokens as a finite number of at least 0.';
+                  HINT = 'Give the price in USD per million tokens: at least 0 and below 1,000,000,000.';
     END IF;
     IF pg_catalog.min_scale(NEW.usd_per_mtok) > 12 THEN
         RAISE EXCEPTION 'invalid usd_per_mtok "%": more than 12 decimal places', NEW.usd_per_mtok
@@ -1165,8 +1166,8 @@ SELECT g.provider,
        g.customers,
        g.input_tokens,
        g.cache_read_tokens,
-       g.cache_write_tokens + g.cache_write_1h_tokens AS cache_write_tokens,
-       g.output_tokens + g.reasoning_tokens AS output_tokens,
+       g.cache_write_tokens,
+       g.output_tokens,
        g.first_seen,
        g.last_seen,
        CASE
@@ -1179,26 +1180,23 @@ SELECT g.provider,
                count(DISTINCT e.customer_id) AS customers,
                coalesce(sum(e.input_tokens), 0)::bigint AS input_tokens,
                coalesce(sum(e.cache_read_tokens), 0)::bigint AS cache_read_tokens,
-               coalesce(sum(e.cache_write_tokens), 0)::bigint AS cache_write_tokens,
-               coalesce(sum(e.cache_write_1h_tokens), 0)::bigint AS cache_write_1h_tokens,
-               coalesce(sum(e.output_tokens), 0)::bigint AS output_tokens,
-               coalesce(sum(e.reasoning_tokens), 0)::bigint AS reasoning_tokens,
-               bool_or(num_nonnulls(e.input_tokens, e.cache_read_tokens, e.cache_write_tokens,
-                                    e.cache_write_1h_tokens, e.output_tokens, e.reasoning_tokens) > 0) AS has_tokens,
+               coalesce(sum(coalesce(e.cache_write_tokens, 0) + coalesce(e.cache_write_1h_tokens, 0)), 0)::bigint
+                 AS cache_write_tokens,
+               coalesce(sum(coalesce(e.output_tokens, 0) + coalesce(e.reasoning_tokens, 0)), 0)::bigint AS output_tokens,
                min(e.occurred_at) AS first_seen,
-               max(e.occurred_at) AS last_seen
+               max(e.occurred_at) AS last_seen,
+               -- The latest event's own counts (sums could reach a context band no event reached).
+               (pg_catalog.array_agg(ARRAY[e.input_tokens, e.cache_read_tokens, e.cache_write_tokens,
+                                           e.cache_write_1h_tokens, e.output_tokens, e.reasoning_tokens]
+                                     ORDER BY e.occurred_at DESC, e.event_id))[1:1] AS latest_tokens
           FROM @extschema@.cost_event AS e
          WHERE e.cost_confidence = 'unknown'
          GROUP BY e.provider, e.model, e.service_tier, e.event_type, e.service_name) AS g
-  -- The reason for the group is the catalogue's answer for its summed tokens at its last event.
+  -- The reason shown for a group is the catalogue's answer for its latest event.
   CROSS JOIN LATERAL @extschema@.compute_cost(
             g.provider, g.model, g.service_tier, g.last_seen,
-            CASE WHEN g.has_tokens THEN g.input_tokens END,
-            CASE WHEN g.has_tokens THEN g.cache_read_tokens END,
-            CASE WHEN g.has_tokens THEN g.cache_write_tokens END,
-            CASE WHEN g.has_tokens THEN g.cache_write_1h_tokens END,
-            CASE WHEN g.has_tokens THEN g.output_tokens END,
-            CASE WHEN g.has_tokens THEN g.reasoning_tokens END) AS c;
+            g.latest_tokens[1][1], g.latest_tokens[1][2], g.latest_tokens[1][3],
+            g.latest_tokens[1][4], g.latest_tokens[1][5], g.latest_tokens[1][6]) AS c;
 
 COMMENT ON VIEW @extschema@.unpriced_spend IS
   'Events whose cost is unknown, by provider, model, tier, event type and service, with the reason: spend that would otherwise hide as $0.';

@@ -29,6 +29,7 @@ extern "C" {
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "mb/pg_wchar.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
 #include "utils/rel.h"
@@ -53,6 +54,14 @@ inline void copy_text(char *dst, size_t size, const char *src) noexcept {
 	for (; src && src[i] && i + 1 < size; ++i)
 		dst[i] = src[i];
 	dst[i] = '\0';
+}
+
+// A fixed buffer filled by copy_text may end inside a multibyte character; cut it back to the
+// last whole character of the server encoding (PostgreSQL world: call in phase 3).
+inline char *clip_to_characters(char *text) {
+	int len = static_cast<int>(strlen(text));
+	text[pg_mbcliplen(text, len, len)] = '\0';
+	return text;
 }
 
 } // namespace dexcost_pg

@@ -400,7 +400,7 @@ void price_from_catalogue(const Row &row, Changes *changes) {
 	// Phase 3.
 	if (res.failed)
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not price event %s: %s", event_label(row),
-		                                                       res.reason)));
+		                                                       clip_to_characters(res.reason))));
 	if (res.priced) {
 		changes->put(kCost,
 		             DirectFunctionCall3(numeric_in, CStringGetDatum(res.cost), ObjectIdGetDatum(InvalidOid),
@@ -459,10 +459,16 @@ void derive_cost(const Row &row, bool cost_given, int confidence, Changes *chang
 	price_from_catalogue(row, changes);
 }
 
+// Whether dexcost priced the row from its catalogue (rather than a client).
+bool priced_by_dexcost(const Row &row) {
+	const char *version = text_of(row, kPricingVersion);
+	return version && strncmp(version, "dexcost:", 8) == 0;
+}
+
 // Decides the cost on UPDATE. A new cost alone is the caller's corrected figure: exact, with
 // no catalogue version. A new cost or confidence together is taken as given (reprice() sets
-// the cost to NULL and the confidence to computed, so this trigger prices it). Otherwise the
-// cost is derived again, the way it was derived before, when what it depends on changed.
+// the cost to NULL and the confidence to computed, so this trigger prices it). Otherwise, when
+// what the cost depends on changed, a cost dexcost derived is derived again the same way.
 void update_cost(const Row &row, const Row &old, TupleDesc desc, Changes *changes) {
 	int confidence = row.null[kConfidence] ? -1 : dexcost::vocab_index(dexcost::kCostConfidences, text_of(row, kConfidence));
 	bool cost_changed = column_changed(row, old, kCost, desc);
@@ -478,6 +484,20 @@ void update_cost(const Row &row, const Row &old, TupleDesc desc, Changes *change
 	}
 	if (confidence == static_cast<int>(dexcost::Confidence::kExact) || !pricing_inputs_changed(row, old, desc))
 		return;
+	if (confidence == static_cast<int>(dexcost::Confidence::kEstimated)) {
+		// dexcost can only estimate again from quantity x unit price; a client's own estimate stands.
+		if (!row.null[kQuantity] && !row.null[kUnitPrice])
+			derive_cost(row, false, confidence, changes);
+		return;
+	}
+	if (confidence == static_cast<int>(dexcost::Confidence::kComputed) && !priced_by_dexcost(row)) {
+		// A client's computed cost gives way only to a price dexcost has (as in reprice()).
+		Changes priced;
+		price_from_catalogue(row, &priced);
+		if (!priced.null[kCost])
+			*changes = priced;
+		return;
+	}
 	derive_cost(row, false, confidence == static_cast<int>(dexcost::Confidence::kUnknown) ? -1 : confidence, changes);
 }
 

@@ -21,6 +21,9 @@ namespace {
 
 dexcost::PriceCatalog *g_catalog = nullptr; // C++ heap; replaced whole on reload
 bool g_catalog_valid = false;
+// Set when the catalogue was read with a REPEATABLE READ or SERIALIZABLE snapshot: it may be
+// older than what is committed, so it serves only the transaction that read it.
+LocalTransactionId g_catalog_snapshot_lxid = InvalidLocalTransactionId;
 uint64 g_invalidations = 0;
 Oid g_price_relid = InvalidOid;
 Oid g_alias_relid = InvalidOid;
@@ -135,7 +138,8 @@ void pricing_init() {
 }
 
 void ensure_price_catalog() {
-	if (g_catalog && g_catalog_valid)
+	if (g_catalog && g_catalog_valid &&
+	    (g_catalog_snapshot_lxid == InvalidLocalTransactionId || g_catalog_snapshot_lxid == MyProc->lxid))
 		return;
 	Oid nsp = get_namespace_oid(kSchema, false);
 	g_price_relid = get_relname_relid("model_price", nsp);
@@ -187,6 +191,7 @@ void ensure_price_catalog() {
 	free_catalog_noexcept(g_catalog);
 	g_catalog = fresh;
 	g_catalog_valid = invalidations_before == g_invalidations;
+	g_catalog_snapshot_lxid = IsolationUsesXactSnapshot() ? MyProc->lxid : InvalidLocalTransactionId;
 }
 
 void price_noexcept(const PlainPriceRequest &request, PlainPriceResult *result) noexcept {
@@ -265,7 +270,8 @@ Datum dexcost_compute_cost(PG_FUNCTION_ARGS) {
 
 	// Phase 3: result.
 	if (res.failed)
-		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not price the tokens: %s", res.reason)));
+		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR),
+		                errmsg("could not price the tokens: %s", clip_to_characters(res.reason))));
 	Datum values[4];
 	bool nulls[4] = {!res.priced, false, !res.priced, res.priced};
 	values[0] = res.priced ? DirectFunctionCall3(numeric_in, CStringGetDatum(res.cost), ObjectIdGetDatum(InvalidOid),
@@ -273,7 +279,7 @@ Datum dexcost_compute_cost(PG_FUNCTION_ARGS) {
 	                       : (Datum)0;
 	values[1] = CStringGetTextDatum(res.priced ? "computed" : "unknown");
 	values[2] = res.priced ? CStringGetTextDatum(res.version) : (Datum)0;
-	values[3] = res.priced ? (Datum)0 : CStringGetTextDatum(res.reason);
+	values[3] = res.priced ? (Datum)0 : CStringGetTextDatum(clip_to_characters(res.reason));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 

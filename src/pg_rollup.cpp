@@ -190,11 +190,14 @@ void accumulate(Tuplestorestate *rows, TupleDesc desc, const int *attnums, dexco
 	bool more = true;
 	while (more) {
 		MemoryContextReset(batch_cxt);
-		MemoryContext old = MemoryContextSwitchTo(batch_cxt);
 		int n = 0;
-		while (n < kBatch && (more = tuplestore_gettupleslot(rows, true, false, slot)))
+		// Fetch in the caller's context: a tuplestore spilled to disk pallocs the tuple it hands
+		// the slot there, and the slot frees it on the next fetch. Only our copies go to batch_cxt.
+		while (n < kBatch && (more = tuplestore_gettupleslot(rows, true, false, slot))) {
+			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
 			read_event(slot, attnums, &batch[n++]);
-		MemoryContextSwitchTo(old);
+			MemoryContextSwitchTo(old);
+		}
 		CHECK_FOR_INTERRUPTS();
 		if (n > 0 && !add_batch_noexcept(acc, batch, n, sign, err, sizeof err))
 			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("could not roll up cost events: %s", err),

@@ -100,6 +100,45 @@ SELECT cost_usd, cost_confidence, unpriced_reason
   FROM dexcost.compute_cost('anthropic', 'claude-sonnet-4-5', 'standard', '2026-05-02',
                             input_tokens => 1, cache_write_1h_tokens => 200000, output_tokens => 1000);
 
+-- A client's own estimate (no quantity or unit price) stands when other columns change.
+INSERT INTO dexcost.cost_event (event_id, task_id, event_type, occurred_at, service_name, cost_usd, cost_confidence)
+VALUES ('91000000-0000-0000-0000-000000000010', '90000000-0000-0000-0000-000000000001', 'compute_cost',
+        '2026-05-02 00:00+00', 'gpu', 0.75, 'estimated');
+UPDATE dexcost.cost_event SET occurred_at = '2026-05-03 00:00+00' WHERE event_id = '91000000-0000-0000-0000-000000000010';
+SELECT cost_usd, cost_confidence FROM dexcost.cost_event WHERE event_id = '91000000-0000-0000-0000-000000000010';
+-- A client's computed cost gives way only to a price dexcost has: for a model dexcost cannot
+-- price it stands; for gpt-4o, new tokens are priced from the catalogue (3000 x 2.50/1e6 = 0.0075).
+INSERT INTO dexcost.cost_event (event_id, task_id, event_type, occurred_at, provider, model, input_tokens,
+                                cost_usd, cost_confidence, pricing_version) VALUES
+    ('91000000-0000-0000-0000-000000000011', '90000000-0000-0000-0000-000000000001', 'llm_call',
+     '2026-05-02 00:00+00', 'acme', 'private-model', 1000, 0.002, 'computed', 'sdk:2026-04'),
+    ('91000000-0000-0000-0000-000000000012', '90000000-0000-0000-0000-000000000001', 'llm_call',
+     '2026-05-02 00:00+00', 'openai', 'gpt-4o', 1000, 0.0026, 'computed', 'sdk:2026-04');
+UPDATE dexcost.cost_event SET input_tokens = 3000
+ WHERE event_id IN ('91000000-0000-0000-0000-000000000011', '91000000-0000-0000-0000-000000000012');
+SELECT event_id, cost_usd, cost_confidence, pricing_version LIKE 'dexcost:%' AS dexcost_priced
+  FROM dexcost.cost_event
+ WHERE event_id IN ('91000000-0000-0000-0000-000000000011', '91000000-0000-0000-0000-000000000012')
+ ORDER BY event_id;
+
+-- Prices have an upper bound (a price of 1e27 once broke every catalogue load).
+INSERT INTO dexcost.model_price (provider, model, usage_type, usd_per_mtok, source)
+VALUES ('co', 'm', 'output', 1000000000, 'test');
+-- A reason cut at its buffer's end keeps whole characters (300 two-byte characters here).
+SELECT pg_catalog.length(unpriced_reason) > 100 AS long_reason, unpriced_reason IS NOT NULL AS readable
+  FROM dexcost.compute_cost('co', pg_catalog.repeat('é', 300), input_tokens => 1);
+-- An unpriced group's reason comes from its latest event, not from summed tokens: each event
+-- has 70 prompt tokens (below this model's 100-token band), together 140 (above it).
+INSERT INTO dexcost.model_price (provider, model, usage_type, min_input_tokens, usd_per_mtok, source) VALUES
+    ('co', 'banded', 'input', 0, 1, 'test'),
+    ('co', 'banded', 'input', 100, 2, 'test');
+INSERT INTO dexcost.cost_event (event_id, task_id, event_type, occurred_at, provider, model, input_tokens, cache_read_tokens)
+VALUES ('91000000-0000-0000-0000-000000000013', '90000000-0000-0000-0000-000000000001', 'llm_call',
+        '2026-05-02 00:00+00', 'co', 'banded', 60, 10),
+       ('91000000-0000-0000-0000-000000000014', '90000000-0000-0000-0000-000000000001', 'llm_call',
+        '2026-05-02 00:01+00', 'co', 'banded', 60, 10);
+SELECT model, events, input_tokens, cache_read_tokens, reason FROM dexcost.unpriced_spend WHERE model = 'banded';
+
 -- Clean up.
 DELETE FROM dexcost.task WHERE customer_id LIKE 'co-%';
 DELETE FROM dexcost.model_price WHERE provider = 'co';

@@ -131,6 +131,17 @@ INSERT INTO dexcost.task (task_id, customer_id, task_type, parent_task_id) VALUE
 :totals;
 SELECT count(*) AS mismatches FROM dexcost.rollup_check();
 
+-- A big statement's transition table spills to disk past work_mem: 20,000 events of 0.0001 in
+-- A read back from the spill file add up to 2.0000 more in A and R (A 3.20, R 3.30).
+SET work_mem = '64kB';
+INSERT INTO dexcost.cost_event (task_id, customer_id, event_type, occurred_at, cost_usd)
+SELECT 'f0000000-0000-0000-0000-000000000001', 'ru-acme', 'external_cost', '2026-06-02 00:00+00', 0.0001
+  FROM generate_series(1, 20000);
+RESET work_mem;
+SELECT task_type, own_cost_usd, subtree_cost_usd, subtree_event_count FROM dexcost.task_cost
+ WHERE customer_id = 'ru-acme' AND task_type IN ('A', 'R') ORDER BY task_type;
+SELECT count(*) AS mismatches FROM dexcost.rollup_check();
+
 -- Clean up.
 DELETE FROM dexcost.task WHERE customer_id = 'ru-acme';
 SELECT count(*) AS rollup_rows_left FROM dexcost.task_rollup WHERE customer_id = 'ru-acme';
