@@ -41,7 +41,13 @@ extern "C" {
 }
 #pragma GCC diagnostic pop
 
+#include <type_traits>
+
 namespace dexcost_pg {
+
+// Values that stay alive while PostgreSQL may raise an error must have no destructor to skip.
+#define DEXCOST_PLAIN(T) \
+	static_assert(std::is_trivially_destructible_v<T>, #T " may outlive a longjmp: it must stay plain data")
 
 // Schema that holds every dexcost object (the control file fixes it).
 constexpr const char *kSchema = "dexcost";

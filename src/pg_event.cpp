@@ -101,6 +101,11 @@ struct Changes {
 	}
 };
 
+DEXCOST_PLAIN(Row);
+DEXCOST_PLAIN(Changes);
+DEXCOST_PLAIN(PlainPriceRequest);
+DEXCOST_PLAIN(PlainPriceResult);
+
 // Forgets column numbers when cost_event's definition changes.
 void relcache_callback(Datum, Oid relid) {
 	if (relid == InvalidOid || relid == g_attrs.relid)

@@ -176,6 +176,9 @@ bool add_batch_noexcept(dexcost::Accumulator *acc, const PlainEvent *events, int
 	return false;
 }
 
+DEXCOST_PLAIN(PlainEvent);
+DEXCOST_PLAIN(dexcost::EventFacts); // lives on the stack of totals_of() across heap_getattr()
+
 constexpr int kBatch = 1024;
 
 // Feeds every row of a transition table into the accumulator (phases 1 and 2 per batch).
@@ -214,6 +217,8 @@ struct PlainDelta {
 	char money[6][64];
 	int64 tokens[dexcost::kBucketCount];
 };
+
+DEXCOST_PLAIN(PlainDelta);
 
 // Copies entry i of the accumulator's non-zero tasks into plain data; returns the customer id pointer.
 const char *export_noexcept(const std::vector<const dexcost::Accumulator::Entry *> &rows, size_t i, PlainDelta *out,
@@ -331,7 +336,8 @@ Datum combine_totals(FunctionCallInfo fcinfo, Datum a, Datum b, int sign) {
 			bool overflow = sign > 0 ? pg_add_s64_overflow(DatumGetInt64(av[f]), DatumGetInt64(bv[f]), &r)
 			                         : pg_sub_s64_overflow(DatumGetInt64(av[f]), DatumGetInt64(bv[f]), &r);
 			if (overflow)
-				ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("cost_totals count out of range")));
+				ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("cost_totals count out of range"),
+				                errhint("Counts and token totals must stay within bigint.")));
 			out[f] = Int64GetDatum(r);
 		}
 	}

@@ -87,7 +87,7 @@ std::vector<const Accumulator::Entry *> Accumulator::nonzero() const {
 	for (const auto &kv : entries_)
 		if (!kv.second.totals.is_zero())
 			out.push_back(&kv.second);
-	// Key order, so concurrent statements append their deltas in the same order.
+	// Key order: deterministic output (deltas are appended, so order takes no lock).
 	std::sort(out.begin(), out.end(), [](const Entry *a, const Entry *b) {
 		int c = std::memcmp(a->task_id, b->task_id, 16);
 		return c != 0 ? c < 0 : a->customer_id < b->customer_id;
