@@ -246,7 +246,7 @@ CREATE TABLE @extschema@.cost_event (
     CONSTRAINT cost_event_retry_type_check
         CHECK (retry_type IN ('provider_retry', 'application_retry', 'validation_retry', 'user_regeneration')),
     CONSTRAINT cost_event_cost_usd_check
-        CHECK (cost_usd >= 0 AND cost_usd <> 'NaN'::numeric AND cost_usd <> 'Infinity'::numeric),
+        CHECK (cost_usd >= 0 AND cost_usd < 1000000000000000 AND pg_catalog.min_scale(cost_usd) <= 18),
     CONSTRAINT cost_event_unknown_cost_check
         CHECK ((cost_confidence = 'unknown') = (cost_usd IS NULL)),
     CONSTRAINT cost_event_tokens_check
@@ -283,7 +283,7 @@ COMMENT ON COLUMN @extschema@.cost_event.reasoning_tokens IS 'Reasoning (thinkin
 COMMENT ON COLUMN @extschema@.cost_event.quantity IS 'Billable quantity of a non-token charge (seconds, requests, GB); with unit_price_usd it gives an estimated cost.';
 COMMENT ON COLUMN @extschema@.cost_event.quantity_unit IS 'Unit of quantity, e.g. vcpu_second, request, gb_month.';
 COMMENT ON COLUMN @extschema@.cost_event.unit_price_usd IS 'USD per unit of quantity.';
-COMMENT ON COLUMN @extschema@.cost_event.cost_usd IS 'Cost in USD, exact numeric. NULL only when the cost is unknown: never a silent zero.';
+COMMENT ON COLUMN @extschema@.cost_event.cost_usd IS 'Cost in USD, exact numeric: at least 0, below 1e15, at most 18 decimal places. NULL only when the cost is unknown: never a silent zero.';
 COMMENT ON COLUMN @extschema@.cost_event.cost_confidence IS 'exact (given), computed (tokens x catalogue price), estimated (quantity x unit price) or unknown.';
 COMMENT ON COLUMN @extschema@.cost_event.pricing_source IS 'Where a given cost came from, e.g. provider_response, sdk_catalog, manual.';
 COMMENT ON COLUMN @extschema@.cost_event.pricing_version IS 'Prices used: dexcost:<price_id>+... for costs dexcost computed, or the version the client reported.';

@@ -191,10 +191,17 @@ void check_amount(const Row &row, Col c, const char *hint) {
 		                errhint("%s", hint)));
 }
 
-// Raises for a cost with more decimal places than the roll-ups keep exactly.
+// Raises for a cost with more decimal places, or more dollars, than the roll-ups add exactly.
 void check_cost_scale(const Row &row) {
 	if (row.null[kCost])
 		return;
+	Datum limit = DirectFunctionCall3(numeric_in, CStringGetDatum("1000000000000000"), ObjectIdGetDatum(InvalidOid),
+	                                  Int32GetDatum(-1));
+	if (DatumGetBool(DirectFunctionCall2(numeric_ge, row.v[kCost], limit)))
+		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+		                errmsg("invalid cost_usd \"%s\" for event %s: one event costs less than 1,000,000,000,000,000 USD",
+		                       numeric_text(row.v[kCost]), event_label(row)),
+		                errhint("Check the unit: cost_usd is in US dollars.")));
 	int places = DatumGetInt32(DirectFunctionCall1(numeric_min_scale, row.v[kCost]));
 	if (places > dexcost::Decimal::kScale)
 		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -470,20 +477,35 @@ bool priced_by_dexcost(const Row &row) {
 	return version && strncmp(version, "dexcost:", 8) == 0;
 }
 
-// Decides the cost on UPDATE. A new cost alone is the caller's corrected figure: exact, with
-// no catalogue version. A new cost or confidence together is taken as given (reprice() sets
-// the cost to NULL and the confidence to computed, so this trigger prices it). Otherwise, when
-// what the cost depends on changed, a cost dexcost derived is derived again the same way.
-void update_cost(const Row &row, const Row &old, TupleDesc desc, Changes *changes) {
+// Whether the UPDATE's SET list names column c (PostgreSQL passes the target columns).
+bool named_in_update(const TriggerData *trigdata, Col c) {
+	return bms_is_member(g_attrs.attnum[c] - FirstLowInvalidHeapAttributeNumber, trigdata->tg_updatedcols);
+}
+
+// Decides the cost on UPDATE.
+//  - A new cost with cost_confidence in the SET list is taken as given (reprice() sets the
+//    cost to NULL and the confidence to computed, so this trigger prices it).
+//  - A new cost alone is the caller's corrected figure: exact, with no catalogue version
+//    unless pricing_version is set too.
+//  - A new confidence alone is taken as given.
+//  - Otherwise, when what the cost depends on changed, a cost dexcost derived is derived again
+//    the same way; a client's own estimate stands, and a client's computed cost gives way only
+//    to a price dexcost has (as in reprice()).
+void update_cost(const TriggerData *trigdata, const Row &row, const Row &old, TupleDesc desc, Changes *changes) {
 	int confidence = row.null[kConfidence] ? -1 : dexcost::vocab_index(dexcost::kCostConfidences, text_of(row, kConfidence));
-	bool cost_changed = column_changed(row, old, kCost, desc);
-	bool confidence_changed = column_changed(row, old, kConfidence, desc);
-	if (cost_changed && !confidence_changed && !row.null[kCost] && !column_changed(row, old, kPricingVersion, desc)) {
-		changes->put(kConfidence, CStringGetTextDatum("exact"), false);
-		changes->put(kPricingVersion, (Datum)0, true);
+	if (column_changed(row, old, kCost, desc)) {
+		if (named_in_update(trigdata, kConfidence)) {
+			derive_cost(row, !row.null[kCost], confidence, changes);
+		} else if (!row.null[kCost]) {
+			changes->put(kConfidence, CStringGetTextDatum("exact"), false);
+			if (!named_in_update(trigdata, kPricingVersion))
+				changes->put(kPricingVersion, (Datum)0, true);
+		} else {
+			derive_cost(row, false, confidence, changes); // cost cleared: derived under the row's confidence
+		}
 		return;
 	}
-	if (cost_changed || confidence_changed) {
+	if (column_changed(row, old, kConfidence, desc)) {
 		derive_cost(row, !row.null[kCost], confidence, changes);
 		return;
 	}
@@ -496,11 +518,11 @@ void update_cost(const Row &row, const Row &old, TupleDesc desc, Changes *change
 		return;
 	}
 	if (confidence == static_cast<int>(dexcost::Confidence::kComputed) && !priced_by_dexcost(row)) {
-		// A client's computed cost gives way only to a price dexcost has (as in reprice()).
 		Changes priced;
 		price_from_catalogue(row, &priced);
 		if (!priced.null[kCost])
-			*changes = priced;
+			for (Col c : {kCost, kConfidence, kPricingVersion})
+				changes->put(c, priced.v[c], priced.null[c]);
 		return;
 	}
 	derive_cost(row, false, confidence == static_cast<int>(dexcost::Confidence::kUnknown) ? -1 : confidence, changes);
@@ -559,7 +581,7 @@ Datum dexcost_cost_event_before_write(PG_FUNCTION_ARGS) {
 		read_row(trigdata->tg_trigtuple, desc, &old);
 		if (row.null[kCustomerId] || column_changed(row, old, kCustomerId, desc) || column_changed(row, old, kTaskId, desc))
 			resolve_customer(row, text_of(old, kCustomerId), &changes);
-		update_cost(row, old, desc, &changes);
+		update_cost(trigdata, row, old, desc, &changes);
 	} else {
 		resolve_customer(row, nullptr, &changes);
 		int confidence =

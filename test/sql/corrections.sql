@@ -121,6 +121,23 @@ SELECT event_id, cost_usd, cost_confidence, pricing_version LIKE 'dexcost:%' AS 
  WHERE event_id IN ('91000000-0000-0000-0000-000000000011', '91000000-0000-0000-0000-000000000012')
  ORDER BY event_id;
 
+-- One UPDATE that clears customer_id (refilled from the task) and changes a client-computed
+-- event's tokens keeps both: the customer comes back, and gpt-4o prices 4000 x 2.50/1e6 = 0.01.
+UPDATE dexcost.cost_event SET customer_id = NULL, input_tokens = 4000
+ WHERE event_id = '91000000-0000-0000-0000-000000000012'
+RETURNING customer_id, cost_usd, cost_confidence;
+-- A client revises its own estimate in one UPDATE: naming cost_confidence keeps it estimated...
+UPDATE dexcost.cost_event SET cost_usd = 0.8, cost_confidence = 'estimated'
+ WHERE event_id = '91000000-0000-0000-0000-000000000010'
+RETURNING cost_usd, cost_confidence;
+-- ...while a new cost alone is a corrected figure, exact.
+UPDATE dexcost.cost_event SET cost_usd = 0.9 WHERE event_id = '91000000-0000-0000-0000-000000000010'
+RETURNING cost_usd, cost_confidence;
+-- One event cannot cost a quadrillion dollars (the roll-ups add costs exactly up to about 1.7e20).
+INSERT INTO dexcost.cost_event (event_id, task_id, event_type, occurred_at, cost_usd)
+VALUES ('91000000-0000-0000-0000-000000000015', '90000000-0000-0000-0000-000000000001', 'external_cost',
+        '2026-05-02 00:00+00', 1000000000000000);
+
 -- Prices have an upper bound (a price of 1e27 once broke every catalogue load).
 INSERT INTO dexcost.model_price (provider, model, usage_type, usd_per_mtok, source)
 VALUES ('co', 'm', 'output', 1000000000, 'test');
