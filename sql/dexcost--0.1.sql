@@ -157,7 +157,10 @@ BEGIN
                     NEW.task_id, NEW.customer_id, NEW.parent_task_id, parent.customer_id
                 USING ERRCODE = '23503',
                       DETAIL = 'A task tree never crosses customers.',
-                      HINT = 'Leave customer_id NULL on a child task to inherit its parent''s customer.';
+                      HINT = CASE TG_OP
+                               WHEN 'INSERT' THEN 'Leave customer_id NULL on a child task to inherit its parent''s customer.'
+                               ELSE 'Move the task under a parent of its own customer.'
+                             END;
         END IF;
         -- A restore may load a child before its parent: the foreign key checks it at the end
         -- of the statement, and the dumped root_task_id and ancestor_ids stand.

@@ -1,4 +1,5 @@
--- dexcost demo dashboards: plain SQL over dexcost.task, dexcost.cost_event and dexcost.unpriced_spend.
+-- dexcost demo dashboards: plain SQL over dexcost.task, dexcost.cost_event, dexcost.task_cost (exact
+-- own and subtree totals per task, docs/rollups.md) and dexcost.unpriced_spend.
 --
 --   psql -X -f scripts/demo/dashboard.sql dexcost_demo                       November 2026
 --   psql -X -v month=2026-12-01 -f scripts/demo/dashboard.sql dexcost_demo   another month
@@ -6,6 +7,9 @@
 -- Money is rounded to 4 decimal places for display only; the ledger keeps exact numerics.
 -- Unknown costs (cost_confidence 'unknown') are NULL and left out of every sum: the unpriced
 -- columns and section 7 show how much spend that is.
+--
+-- Sections 2, 3 and 9 read dexcost.task_cost: the month's root tasks (by started_at) with their
+-- subtasks and all their events. The other sections read the month's events (by occurred_at).
 
 \set ON_ERROR_STOP on
 \set QUIET on
@@ -27,6 +31,22 @@ CREATE OR REPLACE TEMP VIEW month_task AS
 SELECT t.*
   FROM dexcost.task AS t
  WHERE t.started_at >= date :'month' AND t.started_at < date :'month' + interval '1 month';
+-- Where each task sits in its tree, from the path dexcost keeps (ancestor_ids, root first):
+-- depth, the task types from the root down, and a depth-first sort key (siblings by start time).
+CREATE OR REPLACE TEMP VIEW task_path AS
+SELECT t.customer_id, t.task_id, cardinality(t.ancestor_ids) AS depth, p.type_path, p.sort_key
+  FROM dexcost.task AS t
+ CROSS JOIN LATERAL (SELECT string_agg(a.task_type, ' > ' ORDER BY u.ord) AS type_path,
+                            array_agg(a.started_at::text || a.task_id::text ORDER BY u.ord) AS sort_key
+                       FROM unnest(t.ancestor_ids || t.task_id) WITH ORDINALITY AS u(task_id, ord)
+                       JOIN dexcost.task AS a ON a.customer_id = t.customer_id AND a.task_id = u.task_id) AS p;
+-- Every task of the trees whose root task started in the month, with its totals.
+CREATE OR REPLACE TEMP VIEW month_task_cost AS
+SELECT c.*, p.depth, p.type_path, p.sort_key
+  FROM dexcost.task_cost AS c
+  JOIN task_path AS p USING (customer_id, task_id)
+  JOIN dexcost.task AS r ON r.customer_id = c.customer_id AND r.task_id = c.root_task_id
+ WHERE r.started_at >= date :'month' AND r.started_at < date :'month' + interval '1 month';
 
 SELECT to_char(date :'month', 'FMMonth YYYY') AS month_label \gset
 \echo
@@ -58,72 +78,42 @@ SELECT round(e.total, 4) AS total_spend_usd,
 ------------------------------------------------------------------------------------------
 \echo
 \echo '2. Cost per customer'
-\echo '   llm = llm_call + retry_marker events, non_llm = external_cost + compute_cost;'
+\echo '   The subtree totals of the month''s root tasks (dexcost.task_cost), summed with dexcost.sum(cost_totals).'
+\echo '   llm = llm_call events and retry_markers naming a model, non_llm = external + compute costs;'
 \echo '   retry = re-attempts (is_retry or retry_marker), already included in total.'
 WITH spend AS (
-    SELECT customer_id,
-           sum(cost_usd) AS total,
-           coalesce(sum(cost_usd) FILTER (WHERE event_type IN ('llm_call', 'retry_marker')), 0) AS llm,
-           coalesce(sum(cost_usd) FILTER (WHERE event_type IN ('external_cost', 'compute_cost')), 0) AS non_llm,
-           coalesce(sum(cost_usd) FILTER (WHERE retry), 0) AS retry,
-           count(*) FILTER (WHERE cost_confidence = 'unknown') AS unpriced
-      FROM month_event
+    SELECT customer_id, count(*) AS tasks, dexcost.sum(subtree) AS t
+      FROM month_task_cost
+     WHERE parent_task_id IS NULL
      GROUP BY customer_id
-), tasks AS (
-    SELECT customer_id, count(*) AS tasks FROM month_task WHERE parent_task_id IS NULL GROUP BY customer_id
 )
 SELECT customer_id AS customer,
-       coalesce(tasks.tasks, 0) AS tasks,
-       round(spend.total, 4) AS total_usd,
-       round(spend.llm, 4) AS llm_usd,
-       round(spend.non_llm, 4) AS non_llm_usd,
-       round(spend.retry, 4) AS retry_usd,
-       round(100 * spend.retry / nullif(spend.total, 0), 1) AS retry_pct,
-       round(spend.total / nullif(tasks.tasks, 0), 4) AS per_task_usd,
-       round(100 * spend.total / sum(spend.total) OVER (), 1) AS share_pct,
-       coalesce(spend.unpriced, 0) AS unpriced_events
-  FROM spend FULL JOIN tasks USING (customer_id)
- ORDER BY spend.total DESC NULLS LAST, customer;
+       tasks,
+       round((t).total_cost_usd, 4) AS total_usd,
+       round((t).llm_cost_usd, 4) AS llm_usd,
+       round((t).external_cost_usd + (t).compute_cost_usd, 4) AS non_llm_usd,
+       round((t).retry_cost_usd, 4) AS retry_usd,
+       round(100 * (t).retry_cost_usd / nullif((t).total_cost_usd, 0), 1) AS retry_pct,
+       round((t).total_cost_usd / tasks, 4) AS per_task_usd,
+       round(100 * (t).total_cost_usd / nullif(sum((t).total_cost_usd) OVER (), 0), 1) AS share_pct,
+       (t).unpriced_count AS unpriced_events
+  FROM spend
+ ORDER BY (t).total_cost_usd DESC, customer;
 
 ------------------------------------------------------------------------------------------
 \echo
 \echo '3. Cost per task type (workflow)'
 \echo '   runs counts every task of the type, root or nested. own_usd is the cost of events recorded'
 \echo '   in the task itself (own_usd sums to the total); incl_subtasks_usd adds everything below it.'
-\echo '   dexcost does not maintain nested totals yet: they are computed here with a recursive CTE.'
-WITH RECURSIVE tree AS (
-    SELECT customer_id, task_id, task_type, 0 AS depth, task_type AS type_path, ARRAY[task_id] AS ancestors
-      FROM month_task
-     WHERE parent_task_id IS NULL
-    UNION ALL
-    SELECT c.customer_id, c.task_id, c.task_type, p.depth + 1, p.type_path || ' > ' || c.task_type,
-           p.ancestors || c.task_id
-      FROM tree AS p
-      JOIN dexcost.task AS c ON c.customer_id = p.customer_id AND c.parent_task_id = p.task_id
-), own AS (
-    SELECT customer_id, task_id, sum(cost_usd) AS cost_usd,
-           sum(cost_usd) FILTER (WHERE retry) AS retry_usd,
-           count(*) FILTER (WHERE cost_confidence = 'unknown') AS unpriced
-      FROM month_event
-     GROUP BY customer_id, task_id
-), subtree AS (
-    -- every task's cost is added to itself and to each of its ancestors
-    SELECT n.customer_id, a.task_id, sum(o.cost_usd) AS cost_usd, sum(o.retry_usd) AS retry_usd,
-           sum(o.unpriced) AS unpriced
-      FROM tree AS n
-      JOIN own AS o USING (customer_id, task_id)
-     CROSS JOIN LATERAL unnest(n.ancestors) AS a(task_id)
-     GROUP BY n.customer_id, a.task_id
-), by_type AS (
-    SELECT t.type_path, min(t.depth) AS depth, min(t.task_type) AS task_type, count(*) AS runs,
-           coalesce(sum(o.cost_usd), 0) AS own_usd,
-           coalesce(sum(s.cost_usd), 0) AS subtree_usd,
-           coalesce(sum(s.retry_usd), 0) AS retry_usd,
-           coalesce(sum(s.unpriced), 0) AS unpriced
-      FROM tree AS t
-      LEFT JOIN own AS o USING (customer_id, task_id)
-      LEFT JOIN subtree AS s USING (customer_id, task_id)
-     GROUP BY t.type_path
+\echo '   Both come straight from dexcost.task_cost (own_cost_usd, subtree_cost_usd).'
+WITH by_type AS (
+    SELECT type_path, min(depth) AS depth, min(task_type) AS task_type, count(*) AS runs,
+           sum(own_cost_usd) AS own_usd,
+           sum(subtree_cost_usd) AS subtree_usd,
+           sum(subtree_retry_cost_usd) AS retry_usd,
+           sum((subtree).unpriced_count) AS unpriced
+      FROM month_task_cost
+     GROUP BY type_path
 )
 SELECT repeat('  ', b.depth) || b.task_type AS task_type,
        b.runs,
@@ -139,33 +129,20 @@ SELECT repeat('  ', b.depth) || b.task_type AS task_type,
 ------------------------------------------------------------------------------------------
 \echo
 \echo '4. One task tree: ticket ACME-4711 (acme-corp, 3 November)'
-WITH RECURSIVE tree AS (
-    SELECT customer_id, task_id, task_type, status, started_at, 0 AS depth,
-           ARRAY[task_id] AS ancestors, ARRAY[started_at::text || task_id::text] AS sort_key
-      FROM dexcost.task
-     WHERE task_id = 'a4711000-0000-4000-8000-000000000001'
-    UNION ALL
-    SELECT c.customer_id, c.task_id, c.task_type, c.status, c.started_at, p.depth + 1,
-           p.ancestors || c.task_id, p.sort_key || (c.started_at::text || c.task_id::text)
-      FROM tree AS p
-      JOIN dexcost.task AS c ON c.customer_id = p.customer_id AND c.parent_task_id = p.task_id
-), own AS (
-    SELECT e.customer_id, e.task_id, count(*) AS events, sum(e.cost_usd) AS cost_usd
-      FROM dexcost.cost_event AS e
-      JOIN tree USING (customer_id, task_id)
-     GROUP BY e.customer_id, e.task_id
-)
-SELECT repeat('  ', t.depth) || t.task_type AS task,
-       t.status,
-       coalesce(o.events, 0) AS events,
-       round(coalesce(o.cost_usd, 0), 6) AS own_usd,
-       (SELECT round(sum(d_own.cost_usd), 6)
-          FROM tree AS d
-          JOIN own AS d_own USING (customer_id, task_id)
-         WHERE t.task_id = ANY (d.ancestors)) AS subtree_usd
-  FROM tree AS t
-  LEFT JOIN own AS o USING (customer_id, task_id)
- ORDER BY t.sort_key;
+\echo '   own = the task''s own events; subtree = the task and everything below it (dexcost.task_cost).'
+SELECT repeat('  ', p.depth) || c.task_type AS task,
+       c.status,
+       (c.own).event_count AS own_events,
+       round(c.own_cost_usd, 6) AS own_usd,
+       c.subtree_event_count AS subtree_events,
+       round(c.subtree_cost_usd, 6) AS subtree_usd,
+       round((c.subtree).llm_cost_usd, 6) AS subtree_llm_usd,
+       round((c.subtree).external_cost_usd + (c.subtree).compute_cost_usd, 6) AS subtree_non_llm_usd,
+       round(c.subtree_retry_cost_usd, 6) AS subtree_retry_usd
+  FROM dexcost.task_cost AS c
+  JOIN task_path AS p USING (customer_id, task_id)
+ WHERE c.root_task_id = 'a4711000-0000-4000-8000-000000000001'
+ ORDER BY p.sort_key;
 
 \echo '   ... and its events:'
 SELECT to_char(e.occurred_at, 'HH24:MI:SS') AS at,
@@ -242,6 +219,7 @@ SELECT provider,
        model,
        service_tier AS tier,
        event_type,
+       service_name AS service,
        events,
        customers,
        input_tokens,
@@ -249,7 +227,7 @@ SELECT provider,
        to_char(first_seen, 'DD Mon') || ' - ' || to_char(last_seen, 'DD Mon') AS seen,
        reason
   FROM dexcost.unpriced_spend
- ORDER BY events DESC, provider, model;
+ ORDER BY events DESC, provider, model, service_name;
 
 ------------------------------------------------------------------------------------------
 \echo
@@ -264,5 +242,28 @@ SELECT c.confidence,
   LEFT JOIN month_event AS e ON e.cost_confidence = c.confidence
  GROUP BY c.ord, c.confidence
  ORDER BY c.ord;
+
+------------------------------------------------------------------------------------------
+\echo
+\echo '9. Roll-ups: the five most expensive root tasks of the month, subtasks included'
+\echo '   Each cost_event statement appends one delta per task it touched; dexcost.fold_rollups() folds them'
+\echo '   into the stored totals; dexcost.task_cost adds the deltas not folded yet, so it is exact at any moment.'
+SELECT customer_id AS customer,
+       task_type,
+       task_id,
+       to_char(started_at, 'DD Mon HH24:MI') AS started,
+       round(subtree_cost_usd, 4) AS subtree_usd,
+       subtree_event_count AS events,
+       round(subtree_retry_cost_usd, 4) AS retry_usd,
+       (subtree).unpriced_count AS unpriced_events
+  FROM month_task_cost
+ WHERE parent_task_id IS NULL
+ ORDER BY subtree_cost_usd DESC, task_id
+ LIMIT 5;
+
+\echo '   Proof (all time, every task, own and subtree): dexcost.rollup_check() lists each task whose totals'
+\echo '   differ from a recomputation over the dexcost.cost_event ledger.'
+SELECT (SELECT count(*) FROM dexcost.rollup_check()) AS "rollup_check() rows (must be 0)",
+       (SELECT count(*) FROM dexcost.task_rollup_delta) AS deltas_not_folded_yet;
 
 \set QUIET off

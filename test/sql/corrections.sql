@@ -71,7 +71,10 @@ UPDATE dexcost.cost_event SET task_id = '90000000-0000-0000-0000-000000000002', 
 UPDATE dexcost.cost_event SET customer_id = NULL WHERE event_id = '91000000-0000-0000-0000-000000000003'
 RETURNING customer_id;
 
--- Tasks: a task cannot be its own parent; NULL status says so.
+-- Tasks: re-parenting under another customer's task is refused, with a hint that fits an UPDATE.
+UPDATE dexcost.task SET parent_task_id = '90000000-0000-0000-0000-000000000002'
+ WHERE task_id = '90000000-0000-0000-0000-000000000001';
+-- A task cannot be its own parent; NULL status says so.
 INSERT INTO dexcost.task (task_id, customer_id, task_type, parent_task_id)
 VALUES ('90000000-0000-0000-0000-000000000009', 'co-acme', 'loop', '90000000-0000-0000-0000-000000000009');
 INSERT INTO dexcost.task (task_id, customer_id, task_type, status)
