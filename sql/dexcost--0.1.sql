@@ -241,7 +241,8 @@ CREATE TABLE @extschema@.cost_event (
     CONSTRAINT cost_event_task_fkey FOREIGN KEY (customer_id, task_id)
         REFERENCES @extschema@.task (customer_id, task_id) ON DELETE CASCADE,
     CONSTRAINT cost_event_event_type_check
-        CHECK (event_type IN ('llm_call', 'external_cost', 'compute_cost', 'retry_marker')),
+        CHECK (event_type IN ('llm_call', 'external_cost', 'compute_cost', 'retry_marker',
+                              'network', 'gpu_cost', 'gpu_utilization_signal')),
     CONSTRAINT cost_event_cost_confidence_check
         CHECK (cost_confidence IN ('exact', 'computed', 'estimated', 'unknown')),
     CONSTRAINT cost_event_service_tier_check
@@ -269,7 +270,7 @@ COMMENT ON TABLE @extschema@.cost_event IS
 COMMENT ON COLUMN @extschema@.cost_event.event_id IS 'Client-generated UUID of the event; with customer_id, the key that makes re-sending idempotent.';
 COMMENT ON COLUMN @extschema@.cost_event.customer_id IS 'The task''s customer, copied from dexcost.task when left NULL (needed as the distribution key on Citus).';
 COMMENT ON COLUMN @extschema@.cost_event.task_id IS 'The task the event belongs to; it must exist.';
-COMMENT ON COLUMN @extschema@.cost_event.event_type IS 'llm_call, external_cost, compute_cost or retry_marker.';
+COMMENT ON COLUMN @extschema@.cost_event.event_type IS 'llm_call, external_cost, compute_cost or retry_marker; the dexcost SDK also sends network, gpu_cost and gpu_utilization_signal.';
 COMMENT ON COLUMN @extschema@.cost_event.occurred_at IS 'When the action happened; prices in force at this instant apply.';
 COMMENT ON COLUMN @extschema@.cost_event.provider IS 'Model provider as named in dexcost.model_price (openai, anthropic, google, ...).';
 COMMENT ON COLUMN @extschema@.cost_event.model IS 'Model name as the provider reports it; aliases in dexcost.model_alias map dated snapshots onto catalogue models.';
@@ -330,6 +331,8 @@ CREATE TYPE @extschema@.cost_totals AS (
     llm_cost_usd          numeric,
     external_cost_usd     numeric,
     compute_cost_usd      numeric,
+    network_cost_usd      numeric,
+    gpu_cost_usd          numeric,
     retry_cost_usd        numeric,
     failure_cost_usd      numeric,
     input_tokens          bigint,
@@ -340,7 +343,7 @@ CREATE TYPE @extschema@.cost_totals AS (
     reasoning_tokens      bigint
 );
 COMMENT ON TYPE @extschema@.cost_totals IS
-  'Totals over a set of cost events; add them with + or dexcost.sum(). total = llm + external + compute; retry and failure costs are parts of the total.';
+  'Totals over a set of cost events; add them with + or dexcost.sum(). total = llm + external + compute + network + gpu; retry and failure costs are parts of the total.';
 COMMENT ON COLUMN @extschema@.cost_totals.event_count IS 'Number of events.';
 COMMENT ON COLUMN @extschema@.cost_totals.retry_count IS 'Events that repeat an earlier attempt (is_retry, or a retry_marker).';
 COMMENT ON COLUMN @extschema@.cost_totals.failure_count IS 'Events that ended with an error_type.';
@@ -349,6 +352,8 @@ COMMENT ON COLUMN @extschema@.cost_totals.total_cost_usd IS 'Sum of known costs.
 COMMENT ON COLUMN @extschema@.cost_totals.llm_cost_usd IS 'Cost of llm_call events and of retry_markers that name a model.';
 COMMENT ON COLUMN @extschema@.cost_totals.external_cost_usd IS 'Cost of external_cost events and of retry_markers without a model.';
 COMMENT ON COLUMN @extschema@.cost_totals.compute_cost_usd IS 'Cost of compute_cost events.';
+COMMENT ON COLUMN @extschema@.cost_totals.network_cost_usd IS 'Cost of network events (data transfer), counted once.';
+COMMENT ON COLUMN @extschema@.cost_totals.gpu_cost_usd IS 'Cost of gpu_cost events (and of gpu_utilization_signal events, which the SDK never prices).';
 COMMENT ON COLUMN @extschema@.cost_totals.retry_cost_usd IS 'Cost of retries (part of the total).';
 COMMENT ON COLUMN @extschema@.cost_totals.failure_cost_usd IS 'Cost of failed calls (part of the total).';
 COMMENT ON COLUMN @extschema@.cost_totals.input_tokens IS 'Uncached input tokens.';
@@ -390,7 +395,7 @@ COMMENT ON AGGREGATE @extschema@.sum(@extschema@.cost_totals) IS 'Sum of cost_to
 
 CREATE FUNCTION @extschema@.zero_totals() RETURNS @extschema@.cost_totals
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN ROW(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::@extschema@.cost_totals;
+  RETURN ROW(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)::@extschema@.cost_totals;
 COMMENT ON FUNCTION @extschema@.zero_totals() IS 'cost_totals with every field zero.';
 
 CREATE FUNCTION @extschema@.totals_of(event @extschema@.cost_event) RETURNS @extschema@.cost_totals

@@ -225,8 +225,8 @@ void check_row(const Row &row) {
 	check_present(row, kTaskId, "Every event belongs to a task: insert the task first and give its task_id.");
 	check_present(row, kOccurredAt, "Give the time of the call, or leave the column out for now().");
 	check_word(row, kEventType, dexcost::kEventTypes, true,
-	           "Use llm_call for model calls, external_cost for paid APIs, compute_cost for infrastructure and "
-	           "retry_marker for retries.");
+	           "Use llm_call for model calls, external_cost for paid APIs, compute_cost for infrastructure, "
+	           "retry_marker for retries; network, gpu_cost and gpu_utilization_signal come from the dexcost SDK.");
 	check_word(row, kServiceTier, dexcost::kServiceTiers, true,
 	           "Leave service_tier out for standard; batch, flex and priority calls have their own prices.");
 	check_word(row, kConfidence, dexcost::kCostConfidences, false,

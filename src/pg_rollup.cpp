@@ -34,6 +34,8 @@ enum TotalsField {
 	kLlmCost,
 	kExternalCost,
 	kComputeCost,
+	kNetworkCost,
+	kGpuCost,
 	kRetryCost,
 	kFailureCost,
 	kFirstToken, // six token buckets follow, in dexcost::Bucket order
@@ -214,7 +216,7 @@ void accumulate(Tuplestorestate *rows, TupleDesc desc, const int *attnums, dexco
 struct PlainDelta {
 	pg_uuid_t task_id;
 	int64 counts[4];
-	char money[6][64];
+	char money[8][64];
 	int64 tokens[dexcost::kBucketCount];
 };
 
@@ -230,9 +232,9 @@ const char *export_noexcept(const std::vector<const dexcost::Accumulator::Entry 
 		out->counts[1] = t.retry_count;
 		out->counts[2] = t.failure_count;
 		out->counts[3] = t.unpriced_count;
-		const dexcost::Decimal *money[6] = {&t.total_cost, &t.llm_cost,  &t.external_cost,
-		                                    &t.compute_cost, &t.retry_cost, &t.failure_cost};
-		for (int m = 0; m < 6; ++m)
+		const dexcost::Decimal *money[8] = {&t.total_cost,   &t.llm_cost, &t.external_cost, &t.compute_cost,
+		                                    &t.network_cost, &t.gpu_cost, &t.retry_cost,    &t.failure_cost};
+		for (int m = 0; m < 8; ++m)
 			copy_text(out->money[m], sizeof out->money[m], money[m]->to_string().c_str());
 		for (int b = 0; b < dexcost::kBucketCount; ++b)
 			out->tokens[b] = t.tokens[b];
@@ -250,7 +252,7 @@ Datum totals_datum(TupleDesc totals_desc, const PlainDelta &d) {
 	bool nulls[kTotalsFieldCount] = {};
 	for (int f = 0; f < 4; ++f)
 		values[f] = Int64GetDatum(d.counts[f]);
-	for (int m = 0; m < 6; ++m)
+	for (int m = 0; m < 8; ++m)
 		values[kTotalCost + m] = numeric_from_text(d.money[m]);
 	for (int b = 0; b < dexcost::kBucketCount; ++b)
 		values[kFirstToken + b] = Int64GetDatum(d.tokens[b]);
@@ -451,6 +453,8 @@ Datum dexcost_totals_of(PG_FUNCTION_ARGS) {
 	values[kLlmCost] = category == dexcost::CostCategory::kLlm ? priced_cost : zero;
 	values[kExternalCost] = category == dexcost::CostCategory::kExternal ? priced_cost : zero;
 	values[kComputeCost] = category == dexcost::CostCategory::kCompute ? priced_cost : zero;
+	values[kNetworkCost] = category == dexcost::CostCategory::kNetwork ? priced_cost : zero;
+	values[kGpuCost] = category == dexcost::CostCategory::kGpu ? priced_cost : zero;
 	values[kRetryCost] = retry_counted ? priced_cost : zero;
 	values[kFailureCost] = facts.has_error ? priced_cost : zero;
 	for (int b = 0; b < dexcost::kBucketCount; ++b) {

@@ -8,7 +8,8 @@ namespace dexcost {
 
 namespace {
 
-constexpr int kLlmCall = 0, kExternalCost = 1, kComputeCost = 2, kRetryMarker = 3;
+constexpr int kLlmCall = 0, kExternalCost = 1, kComputeCost = 2, kRetryMarker = 3, kNetwork = 4, kGpuCost = 5,
+              kGpuUtilization = 6;
 
 // a += sign * b for counts; false on overflow.
 bool add_count(int64_t *a, int64_t b, int sign) {
@@ -31,6 +32,11 @@ CostCategory category_of(const EventFacts &facts) {
 		return CostCategory::kExternal;
 	case kComputeCost:
 		return CostCategory::kCompute;
+	case kNetwork:
+		return CostCategory::kNetwork;
+	case kGpuCost:
+	case kGpuUtilization: // a signal the SDK never prices; any cost it carries is GPU spend
+		return CostCategory::kGpu;
 	case kRetryMarker:
 		return facts.has_model ? CostCategory::kLlm : CostCategory::kExternal;
 	case kLlmCall:
@@ -52,9 +58,24 @@ bool Totals::add_event(const EventFacts &facts, int sign) {
 		ok = add_count(&tokens[b], facts.tokens[b], sign);
 	if (!ok || !facts.priced)
 		return ok;
-	Decimal *category = category_of(facts) == CostCategory::kLlm        ? &llm_cost
-	                    : category_of(facts) == CostCategory::kExternal ? &external_cost
-	                                                                    : &compute_cost;
+	Decimal *category = nullptr;
+	switch (category_of(facts)) {
+	case CostCategory::kLlm:
+		category = &llm_cost;
+		break;
+	case CostCategory::kExternal:
+		category = &external_cost;
+		break;
+	case CostCategory::kCompute:
+		category = &compute_cost;
+		break;
+	case CostCategory::kNetwork:
+		category = &network_cost;
+		break;
+	case CostCategory::kGpu:
+		category = &gpu_cost;
+		break;
+	}
 	return add_money(&total_cost, facts.cost, sign) && add_money(category, facts.cost, sign) &&
 	       (!retry || add_money(&retry_cost, facts.cost, sign)) &&
 	       (!facts.has_error || add_money(&failure_cost, facts.cost, sign));
@@ -63,7 +84,8 @@ bool Totals::add_event(const EventFacts &facts, int sign) {
 bool Totals::is_zero() const {
 	if (event_count || retry_count || failure_count || unpriced_count)
 		return false;
-	for (const Decimal *d : {&total_cost, &llm_cost, &external_cost, &compute_cost, &retry_cost, &failure_cost})
+	for (const Decimal *d :
+	     {&total_cost, &llm_cost, &external_cost, &compute_cost, &network_cost, &gpu_cost, &retry_cost, &failure_cost})
 		if (!d->is_zero())
 			return false;
 	return std::all_of(std::begin(tokens), std::end(tokens), [](int64_t t) { return t == 0; });

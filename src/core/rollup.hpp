@@ -19,7 +19,7 @@
 namespace dexcost {
 
 // Cost categories: what was paid for. Together they cover every priced event exactly once.
-enum class CostCategory { kLlm, kExternal, kCompute };
+enum class CostCategory { kLlm, kExternal, kCompute, kNetwork, kGpu };
 
 // The facts of one event that decide its contribution.
 struct EventFacts {
@@ -47,6 +47,8 @@ struct Totals {
 	Decimal llm_cost;
 	Decimal external_cost;
 	Decimal compute_cost;
+	Decimal network_cost;
+	Decimal gpu_cost;
 	Decimal retry_cost;
 	Decimal failure_cost;
 	int64_t tokens[kBucketCount] = {0, 0, 0, 0, 0, 0};

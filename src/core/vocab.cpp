@@ -5,7 +5,8 @@ namespace dexcost {
 
 namespace {
 
-const char *const kEventTypeWords[] = {"llm_call", "external_cost", "compute_cost", "retry_marker"};
+const char *const kEventTypeWords[] = {"llm_call",     "external_cost", "compute_cost",          "retry_marker",
+                                       "network",      "gpu_cost",      "gpu_utilization_signal"};
 const char *const kConfidenceWords[] = {"exact", "computed", "estimated", "unknown"};
 const char *const kStatusWords[] = {"pending", "success", "failed"};
 const char *const kTierWords[] = {"standard", "batch", "flex", "priority"};
@@ -20,8 +21,9 @@ constexpr size_t count_of(const char *const (&)[N]) {
 
 } // namespace
 
-const Vocabulary kEventTypes = {"event_type", kEventTypeWords, count_of(kEventTypeWords),
-                                "llm_call, external_cost, compute_cost or retry_marker"};
+const Vocabulary kEventTypes = {
+    "event_type", kEventTypeWords, count_of(kEventTypeWords),
+    "llm_call, external_cost, compute_cost, retry_marker, network, gpu_cost or gpu_utilization_signal"};
 const Vocabulary kCostConfidences = {"cost_confidence", kConfidenceWords, count_of(kConfidenceWords),
                                      "exact, computed, estimated or unknown"};
 const Vocabulary kTaskStatuses = {"status", kStatusWords, count_of(kStatusWords), "pending, success or failed"};

@@ -20,7 +20,7 @@ struct Vocabulary {
 	const char *listing; // "a, b, c or d", for messages
 };
 
-extern const Vocabulary kEventTypes;      // llm_call, external_cost, compute_cost, retry_marker
+extern const Vocabulary kEventTypes;      // llm_call ... retry_marker, and the SDK's network, gpu_cost, gpu_utilization_signal
 extern const Vocabulary kCostConfidences; // exact, computed, estimated, unknown
 extern const Vocabulary kTaskStatuses;    // pending, success, failed
 extern const Vocabulary kServiceTiers;    // standard, batch, flex, priority

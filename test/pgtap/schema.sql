@@ -59,7 +59,8 @@ SELECT set_eq(
        WHERE a.attrelid = 'dexcost.cost_totals'::regclass AND a.attnum > 0$$,
     $$VALUES ('event_count', 'bigint'), ('retry_count', 'bigint'), ('failure_count', 'bigint'), ('unpriced_count', 'bigint'),
              ('total_cost_usd', 'numeric'), ('llm_cost_usd', 'numeric'), ('external_cost_usd', 'numeric'),
-             ('compute_cost_usd', 'numeric'), ('retry_cost_usd', 'numeric'), ('failure_cost_usd', 'numeric'),
+             ('compute_cost_usd', 'numeric'), ('network_cost_usd', 'numeric'), ('gpu_cost_usd', 'numeric'),
+             ('retry_cost_usd', 'numeric'), ('failure_cost_usd', 'numeric'),
              ('input_tokens', 'bigint'), ('cache_read_tokens', 'bigint'), ('cache_write_tokens', 'bigint'),
              ('cache_write_1h_tokens', 'bigint'), ('output_tokens', 'bigint'), ('reasoning_tokens', 'bigint')$$,
     'cost_totals keeps money as numeric and counts as bigint');

@@ -142,6 +142,17 @@ SELECT task_type, own_cost_usd, subtree_cost_usd, subtree_event_count FROM dexco
  WHERE customer_id = 'ru-acme' AND task_type IN ('A', 'R') ORDER BY task_type;
 SELECT count(*) AS mismatches FROM dexcost.rollup_check();
 
+-- The dexcost SDK's network and GPU events have their own buckets, and count once in the total:
+-- C gets network 0.03 and gpu 1.50 (+ a gpu_utilization_signal of 0): total 1.53.
+INSERT INTO dexcost.cost_event (task_id, event_type, occurred_at, cost_usd) VALUES
+    ('f0000000-0000-0000-0000-000000000003', 'network', '2026-06-03 00:00+00', 0.03),
+    ('f0000000-0000-0000-0000-000000000003', 'gpu_cost', '2026-06-03 00:00+00', 1.50),
+    ('f0000000-0000-0000-0000-000000000003', 'gpu_utilization_signal', '2026-06-03 00:00+00', 0);
+SELECT task_type, (own).event_count, (own).total_cost_usd, (own).network_cost_usd, (own).gpu_cost_usd,
+       (own).external_cost_usd, (own).compute_cost_usd
+  FROM dexcost.task_cost WHERE task_id = 'f0000000-0000-0000-0000-000000000003';
+SELECT count(*) AS mismatches FROM dexcost.rollup_check();
+
 -- Clean up.
 DELETE FROM dexcost.task WHERE customer_id = 'ru-acme';
 SELECT count(*) AS rollup_rows_left FROM dexcost.task_rollup WHERE customer_id = 'ru-acme';

@@ -29,6 +29,20 @@ TEST(Rollup, CategoriesCoverEveryPricedEventOnce) {
 	EXPECT_EQ(category_of(event(2, "1", false)), CostCategory::kCompute);
 	EXPECT_EQ(category_of(event(3, "1", true)), CostCategory::kLlm);       // a retried model call
 	EXPECT_EQ(category_of(event(3, "1", false)), CostCategory::kExternal); // a retried paid API call
+	EXPECT_EQ(category_of(event(4, "1", false)), CostCategory::kNetwork);
+	EXPECT_EQ(category_of(event(5, "1", false)), CostCategory::kGpu);
+	EXPECT_EQ(category_of(event(6, "0", false)), CostCategory::kGpu);
+}
+
+TEST(Rollup, NetworkAndGpuCostCountOnceInTheTotal) {
+	Totals t;
+	ASSERT_TRUE(t.add_event(event(4, "0.25", false), +1));
+	ASSERT_TRUE(t.add_event(event(5, "2", false), +1));
+	EXPECT_EQ(t.total_cost.to_string(), "2.25");
+	EXPECT_EQ(t.network_cost.to_string(), "0.25");
+	EXPECT_EQ(t.gpu_cost.to_string(), "2");
+	EXPECT_TRUE(t.external_cost.is_zero());
+	EXPECT_TRUE(t.compute_cost.is_zero());
 }
 
 TEST(Rollup, TotalsSplitCostIntoCategoriesRetriesAndFailures) {

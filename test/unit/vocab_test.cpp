@@ -10,6 +10,7 @@ using namespace dexcost;
 TEST(Vocab, KnowsEachWordAndOnlyThose) {
 	EXPECT_EQ(vocab_index(kEventTypes, "llm_call"), 0);
 	EXPECT_EQ(vocab_index(kEventTypes, "retry_marker"), 3);
+	EXPECT_EQ(vocab_index(kEventTypes, "gpu_utilization_signal"), 6);
 	EXPECT_EQ(vocab_index(kEventTypes, "LLM_CALL"), -1);
 	EXPECT_EQ(vocab_index(kEventTypes, "llm"), -1);
 	EXPECT_EQ(vocab_index(kEventTypes, ""), -1);
