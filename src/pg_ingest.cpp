@@ -1,0 +1,1175 @@
+// SQL surface of SDK ingest: dexcost.ingest(jsonb) stores a dexcost SDK payload of v1 records.
+//
+//   phase 1  walk the jsonb (PostgreSQL has parsed it already) into plain Field views;
+//   phase 2  check and normalise each record in C++ (src/core/ingest.cpp), noexcept;
+//   phase 3  write: tasks (parents first), the SDK's reported totals, events, revenue
+//            revisions, parked and raw records, each kind with one set-based statement.
+// A set-based statement that fails is rolled back in a subtransaction and retried record by
+// record, so one record PostgreSQL refuses never costs the others. Records whose task is not
+// known yet are parked in dexcost.ingest_pending and stored when the task arrives.
+#include "core/ingest.hpp"
+
+#include <string>
+
+#include "pg_bridge.hpp"
+
+extern "C" {
+PG_FUNCTION_INFO_V1(dexcost_ingest);
+PG_FUNCTION_INFO_V1(dexcost_ingest_records);
+}
+
+namespace dexcost_pg {
+
+namespace {
+
+using dexcost::Field;
+using dexcost::JsonKind;
+
+// Record kinds, in the order their arrays are numbered for error indexes (the SDK's order).
+enum Kind { kEvents, kTasks, kIdentities, kOutcomes, kRevenue, kKindCount };
+const char *const kKindKeys[kKindCount] = {"events", "tasks", "business_identities", "outcomes", "revenue_revisions"};
+const char *const kRawTypes[kKindCount] = {"event", "task", "business_identity", "outcome", "revenue_revision"};
+
+constexpr int kReasonSize = 320;
+
+// One record of the payload: where it sits, its JSON, and its verdict.
+struct Slot {
+	int index;             // global position: the arrays concatenated in kKindKeys order
+	JsonbContainer *obj;   // nullptr when the element is not an object
+	Datum raw;             // the record as jsonb (for parking and raw storage)
+	bool ok;               // accepted so far
+	bool done;             // stored, parked or kept raw
+	bool parked;
+	char reason[kReasonSize];
+};
+
+struct EventSlot {
+	Slot s;
+	dexcost::EventFields f;
+	dexcost::EventValues v;
+	Datum details;
+};
+
+struct TaskSlot {
+	Slot s;
+	dexcost::TaskFields f;
+	dexcost::TaskValues v;
+	Datum metadata;
+	const char *customer; // the customer dexcost files it under (decided in phase 3)
+	int state;            // ordering: 0 not visited, 1 visiting, 2 placed
+};
+
+struct RevenueSlot {
+	Slot s;
+	dexcost::RevenueFields f;
+	dexcost::RevenueValues v;
+};
+
+DEXCOST_PLAIN(Slot);
+DEXCOST_PLAIN(EventSlot);
+DEXCOST_PLAIN(TaskSlot);
+DEXCOST_PLAIN(RevenueSlot);
+
+// Marks a slot refused with a reason.
+void refuse(Slot *s, const char *reason) {
+	s->ok = false;
+	copy_text(s->reason, sizeof s->reason, reason);
+	clip_to_characters(s->reason);
+}
+
+// ---------------------------------------------------------------------------------------
+// Phase 1: reading the jsonb
+// ---------------------------------------------------------------------------------------
+
+// A field of a JSON object as a Field view (strings are NUL-terminated copies).
+Field field_of(JsonbContainer *obj, const char *key, JsonbContainer **container = nullptr) {
+	Field f;
+	if (container)
+		*container = nullptr;
+	if (!obj)
+		return f;
+	JsonbValue k;
+	k.type = jbvString;
+	k.val.string.val = const_cast<char *>(key);
+	k.val.string.len = static_cast<int>(strlen(key));
+	JsonbValue *v = findJsonbValueFromContainer(obj, JB_FOBJECT, &k);
+	if (!v)
+		return f;
+	switch (v->type) {
+	case jbvNull:
+		f.kind = JsonKind::kNull;
+		break;
+	case jbvString:
+		f.kind = JsonKind::kString;
+		f.text = std::string_view(pnstrdup(v->val.string.val, v->val.string.len), v->val.string.len);
+		break;
+	case jbvNumeric: {
+		f.kind = JsonKind::kNumber;
+		char *t = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+		f.text = std::string_view(t, strlen(t));
+		break;
+	}
+	case jbvBool:
+		f.kind = v->val.boolean ? JsonKind::kTrue : JsonKind::kFalse;
+		break;
+	case jbvBinary:
+		f.kind = JsonContainerIsObject(v->val.binary.data) ? JsonKind::kObject : JsonKind::kArray;
+		if (container)
+			*container = v->val.binary.data;
+		break;
+	default:
+		f.kind = JsonKind::kArray;
+		break;
+	}
+	return f;
+}
+
+// The jsonb of a nested object field, or (Datum)0.
+Datum jsonb_of(JsonbContainer *obj, const char *key) {
+	JsonbValue k;
+	k.type = jbvString;
+	k.val.string.val = const_cast<char *>(key);
+	k.val.string.len = static_cast<int>(strlen(key));
+	JsonbValue *v = obj ? findJsonbValueFromContainer(obj, JB_FOBJECT, &k) : nullptr;
+	if (!v || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
+		return (Datum)0;
+	return JsonbPGetDatum(JsonbValueToJsonb(v));
+}
+
+// Reads the fields of an event.
+void read_event(EventSlot *e) {
+	JsonbContainer *o = e->s.obj;
+	dexcost::EventFields &f = e->f;
+	f.event_id = field_of(o, "event_id");
+	f.task_id = field_of(o, "task_id");
+	f.event_type = field_of(o, "event_type");
+	f.occurred_at = field_of(o, "occurred_at");
+	f.cost_usd = field_of(o, "cost_usd");
+	f.cost_confidence = field_of(o, "cost_confidence");
+	f.pricing_source = field_of(o, "pricing_source");
+	f.pricing_version = field_of(o, "pricing_version");
+	f.service_name = field_of(o, "service_name");
+	f.provider = field_of(o, "provider");
+	f.model = field_of(o, "model");
+	f.input_tokens = field_of(o, "input_tokens");
+	f.output_tokens = field_of(o, "output_tokens");
+	f.cached_tokens = field_of(o, "cached_tokens");
+	f.latency_ms = field_of(o, "latency_ms");
+	f.is_retry = field_of(o, "is_retry");
+	f.retry_reason = field_of(o, "retry_reason");
+	f.retry_of = field_of(o, "retry_of");
+	f.schema_version = field_of(o, "schema_version");
+	JsonbContainer *details = nullptr;
+	f.details = field_of(o, "details", &details);
+	f.error_type = field_of(details, "error_type");
+	f.cache_write_input_tokens = field_of(details, "cache_write_input_tokens");
+	f.cache_creation_input_tokens = field_of(details, "cache_creation_input_tokens");
+	f.reasoning_output_tokens = field_of(details, "reasoning_output_tokens");
+	e->details = details ? jsonb_of(o, "details") : (Datum)0;
+}
+
+// Reads the fields of a task.
+void read_task(TaskSlot *t) {
+	JsonbContainer *o = t->s.obj;
+	dexcost::TaskFields &f = t->f;
+	f.task_id = field_of(o, "task_id");
+	f.task_type = field_of(o, "task_type");
+	f.status = field_of(o, "status");
+	f.started_at = field_of(o, "started_at");
+	f.ended_at = field_of(o, "ended_at");
+	f.metadata = field_of(o, "metadata");
+	f.customer_id = field_of(o, "customer_id");
+	f.project_id = field_of(o, "project_id");
+	f.user_id = field_of(o, "user_id");
+	f.product_id = field_of(o, "product_id");
+	f.parent_task_id = field_of(o, "parent_task_id");
+	f.root_task_id = field_of(o, "root_task_id");
+	f.agent_id = field_of(o, "agent_id");
+	f.agent_version = field_of(o, "agent_version");
+	f.workflow_id = field_of(o, "workflow_id");
+	f.workflow_session_id = field_of(o, "workflow_session_id");
+	f.experiment_id = field_of(o, "experiment_id");
+	f.variant = field_of(o, "variant");
+	f.schema_version = field_of(o, "schema_version");
+	f.llm_cost_usd = field_of(o, "llm_cost_usd");
+	f.external_cost_usd = field_of(o, "external_cost_usd");
+	f.compute_cost_usd = field_of(o, "compute_cost_usd");
+	f.network_cost_usd = field_of(o, "network_cost_usd");
+	f.gpu_cost_usd = field_of(o, "gpu_cost_usd");
+	f.total_cost_usd = field_of(o, "total_cost_usd");
+	f.total_input_tokens = field_of(o, "total_input_tokens");
+	f.total_output_tokens = field_of(o, "total_output_tokens");
+	f.total_cached_tokens = field_of(o, "total_cached_tokens");
+	f.retry_count = field_of(o, "retry_count");
+	f.retry_cost_usd = field_of(o, "retry_cost_usd");
+	f.failure_count = field_of(o, "failure_count");
+	f.network_bytes_in = field_of(o, "network_bytes_in");
+	f.network_bytes_out = field_of(o, "network_bytes_out");
+	f.network_call_count = field_of(o, "network_call_count");
+	t->metadata = jsonb_of(o, "metadata");
+}
+
+// Reads the fields of a revenue revision (nested objects flattened).
+void read_revenue(RevenueSlot *r) {
+	JsonbContainer *o = r->s.obj;
+	dexcost::RevenueFields &f = r->f;
+	f.schema_version = field_of(o, "schema_version");
+	f.revenue_id = field_of(o, "revenue_id");
+	f.task_id = field_of(o, "task_id");
+	f.outcome_id = field_of(o, "outcome_id");
+	f.effective_at = field_of(o, "effective_at");
+	f.observed_at = field_of(o, "observed_at");
+	JsonbContainer *lifecycle = nullptr, *amount = nullptr, *source = nullptr;
+	f.lifecycle = field_of(o, "lifecycle", &lifecycle);
+	f.state = field_of(lifecycle, "state");
+	f.revision = field_of(lifecycle, "revision");
+	f.amount = field_of(o, "amount", &amount);
+	f.amount_value = field_of(amount, "value");
+	f.amount_currency = field_of(amount, "currency");
+	f.source = field_of(o, "source", &source);
+	f.source_type = field_of(source, "type");
+	f.source_record_id = field_of(source, "record_id");
+}
+
+// The records of one top-level array, as slots of elem_size bytes; raises for a non-array.
+char *read_array(JsonbContainer *root, Kind kind, size_t elem_size, int *count, int *next_index) {
+	*count = 0;
+	JsonbContainer *array = nullptr;
+	Field f = field_of(root, kKindKeys[kind], &array);
+	if (f.kind == JsonKind::kMissing || f.kind == JsonKind::kNull)
+		return nullptr;
+	if (f.kind != JsonKind::kArray)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("payload key \"%s\" must be an array", kKindKeys[kind]),
+		                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+	int n = static_cast<int>(JsonContainerSize(array));
+	char *slots = static_cast<char *>(palloc0(elem_size * (n + 1)));
+	JsonbIterator *it = JsonbIteratorInit(array);
+	JsonbValue v;
+	JsonbIteratorToken tok;
+	int i = 0;
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+		if (tok != WJB_ELEM || i >= n)
+			continue;
+		Slot *s = reinterpret_cast<Slot *>(slots + elem_size * i);
+		s->index = (*next_index)++;
+		s->ok = true;
+		if (v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data)) {
+			s->obj = v.val.binary.data;
+			s->raw = JsonbPGetDatum(JsonbValueToJsonb(&v));
+		} else {
+			refuse(s, "record: must be a JSON object");
+		}
+		++i;
+	}
+	*count = i;
+	return slots;
+}
+
+// ---------------------------------------------------------------------------------------
+// Phase 2: checking (C++)
+// ---------------------------------------------------------------------------------------
+
+// Checks every read event; never throws.
+void check_events_noexcept(EventSlot *e, int n) noexcept {
+	for (int i = 0; i < n; ++i) {
+		if (!e[i].s.ok)
+			continue;
+		try {
+			std::string reason;
+			if (!dexcost::check_event(e[i].f, &e[i].v, &reason)) {
+				e[i].s.ok = false;
+				copy_text(e[i].s.reason, sizeof e[i].s.reason, reason.c_str());
+			}
+		} catch (...) {
+			e[i].s.ok = false;
+			copy_text(e[i].s.reason, sizeof e[i].s.reason, "record: could not be checked (out of memory)");
+		}
+	}
+}
+
+// Checks every read task; never throws.
+void check_tasks_noexcept(TaskSlot *t, int n) noexcept {
+	for (int i = 0; i < n; ++i) {
+		if (!t[i].s.ok)
+			continue;
+		try {
+			std::string reason;
+			if (!dexcost::check_task(t[i].f, &t[i].v, &reason)) {
+				t[i].s.ok = false;
+				copy_text(t[i].s.reason, sizeof t[i].s.reason, reason.c_str());
+			}
+		} catch (...) {
+			t[i].s.ok = false;
+			copy_text(t[i].s.reason, sizeof t[i].s.reason, "record: could not be checked (out of memory)");
+		}
+	}
+}
+
+// Checks every read revenue revision; never throws.
+void check_revenue_noexcept(RevenueSlot *r, int n) noexcept {
+	for (int i = 0; i < n; ++i) {
+		if (!r[i].s.ok)
+			continue;
+		try {
+			std::string reason;
+			if (!dexcost::check_revenue(r[i].f, &r[i].v, &reason)) {
+				r[i].s.ok = false;
+				copy_text(r[i].s.reason, sizeof r[i].s.reason, reason.c_str());
+			}
+		} catch (...) {
+			r[i].s.ok = false;
+			copy_text(r[i].s.reason, sizeof r[i].s.reason, "record: could not be checked (out of memory)");
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------
+// Phase 3: writing
+// ---------------------------------------------------------------------------------------
+
+// Runs fn(arg) in a subtransaction. On an error, rolls it back, copies the message into
+// reason and returns false; a query cancel or shutdown is raised again.
+bool run_in_subtransaction(void (*fn)(void *), void *arg, char *reason, size_t size) {
+	MemoryContext cxt = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool ok = true;
+	BeginInternalSubTransaction(nullptr);
+	MemoryContextSwitchTo(cxt);
+	PG_TRY();
+	{
+		fn(arg);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(cxt);
+		ErrorData *edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(cxt);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED || edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+			ReThrowError(edata);
+		copy_text(reason, size, edata->message);
+		clip_to_characters(reason);
+		FreeErrorData(edata);
+		ok = false;
+	}
+	PG_END_TRY();
+	return ok;
+}
+
+// A column of an array parameter being built.
+struct Column {
+	Oid type;
+	Datum *values;
+	bool *nulls;
+	int n;
+};
+DEXCOST_PLAIN(Column);
+
+Column column(Oid type, int capacity) {
+	Column c{type, static_cast<Datum *>(palloc0(sizeof(Datum) * (capacity + 1))),
+	         static_cast<bool *>(palloc0(sizeof(bool) * (capacity + 1))), 0};
+	return c;
+}
+
+void push(Column *c, Datum value, bool is_null) {
+	c->values[c->n] = value;
+	c->nulls[c->n] = is_null;
+	++c->n;
+}
+
+// A text (or NULL) from a field.
+void push_text(Column *c, const Field &f) {
+	if (f.kind == JsonKind::kString || f.kind == JsonKind::kNumber)
+		push(c, PointerGetDatum(cstring_to_text_with_len(f.text.data(), static_cast<int>(f.text.size()))), false);
+	else
+		push(c, (Datum)0, true);
+}
+
+void push_cstring(Column *c, const char *s) {
+	push(c, s ? CStringGetTextDatum(s) : (Datum)0, s == nullptr);
+}
+
+Datum array_of(const Column &c) {
+	int16 typlen;
+	bool typbyval;
+	char typalign;
+	get_typlenbyvalalign(c.type, &typlen, &typbyval, &typalign);
+	int dims[1] = {c.n};
+	int lbs[1] = {1};
+	return PointerGetDatum(construct_md_array(c.values, c.nulls, 1, dims, lbs, c.type, typlen, typbyval, typalign));
+}
+
+// A kept plan for sql with n array parameters of the given element types.
+SPIPlanPtr keep_plan(SPIPlanPtr *slot, const char *sql, int n, const Oid *element_types) {
+	if (*slot)
+		return *slot;
+	Oid types[32];
+	for (int i = 0; i < n; ++i)
+		types[i] = get_array_type(element_types[i]);
+	SPIPlanPtr plan = SPI_prepare(sql, n, types);
+	if (!plan || SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
+	*slot = plan;
+	return plan;
+}
+
+// Runs a kept plan with array arguments built from columns.
+void execute(SPIPlanPtr plan, Column *cols, int n) {
+	Datum args[32];
+	for (int i = 0; i < n; ++i)
+		args[i] = array_of(cols[i]);
+	int rc = SPI_execute_plan(plan, args, nullptr, false, 0);
+	if (rc < 0)
+		elog(ERROR, "ingest statement failed: %s", SPI_result_code_string(rc));
+}
+
+// Known tasks: task_id -> customer (or several customers).
+struct KnownTask {
+	pg_uuid_t task_id;
+	char *customer;
+	int customers;
+};
+DEXCOST_PLAIN(KnownTask);
+
+HTAB *new_task_map() {
+	HASHCTL ctl;
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(KnownTask);
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("dexcost ingest tasks", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+// The uuid of a checked uuid text.
+pg_uuid_t uuid_of(std::string_view text) {
+	char buf[64];
+	size_t n = text.size() < sizeof buf - 1 ? text.size() : sizeof buf - 1;
+	memcpy(buf, text.data(), n);
+	buf[n] = '\0';
+	return *DatumGetUUIDP(DirectFunctionCall1(uuid_in, CStringGetDatum(buf)));
+}
+
+// A uuid Datum of a checked uuid text.
+Datum uuid_datum(std::string_view text) {
+	pg_uuid_t *u = palloc_object(pg_uuid_t);
+	*u = uuid_of(text);
+	return UUIDPGetDatum(u);
+}
+
+KnownTask *known(HTAB *map, std::string_view task_id) {
+	pg_uuid_t key = uuid_of(task_id);
+	return static_cast<KnownTask *>(hash_search(map, &key, HASH_FIND, nullptr));
+}
+
+void remember(HTAB *map, std::string_view task_id, const char *customer) {
+	pg_uuid_t key = uuid_of(task_id);
+	bool found = false;
+	auto *k = static_cast<KnownTask *>(hash_search(map, &key, HASH_ENTER, &found));
+	if (!found) {
+		k->customer = pstrdup(customer);
+		k->customers = 1;
+	} else if (strcmp(k->customer, customer) != 0) {
+		++k->customers;
+	}
+}
+
+SPIPlanPtr g_lookup_tasks = nullptr;
+
+// Loads the customers of the given task ids into the map.
+void load_tasks(HTAB *map, Column *ids) {
+	Oid types[1] = {UUIDOID};
+	SPIPlanPtr plan = keep_plan(&g_lookup_tasks,
+	                            "SELECT t.task_id::pg_catalog.text, t.customer_id FROM dexcost.task AS t"
+	                            " WHERE t.task_id = ANY ($1)",
+	                            1, types);
+	Datum args[1] = {array_of(*ids)};
+	// Not read-only: a read-only execution keeps the snapshot and would miss tasks this call wrote.
+	int rc = SPI_execute_plan(plan, args, nullptr, false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not look up tasks: %s", SPI_result_code_string(rc));
+	for (uint64 r = 0; r < SPI_processed; ++r) {
+		char *id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		char *customer = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
+		remember(map, std::string_view(id), customer);
+	}
+}
+
+// The state of one ingest call.
+struct Ingest {
+	EventSlot *events;
+	TaskSlot *tasks;
+	RevenueSlot *revenue;
+	Slot *raw[kKindCount]; // identities and outcomes
+	size_t raw_size[kKindCount];
+	int n_events, n_tasks, n_revenue, n_raw[kKindCount];
+	int *order; // tasks in write order (parents first)
+	int n_order;
+	HTAB *tasks_known;
+	const char *origin;
+	// The batch a write callback works on.
+	int *batch;
+	int n_batch;
+};
+DEXCOST_PLAIN(Ingest);
+
+// Orders accepted tasks so that a parent in the payload comes before its children.
+void order_tasks(Ingest *in) {
+	in->order = static_cast<int *>(palloc(sizeof(int) * (in->n_tasks + 1)));
+	in->n_order = 0;
+	// Later copies of a task id replace earlier ones in the same payload.
+	for (int i = 0; i < in->n_tasks; ++i)
+		for (int j = i + 1; j < in->n_tasks && in->tasks[i].s.ok; ++j)
+			if (in->tasks[j].s.ok && in->tasks[i].f.task_id.text == in->tasks[j].f.task_id.text) {
+				in->tasks[i].s.done = true; // superseded, counts as received
+				in->tasks[i].s.ok = false;
+			}
+	for (int pass = 0; pass <= in->n_tasks; ++pass) {
+		bool progress = false;
+		for (int i = 0; i < in->n_tasks; ++i) {
+			TaskSlot &t = in->tasks[i];
+			if (!t.s.ok || t.state == 2)
+				continue;
+			bool parent_pending = false;
+			if (t.f.parent_task_id.present())
+				for (int j = 0; j < in->n_tasks; ++j)
+					if (j != i && in->tasks[j].s.ok && in->tasks[j].state != 2 &&
+					    in->tasks[j].f.task_id.text == t.f.parent_task_id.text)
+						parent_pending = true;
+			if (parent_pending)
+				continue;
+			t.state = 2;
+			in->order[in->n_order++] = i;
+			progress = true;
+		}
+		if (!progress)
+			break;
+	}
+	for (int i = 0; i < in->n_tasks; ++i)
+		if (in->tasks[i].s.ok && in->tasks[i].state != 2)
+			refuse(&in->tasks[i].s, "parent_task_id: the payload's tasks form a cycle");
+}
+
+// Decides each task's customer, or parks it (unknown parent), or refuses it.
+void place_tasks(Ingest *in, Column *park_type, Column *park_key, Column *park_wait, Column *park_record) {
+	for (int o = 0; o < in->n_order; ++o) {
+		TaskSlot &t = in->tasks[in->order[o]];
+		if (!t.s.ok)
+			continue;
+		const char *given = t.f.customer_id.present() ? pnstrdup(t.f.customer_id.text.data(), t.f.customer_id.text.size())
+		                                              : nullptr;
+		KnownTask *self = known(in->tasks_known, t.f.task_id.text);
+		if (self && self->customers > 1) {
+			refuse(&t.s, "task_id: exists for several customers");
+			continue;
+		}
+		if (self) {
+			// Sent again: the task keeps its customer.
+			if (given && strcmp(given, self->customer) != 0) {
+				char reason[kReasonSize];
+				snprintf(reason, sizeof reason, "customer_id: the task already belongs to customer \"%s\"",
+				         self->customer);
+				refuse(&t.s, reason);
+				continue;
+			}
+			t.customer = self->customer;
+			continue;
+		}
+		const char *customer = given;
+		if (t.f.parent_task_id.present()) {
+			KnownTask *parent = known(in->tasks_known, t.f.parent_task_id.text);
+			if (!parent) {
+				// The parent is not known yet: park the task until it arrives.
+				push_cstring(park_type, "task");
+				push_text(park_key, t.f.task_id);
+				push(park_wait, uuid_datum(t.f.parent_task_id.text), false);
+				push(park_record, t.s.raw, false);
+				t.s.parked = true;
+				t.s.done = true;
+				t.s.ok = false;
+				continue;
+			}
+			if (parent->customers > 1) {
+				refuse(&t.s, "parent_task_id: exists for several customers");
+				continue;
+			}
+			if (given && strcmp(given, parent->customer) != 0) {
+				char reason[kReasonSize];
+				snprintf(reason, sizeof reason,
+				         "customer_id: \"%s\" differs from the customer \"%s\" of its parent task (a task tree never "
+				         "crosses customers)",
+				         given, parent->customer);
+				refuse(&t.s, reason);
+				continue;
+			}
+			customer = parent->customer;
+		}
+		if (!customer)
+			customer = "(unattributed)";
+		t.customer = customer;
+		// Children later in this payload find it as a known parent.
+		remember(in->tasks_known, t.f.task_id.text, customer);
+	}
+}
+
+SPIPlanPtr g_insert_tasks = nullptr;
+
+// Writes the batch of tasks (one statement).
+void write_tasks(void *arg) {
+	Ingest *in = static_cast<Ingest *>(arg);
+	static const Oid types[17] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,  TEXTOID, JSONBOID, TEXTOID,
+	                              TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	SPIPlanPtr plan = keep_plan(
+	    &g_insert_tasks,
+	    "INSERT INTO dexcost.task AS t (task_id, customer_id, task_type, parent_task_id, status, started_at, ended_at,"
+	    " metadata, project_id, user_id, product_id, agent_id, agent_version, workflow_id, workflow_session_id,"
+	    " experiment_id, variant)"
+	    " SELECT u.task_id::pg_catalog.uuid, u.customer_id, u.task_type, u.parent_task_id::pg_catalog.uuid, u.status,"
+	    " u.started_at::pg_catalog.timestamptz, u.ended_at::pg_catalog.timestamptz, u.metadata, u.project_id,"
+	    " u.user_id, u.product_id, u.agent_id, u.agent_version, u.workflow_id, u.workflow_session_id,"
+	    " u.experiment_id, u.variant"
+	    " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+	    " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
+	    " pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12),"
+	    " pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15), pg_catalog.unnest($16),"
+	    " pg_catalog.unnest($17))"
+	    " AS u(task_id, customer_id, task_type, parent_task_id, status, started_at, ended_at, metadata, project_id,"
+	    " user_id, product_id, agent_id, agent_version, workflow_id, workflow_session_id, experiment_id, variant)"
+	    // Sent again: status, end and metadata move forward only (a finished task never becomes
+	    // pending again; of two finished versions the later end wins); everything else stays.
+	    " ON CONFLICT ON CONSTRAINT task_pkey DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at,"
+	    " metadata = excluded.metadata"
+	    " WHERE (t.status = 'pending' OR (excluded.status <> 'pending'"
+	    "        AND excluded.ended_at >= coalesce(t.ended_at, '-infinity'::pg_catalog.timestamptz)))"
+	    "   AND (t.status, t.ended_at, t.metadata) IS DISTINCT FROM (excluded.status, excluded.ended_at, excluded.metadata)",
+	    17, types);
+	Column c[17];
+	for (int k = 0; k < 17; ++k)
+		c[k] = column(types[k], in->n_batch);
+	for (int b = 0; b < in->n_batch; ++b) {
+		TaskSlot &t = in->tasks[in->batch[b]];
+		const dexcost::TaskFields &f = t.f;
+		push_text(&c[0], f.task_id);
+		push_cstring(&c[1], t.customer);
+		push_text(&c[2], f.task_type);
+		push_text(&c[3], f.parent_task_id);
+		push_text(&c[4], f.status);
+		push_text(&c[5], f.started_at);
+		push_text(&c[6], f.ended_at);
+		push(&c[7], t.metadata, t.metadata == (Datum)0);
+		push_text(&c[8], f.project_id);
+		push_text(&c[9], f.user_id);
+		push_text(&c[10], f.product_id);
+		push_text(&c[11], f.agent_id);
+		push_text(&c[12], f.agent_version);
+		push_text(&c[13], f.workflow_id);
+		push_text(&c[14], f.workflow_session_id);
+		push_text(&c[15], f.experiment_id);
+		push_text(&c[16], f.variant);
+	}
+	execute(plan, c, 17);
+}
+
+SPIPlanPtr g_insert_reported = nullptr;
+
+// Writes the SDK's reported totals of the batch of tasks.
+void write_reported(void *arg) {
+	Ingest *in = static_cast<Ingest *>(arg);
+	static const Oid types[17] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	                              TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	SPIPlanPtr plan = keep_plan(
+	    &g_insert_reported,
+	    "INSERT INTO dexcost.task_reported_totals AS r (customer_id, task_id, llm_cost_usd, external_cost_usd,"
+	    " compute_cost_usd, network_cost_usd, gpu_cost_usd, total_cost_usd, total_input_tokens, total_output_tokens,"
+	    " total_cached_tokens, retry_count, retry_cost_usd, failure_count, network_bytes_in, network_bytes_out,"
+	    " network_call_count)"
+	    " SELECT u.c, u.t::pg_catalog.uuid, u.a1::pg_catalog.numeric, u.a2::pg_catalog.numeric, u.a3::pg_catalog.numeric,"
+	    " u.a4::pg_catalog.numeric, u.a5::pg_catalog.numeric, u.a6::pg_catalog.numeric, u.b1::pg_catalog.int8,"
+	    " u.b2::pg_catalog.int8, u.b3::pg_catalog.int8, u.b4::pg_catalog.int8, u.a7::pg_catalog.numeric,"
+	    " u.b5::pg_catalog.int8, u.b6::pg_catalog.int8, u.b7::pg_catalog.int8, u.b8::pg_catalog.int8"
+	    " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+	    " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
+	    " pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12),"
+	    " pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15), pg_catalog.unnest($16),"
+	    " pg_catalog.unnest($17)) AS u(c, t, a1, a2, a3, a4, a5, a6, b1, b2, b3, b4, a7, b5, b6, b7, b8)"
+	    " ON CONFLICT ON CONSTRAINT task_reported_totals_pkey DO UPDATE SET llm_cost_usd = excluded.llm_cost_usd,"
+	    " external_cost_usd = excluded.external_cost_usd, compute_cost_usd = excluded.compute_cost_usd,"
+	    " network_cost_usd = excluded.network_cost_usd, gpu_cost_usd = excluded.gpu_cost_usd,"
+	    " total_cost_usd = excluded.total_cost_usd, total_input_tokens = excluded.total_input_tokens,"
+	    " total_output_tokens = excluded.total_output_tokens, total_cached_tokens = excluded.total_cached_tokens,"
+	    " retry_count = excluded.retry_count, retry_cost_usd = excluded.retry_cost_usd,"
+	    " failure_count = excluded.failure_count, network_bytes_in = excluded.network_bytes_in,"
+	    " network_bytes_out = excluded.network_bytes_out, network_call_count = excluded.network_call_count,"
+	    " reported_at = pg_catalog.now()",
+	    17, types);
+	Column c[17];
+	for (int k = 0; k < 17; ++k)
+		c[k] = column(types[k], in->n_batch);
+	for (int b = 0; b < in->n_batch; ++b) {
+		TaskSlot &t = in->tasks[in->batch[b]];
+		const dexcost::TaskFields &f = t.f;
+		push_cstring(&c[0], t.customer);
+		push_text(&c[1], f.task_id);
+		const Field *fields[15] = {&f.llm_cost_usd,       &f.external_cost_usd,   &f.compute_cost_usd,
+		                           &f.network_cost_usd,   &f.gpu_cost_usd,        &f.total_cost_usd,
+		                           &f.total_input_tokens, &f.total_output_tokens, &f.total_cached_tokens,
+		                           &f.retry_count,        &f.retry_cost_usd,      &f.failure_count,
+		                           &f.network_bytes_in,   &f.network_bytes_out,   &f.network_call_count};
+		for (int k = 0; k < 15; ++k)
+			push_text(&c[2 + k], *fields[k]);
+	}
+	execute(plan, c, 17);
+}
+
+SPIPlanPtr g_insert_events = nullptr;
+
+// Writes the batch of events (one statement; the same event sent again changes nothing).
+void write_events(void *arg) {
+	Ingest *in = static_cast<Ingest *>(arg);
+	static const Oid types[23] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	                              TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
+	                              INT8OID, INT8OID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, JSONBOID};
+	SPIPlanPtr plan = keep_plan(
+	    &g_insert_events,
+	    "INSERT INTO dexcost.cost_event AS e (event_id, customer_id, task_id, event_type, occurred_at, cost_usd,"
+	    " cost_confidence, pricing_source, pricing_version, service_name, provider, model, input_tokens,"
+	    " cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, latency_ms,"
+	    " error_type, is_retry, retry_reason, retry_of, details)"
+	    " SELECT u.event_id::pg_catalog.uuid, u.customer_id, u.task_id::pg_catalog.uuid, u.event_type,"
+	    " u.occurred_at::pg_catalog.timestamptz, u.cost_usd::pg_catalog.numeric, u.cost_confidence, u.pricing_source,"
+	    " u.pricing_version, u.service_name, u.provider, u.model, u.t0, u.t1, u.t2, NULL, u.t4, u.t5, u.latency_ms,"
+	    " u.error_type, u.is_retry, u.retry_reason, u.retry_of::pg_catalog.uuid, u.details"
+	    " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+	    " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
+	    " pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12),"
+	    " pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15), pg_catalog.unnest($16),"
+	    " pg_catalog.unnest($17), pg_catalog.unnest($18), pg_catalog.unnest($19), pg_catalog.unnest($20),"
+	    " pg_catalog.unnest($21), pg_catalog.unnest($22), pg_catalog.unnest($23))"
+	    " AS u(event_id, customer_id, task_id, event_type, occurred_at, cost_usd, cost_confidence, pricing_source,"
+	    " pricing_version, service_name, provider, model, t0, t1, t2, t4, t5, latency_ms, error_type, is_retry,"
+	    " retry_reason, retry_of, details)"
+	    // Sent again (the SDK re-sends an event once it has priced it): take the new values;
+	    // the same values again change nothing and append no roll-up delta.
+	    " ON CONFLICT ON CONSTRAINT cost_event_pkey DO UPDATE SET task_id = excluded.task_id,"
+	    " event_type = excluded.event_type, occurred_at = excluded.occurred_at, cost_usd = excluded.cost_usd,"
+	    " cost_confidence = excluded.cost_confidence, pricing_source = excluded.pricing_source,"
+	    " pricing_version = excluded.pricing_version, service_name = excluded.service_name,"
+	    " provider = excluded.provider, model = excluded.model, input_tokens = excluded.input_tokens,"
+	    " cache_read_tokens = excluded.cache_read_tokens, cache_write_tokens = excluded.cache_write_tokens,"
+	    " output_tokens = excluded.output_tokens, reasoning_tokens = excluded.reasoning_tokens,"
+	    " latency_ms = excluded.latency_ms, error_type = excluded.error_type, is_retry = excluded.is_retry,"
+	    " retry_reason = excluded.retry_reason, retry_of = excluded.retry_of, details = excluded.details"
+	    " WHERE (e.task_id, e.event_type, e.occurred_at, e.cost_usd, e.cost_confidence, e.pricing_source,"
+	    " e.pricing_version, e.service_name, e.provider, e.model, e.input_tokens, e.cache_read_tokens,"
+	    " e.cache_write_tokens, e.output_tokens, e.reasoning_tokens, e.latency_ms, e.error_type, e.is_retry,"
+	    " e.retry_reason, e.retry_of, e.details) IS DISTINCT FROM (excluded.task_id, excluded.event_type,"
+	    " excluded.occurred_at, excluded.cost_usd, excluded.cost_confidence, excluded.pricing_source,"
+	    " excluded.pricing_version, excluded.service_name, excluded.provider, excluded.model, excluded.input_tokens,"
+	    " excluded.cache_read_tokens, excluded.cache_write_tokens, excluded.output_tokens, excluded.reasoning_tokens,"
+	    " excluded.latency_ms, excluded.error_type, excluded.is_retry, excluded.retry_reason, excluded.retry_of,"
+	    " excluded.details)",
+	    23, types);
+	Column c[23];
+	for (int k = 0; k < 23; ++k)
+		c[k] = column(types[k], in->n_batch);
+	for (int b = 0; b < in->n_batch; ++b) {
+		EventSlot &e = in->events[in->batch[b]];
+		const dexcost::EventFields &f = e.f;
+		const dexcost::EventValues &v = e.v;
+		KnownTask *task = known(in->tasks_known, f.task_id.text);
+		push_text(&c[0], f.event_id);
+		push_cstring(&c[1], task->customer);
+		push_text(&c[2], f.task_id);
+		push_text(&c[3], f.event_type);
+		push_text(&c[4], f.occurred_at);
+		if (v.cost_given)
+			push_text(&c[5], f.cost_usd);
+		else
+			push(&c[5], (Datum)0, true);
+		push_cstring(&c[6], v.confidence < 0 ? nullptr : dexcost::kCostConfidences.words[v.confidence]);
+		push_text(&c[7], f.pricing_source);
+		push_text(&c[8], f.pricing_version);
+		push_text(&c[9], f.service_name);
+		push_text(&c[10], f.provider);
+		push_text(&c[11], f.model);
+		// Buckets input, cache read, cache write, (1-hour writes: not in the contract), output, reasoning.
+		const int buckets[5] = {0, 1, 2, 4, 5};
+		for (int k = 0; k < 5; ++k)
+			push(&c[11 + 1 + k], Int64GetDatum(v.tokens[buckets[k]]), !v.known[buckets[k]]);
+		push(&c[17], Int64GetDatum(v.latency_ms), !v.has_latency);
+		push_text(&c[18], f.error_type);
+		push(&c[19], BoolGetDatum(v.is_retry), false);
+		push_text(&c[20], f.retry_reason);
+		push_text(&c[21], f.retry_of);
+		push(&c[22], e.details, e.details == (Datum)0);
+	}
+	execute(plan, c, 23);
+}
+
+SPIPlanPtr g_insert_revenue = nullptr;
+
+// Writes the batch of revenue revisions (the ledger trigger checks them one by one).
+void write_revenue(void *arg) {
+	Ingest *in = static_cast<Ingest *>(arg);
+	static const Oid types[12] = {TEXTOID, TEXTOID, INT4OID, TEXTOID, TEXTOID, TEXTOID,
+	                              TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	SPIPlanPtr plan = keep_plan(
+	    &g_insert_revenue,
+	    "INSERT INTO dexcost.revenue_revision (customer_id, revenue_id, revision, task_id, outcome_id, state, amount,"
+	    " currency, effective_at, observed_at, source_type, source_record_id)"
+	    " SELECT u.c, u.r::pg_catalog.uuid, u.n, u.t::pg_catalog.uuid, u.o::pg_catalog.uuid, u.s,"
+	    " u.a::pg_catalog.numeric, u.cur, u.e::pg_catalog.timestamptz, u.ob::pg_catalog.timestamptz, u.st, u.sr"
+	    " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
+	    " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
+	    " pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12))"
+	    " AS u(c, r, n, t, o, s, a, cur, e, ob, st, sr)",
+	    12, types);
+	Column c[12];
+	for (int k = 0; k < 12; ++k)
+		c[k] = column(types[k], in->n_batch);
+	for (int b = 0; b < in->n_batch; ++b) {
+		RevenueSlot &r = in->revenue[in->batch[b]];
+		const dexcost::RevenueFields &f = r.f;
+		push_cstring(&c[0], known(in->tasks_known, f.task_id.text)->customer);
+		push_text(&c[1], f.revenue_id);
+		push(&c[2], Int32GetDatum(static_cast<int32>(r.v.revision)), false);
+		push_text(&c[3], f.task_id);
+		push_text(&c[4], f.outcome_id);
+		push_text(&c[5], f.state);
+		push_text(&c[6], f.amount_value);
+		push_text(&c[7], f.amount_currency);
+		push_text(&c[8], f.effective_at);
+		push_text(&c[9], f.observed_at);
+		push_text(&c[10], f.source_type);
+		push_text(&c[11], f.source_record_id);
+	}
+	execute(plan, c, 12);
+}
+
+// Writes the slots of batch with fn in one statement; if PostgreSQL refuses it, writes them one
+// by one, each in its own subtransaction, and refuses only those it refuses.
+void write_all(Ingest *in, void (*fn)(void *), Slot *(*slot_of)(Ingest *, int), int *batch, int n) {
+	if (n == 0)
+		return;
+	char reason[kReasonSize];
+	in->batch = batch;
+	in->n_batch = n;
+	if (run_in_subtransaction(fn, in, reason, sizeof reason)) {
+		for (int b = 0; b < n; ++b)
+			slot_of(in, batch[b])->done = true;
+		return;
+	}
+	for (int b = 0; b < n; ++b) {
+		in->batch = &batch[b];
+		in->n_batch = 1;
+		Slot *s = slot_of(in, batch[b]);
+		if (run_in_subtransaction(fn, in, reason, sizeof reason))
+			s->done = true;
+		else
+			refuse(s, reason);
+	}
+}
+
+Slot *task_slot(Ingest *in, int i) {
+	return &in->tasks[i].s;
+}
+Slot *event_slot(Ingest *in, int i) {
+	return &in->events[i].s;
+}
+Slot *revenue_slot(Ingest *in, int i) {
+	return &in->revenue[i].s;
+}
+
+SPIPlanPtr g_park = nullptr;
+
+// Parks records that wait for a task (a record sent again replaces its earlier copy).
+void park(Column *type, Column *key, Column *wait, Column *record, Datum receipt) {
+	if (type->n == 0)
+		return;
+	static const Oid types[5] = {TEXTOID, TEXTOID, UUIDOID, JSONBOID, UUIDOID};
+	SPIPlanPtr plan = keep_plan(
+	    &g_park,
+	    "INSERT INTO dexcost.ingest_pending AS p (record_type, record_key, waits_for, record, receipt_id)"
+	    " SELECT u.t, u.k, u.w, u.r, ($5)[1] FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2),"
+	    " pg_catalog.unnest($3), pg_catalog.unnest($4)) AS u(t, k, w, r)"
+	    " ON CONFLICT ON CONSTRAINT ingest_pending_pkey DO UPDATE SET waits_for = excluded.waits_for,"
+	    " record = excluded.record, received_at = pg_catalog.now(), receipt_id = excluded.receipt_id",
+	    5, types);
+	Column receipt_col = column(UUIDOID, 1);
+	push(&receipt_col, receipt, false);
+	Column cols[5] = {*type, *key, *wait, *record, receipt_col};
+	execute(plan, cols, 5);
+}
+
+SPIPlanPtr g_raw = nullptr;
+
+// Keeps records of kinds dexcost does not model yet, as received.
+void keep_raw(Column *type, Column *record, Datum receipt) {
+	if (type->n == 0)
+		return;
+	static const Oid types[3] = {TEXTOID, JSONBOID, UUIDOID};
+	SPIPlanPtr plan = keep_plan(&g_raw,
+	                            "INSERT INTO dexcost.ingest_raw_record (record_type, record_key, record, receipt_id)"
+	                            " SELECT u.t, pg_catalog.md5(u.r::pg_catalog.text), u.r, ($3)[1]"
+	                            " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) AS u(t, r)"
+	                            " ON CONFLICT ON CONSTRAINT ingest_raw_record_pkey DO NOTHING",
+	                            3, types);
+	Column receipt_col = column(UUIDOID, 1);
+	push(&receipt_col, receipt, false);
+	Column cols[3] = {*type, *record, receipt_col};
+	execute(plan, cols, 3);
+}
+
+// Appends one refused record to the errors array text.
+void append_error(StringInfo errors, const Slot &s, bool *first) {
+	if (!*first)
+		appendStringInfoString(errors, ", ");
+	*first = false;
+	appendStringInfo(errors, "{\"index\": %d, \"reason\": ", s.index);
+	escape_json(errors, s.reason);
+	appendStringInfoChar(errors, '}');
+}
+
+// Counts a slot into queued, parked and rejected.
+void tally(const Slot &s, int *queued, int *parked, int *rejected) {
+	if (s.done) {
+		++*queued;
+		if (s.parked)
+			++*parked;
+	} else {
+		++*rejected;
+	}
+}
+
+// The whole ingest of one payload; returns the response jsonb (in the caller's context).
+Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cxt) {
+	if (!JB_ROOT_IS_OBJECT(payload) || JB_ROOT_IS_SCALAR(payload))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("payload must be a JSON object"),
+		                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	Ingest *in = static_cast<Ingest *>(palloc0(sizeof(Ingest)));
+	in->origin = origin;
+	Datum receipt = DirectFunctionCall1(gen_random_uuid, (Datum)0);
+
+	// Phase 1.
+	JsonbContainer *root = &payload->root;
+	int next_index = 0;
+	in->events = reinterpret_cast<EventSlot *>(read_array(root, kEvents, sizeof(EventSlot), &in->n_events, &next_index));
+	in->tasks = reinterpret_cast<TaskSlot *>(read_array(root, kTasks, sizeof(TaskSlot), &in->n_tasks, &next_index));
+	for (Kind k : {kIdentities, kOutcomes}) {
+		in->raw[k] = reinterpret_cast<Slot *>(read_array(root, k, sizeof(Slot), &in->n_raw[k], &next_index));
+		in->raw_size[k] = sizeof(Slot);
+	}
+	in->revenue =
+	    reinterpret_cast<RevenueSlot *>(read_array(root, kRevenue, sizeof(RevenueSlot), &in->n_revenue, &next_index));
+	for (int i = 0; i < in->n_events; ++i)
+		if (in->events[i].s.ok)
+			read_event(&in->events[i]);
+	for (int i = 0; i < in->n_tasks; ++i)
+		if (in->tasks[i].s.ok)
+			read_task(&in->tasks[i]);
+	for (int i = 0; i < in->n_revenue; ++i)
+		if (in->revenue[i].s.ok)
+			read_revenue(&in->revenue[i]);
+
+	// Phase 2.
+	check_events_noexcept(in->events, in->n_events);
+	check_tasks_noexcept(in->tasks, in->n_tasks);
+	check_revenue_noexcept(in->revenue, in->n_revenue);
+	for (int i = 0; i < in->n_events; ++i)
+		clip_to_characters(in->events[i].s.reason);
+	for (int i = 0; i < in->n_tasks; ++i)
+		clip_to_characters(in->tasks[i].s.reason);
+	for (int i = 0; i < in->n_revenue; ++i)
+		clip_to_characters(in->revenue[i].s.reason);
+
+	// Phase 3: the tasks the payload refers to.
+	int refs = in->n_events + 2 * in->n_tasks + in->n_revenue;
+	Column ids = column(UUIDOID, refs);
+	auto add_ref = [&ids](const Field &f) {
+		if (f.present())
+			push(&ids, uuid_datum(f.text), false);
+	};
+	for (int i = 0; i < in->n_events; ++i)
+		if (in->events[i].s.ok)
+			add_ref(in->events[i].f.task_id);
+	for (int i = 0; i < in->n_tasks; ++i)
+		if (in->tasks[i].s.ok) {
+			add_ref(in->tasks[i].f.task_id);
+			add_ref(in->tasks[i].f.parent_task_id);
+		}
+	for (int i = 0; i < in->n_revenue; ++i)
+		if (in->revenue[i].s.ok)
+			add_ref(in->revenue[i].f.task_id);
+	in->tasks_known = new_task_map();
+	load_tasks(in->tasks_known, &ids);
+
+	// Tasks, parents first.
+	int capacity = in->n_events + in->n_tasks + in->n_revenue + 1;
+	Column park_type = column(TEXTOID, capacity), park_key = column(TEXTOID, capacity),
+	       park_wait = column(UUIDOID, capacity), park_record = column(JSONBOID, capacity);
+	order_tasks(in);
+	place_tasks(in, &park_type, &park_key, &park_wait, &park_record);
+	int *batch = static_cast<int *>(palloc(sizeof(int) * capacity));
+	int n = 0;
+	for (int o = 0; o < in->n_order; ++o)
+		if (in->tasks[in->order[o]].s.ok)
+			batch[n++] = in->order[o];
+	write_all(in, write_tasks, task_slot, batch, n);
+	int m = 0;
+	for (int b = 0; b < n; ++b)
+		if (in->tasks[batch[b]].s.done && in->tasks[batch[b]].v.has_reported_totals)
+			batch[m++] = batch[b];
+	if (m > 0) {
+		char reason[kReasonSize];
+		in->batch = batch;
+		in->n_batch = m;
+		if (!run_in_subtransaction(write_reported, in, reason, sizeof reason))
+			ereport(WARNING, (errmsg("dexcost ingest could not keep the SDK's reported totals: %s", reason)));
+	}
+
+	// Events and revenue: stored when their task is known, parked otherwise.
+	in->tasks_known = new_task_map();
+	load_tasks(in->tasks_known, &ids);
+	n = 0;
+	for (int i = 0; i < in->n_events; ++i) {
+		EventSlot &e = in->events[i];
+		if (!e.s.ok)
+			continue;
+		for (int j = i + 1; j < in->n_events && e.s.ok; ++j)
+			if (in->events[j].s.ok && in->events[j].f.event_id.text == e.f.event_id.text) {
+				e.s.ok = false; // a later copy in the same payload replaces it
+				e.s.done = true;
+			}
+		if (!e.s.ok)
+			continue;
+		KnownTask *task = known(in->tasks_known, e.f.task_id.text);
+		if (task && task->customers > 1) {
+			refuse(&e.s, "task_id: exists for several customers");
+		} else if (!task) {
+			push_cstring(&park_type, "event");
+			push_text(&park_key, e.f.event_id);
+			push(&park_wait, uuid_datum(e.f.task_id.text), false);
+			push(&park_record, e.s.raw, false);
+			e.s.parked = e.s.done = true;
+		} else {
+			batch[n++] = i;
+		}
+	}
+	write_all(in, write_events, event_slot, batch, n);
+	n = 0;
+	for (int i = 0; i < in->n_revenue; ++i) {
+		RevenueSlot &r = in->revenue[i];
+		if (!r.s.ok)
+			continue;
+		KnownTask *task = known(in->tasks_known, r.f.task_id.text);
+		if (task && task->customers > 1) {
+			refuse(&r.s, "task_id: exists for several customers");
+		} else if (!task) {
+			push_cstring(&park_type, "revenue_revision");
+			std::string_view id = r.f.revenue_id.text;
+			push(&park_key,
+			     CStringGetTextDatum(psprintf("%.*s:%lld", static_cast<int>(id.size()), id.data(),
+			                                  static_cast<long long>(r.v.revision))),
+			     false);
+			push(&park_wait, uuid_datum(r.f.task_id.text), false);
+			push(&park_record, r.s.raw, false);
+			r.s.parked = r.s.done = true;
+		} else {
+			batch[n++] = i;
+		}
+	}
+	// Revisions of one revenue must go in order: one statement keeps payload order, and a
+	// refused one is retried alone.
+	write_all(in, write_revenue, revenue_slot, batch, n);
+	park(&park_type, &park_key, &park_wait, &park_record, receipt);
+
+	Column raw_type = column(TEXTOID, capacity), raw_record = column(JSONBOID, capacity);
+	for (Kind k : {kIdentities, kOutcomes})
+		for (int i = 0; i < in->n_raw[k]; ++i) {
+			Slot &s = in->raw[k][i];
+			if (!s.ok)
+				continue;
+			push_cstring(&raw_type, kRawTypes[k]);
+			push(&raw_record, s.raw, false);
+			s.done = true;
+		}
+	keep_raw(&raw_type, &raw_record, receipt);
+
+	// The answer, and its receipt.
+	int queued = 0, parked = 0, rejected = 0;
+	StringInfoData errors;
+	initStringInfo(&errors);
+	appendStringInfoChar(&errors, '[');
+	bool first = true;
+	// Refused records in index order: the arrays were numbered in kKindKeys order.
+	for (int i = 0; i < in->n_events; ++i) {
+		tally(in->events[i].s, &queued, &parked, &rejected);
+		if (!in->events[i].s.done)
+			append_error(&errors, in->events[i].s, &first);
+	}
+	for (int i = 0; i < in->n_tasks; ++i) {
+		tally(in->tasks[i].s, &queued, &parked, &rejected);
+		if (!in->tasks[i].s.done)
+			append_error(&errors, in->tasks[i].s, &first);
+	}
+	for (Kind k : {kIdentities, kOutcomes})
+		for (int i = 0; i < in->n_raw[k]; ++i) {
+			tally(in->raw[k][i], &queued, &parked, &rejected);
+			if (!in->raw[k][i].done)
+				append_error(&errors, in->raw[k][i], &first);
+		}
+	for (int i = 0; i < in->n_revenue; ++i) {
+		tally(in->revenue[i].s, &queued, &parked, &rejected);
+		if (!in->revenue[i].s.done)
+			append_error(&errors, in->revenue[i].s, &first);
+	}
+	appendStringInfoChar(&errors, ']');
+
+	Oid receipt_types[6] = {UUIDOID, TEXTOID, INT4OID, INT4OID, INT4OID, JSONBOID};
+	Datum receipt_args[6] = {receipt, CStringGetTextDatum(origin), Int32GetDatum(queued), Int32GetDatum(parked),
+	                         Int32GetDatum(rejected), DirectFunctionCall1(jsonb_in, CStringGetDatum(errors.data))};
+	int rc = SPI_execute_with_args("INSERT INTO dexcost.ingest_receipt (receipt_id, origin, queued, parked, rejected,"
+	                               " errors) VALUES ($1, $2, $3, $4, $5, $6)",
+	                               6, receipt_types, receipt_args, nullptr, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not record the ingest receipt: %s", SPI_result_code_string(rc));
+
+	StringInfoData answer;
+	initStringInfo(&answer);
+	appendStringInfo(&answer, "{\"receipt_id\": \"%s\", \"queued\": %d, \"parked\": %d, \"rejected\": %d, \"errors\": %s}",
+	                 DatumGetCString(DirectFunctionCall1(uuid_out, receipt)), queued, parked, rejected, errors.data);
+	MemoryContext old = MemoryContextSwitchTo(result_cxt);
+	Datum result = DirectFunctionCall1(jsonb_in, CStringGetDatum(answer.data));
+	MemoryContextSwitchTo(old);
+	SPI_finish();
+	return result;
+}
+
+} // namespace
+
+} // namespace dexcost_pg
+
+using namespace dexcost_pg;
+
+// ingest(payload jsonb) -> jsonb
+Datum dexcost_ingest(PG_FUNCTION_ARGS) {
+	if (PG_ARGISNULL(0))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("payload must not be NULL"),
+		                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+	PG_RETURN_DATUM(ingest_payload(PG_GETARG_JSONB_P(0), "call", CurrentMemoryContext));
+}
+
+// ingest_records(payload jsonb, origin text) -> jsonb (internal: adoption of parked records)
+Datum dexcost_ingest_records(PG_FUNCTION_ARGS) {
+	char *origin = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (strcmp(origin, "call") != 0 && strcmp(origin, "adoption") != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid origin \"%s\"", origin),
+		                errhint("Use call or adoption.")));
+	PG_RETURN_DATUM(ingest_payload(PG_GETARG_JSONB_P(0), origin, CurrentMemoryContext));
+}
