@@ -1488,7 +1488,7 @@ CREATE TABLE @extschema@.ingest_raw_record (
 COMMENT ON TABLE @extschema@.ingest_raw_record IS
   'SDK records of kinds dexcost keeps but does not model yet (business_identities, outcomes), stored as received so nothing the SDK sends is lost.';
 COMMENT ON COLUMN @extschema@.ingest_raw_record.record_type IS 'business_identity or outcome.';
-COMMENT ON COLUMN @extschema@.ingest_raw_record.record_key IS 'The record''s identity (its id, and revision when it has one).';
+COMMENT ON COLUMN @extschema@.ingest_raw_record.record_key IS 'md5 of the record''s JSON: the same record sent again is kept once; an edited record is kept as another row (the v1 contract publishes no schema, so no id, for these records).';
 COMMENT ON COLUMN @extschema@.ingest_raw_record.record IS 'The record as the SDK sent it.';
 COMMENT ON COLUMN @extschema@.ingest_raw_record.received_at IS 'When it was last received.';
 COMMENT ON COLUMN @extschema@.ingest_raw_record.receipt_id IS 'The ingest call that last received it.';
@@ -1538,7 +1538,12 @@ BEGIN
     SELECT pg_catalog.jsonb_build_object(
              'events', coalesce(pg_catalog.jsonb_agg(record ORDER BY received_at) FILTER (WHERE record_type = 'event'), '[]'),
              'tasks', coalesce(pg_catalog.jsonb_agg(record ORDER BY received_at) FILTER (WHERE record_type = 'task'), '[]'),
-             'revenue_revisions', coalesce(pg_catalog.jsonb_agg(record ORDER BY received_at)
+             -- Revisions of one revenue in revision order, whatever order they arrived in.
+             'revenue_revisions', coalesce(pg_catalog.jsonb_agg(record
+                                               ORDER BY record->>'revenue_id',
+                                                        CASE WHEN pg_catalog.jsonb_typeof(record->'lifecycle'->'revision') = 'number'
+                                                             THEN (record->'lifecycle'->>'revision')::numeric END,
+                                                        received_at)
                                            FILTER (WHERE record_type = 'revenue_revision'), '[]'),
              'count', count(*))
       INTO payload FROM taken;

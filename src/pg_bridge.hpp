@@ -76,4 +76,12 @@ inline char *clip_to_characters(char *text) {
 	return text;
 }
 
+// The customer a caller already read for a task, or nullptr when it does not know the task.
+using KnownCustomerFn = const char *(*)(const pg_uuid_t *task_id, void *arg);
+
+// While set, the cost_event trigger accepts an event whose (task, customer) the function
+// confirms instead of looking the task up again (cost_event's foreign key still checks every
+// row). Set it around one statement, and clear it in PG_FINALLY (pg_event.cpp).
+void trust_known_tasks(KnownCustomerFn fn, void *arg);
+
 } // namespace dexcost_pg

@@ -36,7 +36,7 @@ constexpr int kReasonSize = 320;
 struct Slot {
 	int index;             // global position: the arrays concatenated in kKindKeys order
 	JsonbContainer *obj;   // nullptr when the element is not an object
-	Datum raw;             // the record as jsonb (for parking and raw storage)
+	int raw_len;           // size of obj's binary form (raw_of makes it a jsonb when needed)
 	bool ok;               // accepted so far
 	bool done;             // stored, parked or kept raw
 	bool parked;
@@ -69,6 +69,15 @@ DEXCOST_PLAIN(Slot);
 DEXCOST_PLAIN(EventSlot);
 DEXCOST_PLAIN(TaskSlot);
 DEXCOST_PLAIN(RevenueSlot);
+
+// The record as a jsonb of its own (for parking and raw storage; most records never need it).
+Datum raw_of(const Slot &s) {
+	JsonbValue v;
+	v.type = jbvBinary;
+	v.val.binary.data = s.obj;
+	v.val.binary.len = s.raw_len;
+	return JsonbPGetDatum(JsonbValueToJsonb(&v));
+}
 
 // Marks a slot refused with a reason.
 void refuse(Slot *s, const char *reason) {
@@ -256,7 +265,7 @@ char *read_array(JsonbContainer *root, Kind kind, size_t elem_size, int *count, 
 		s->ok = true;
 		if (v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data)) {
 			s->obj = v.val.binary.data;
-			s->raw = JsonbPGetDatum(JsonbValueToJsonb(&v));
+			s->raw_len = v.val.binary.len;
 		} else {
 			refuse(s, "record: must be a JSON object");
 		}
@@ -264,6 +273,32 @@ char *read_array(JsonbContainer *root, Kind kind, size_t elem_size, int *count, 
 	}
 	*count = i;
 	return slots;
+}
+
+// Refuses a payload with an array under a key dexcost does not know: records sent under a
+// misspelt key would otherwise be dropped without a word. Other unknown keys are ignored.
+void check_payload_keys(JsonbContainer *root) {
+	JsonbIterator *it = JsonbIteratorInit(root);
+	JsonbValue v;
+	JsonbIteratorToken tok;
+	char *key = nullptr;
+	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+		if (tok == WJB_KEY) {
+			key = pnstrdup(v.val.string.val, v.val.string.len);
+			continue;
+		}
+		if (tok != WJB_VALUE || !key || v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data))
+			continue;
+		bool known_key = false;
+		for (const char *k : kKindKeys)
+			known_key |= strcmp(key, k) == 0;
+		if (!known_key)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			                errmsg("payload key \"%s\" is not a kind of record dexcost knows", key),
+			                errdetail("dexcost reads records from events, tasks, business_identities, outcomes and "
+			                          "revenue_revisions."),
+			                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+	}
 }
 
 // ---------------------------------------------------------------------------------------
@@ -445,6 +480,15 @@ HTAB *new_task_map() {
 	return hash_create("dexcost ingest tasks", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 }
 
+// An empty set of uuids.
+HTAB *new_uuid_set(int size) {
+	HASHCTL ctl;
+	ctl.keysize = sizeof(pg_uuid_t);
+	ctl.entrysize = sizeof(pg_uuid_t);
+	ctl.hcxt = CurrentMemoryContext;
+	return hash_create("dexcost ingest ids", size > 16 ? size : 16, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
 // The uuid of a checked uuid text.
 pg_uuid_t uuid_of(std::string_view text) {
 	char buf[64];
@@ -466,6 +510,12 @@ KnownTask *known(HTAB *map, std::string_view task_id) {
 	return static_cast<KnownTask *>(hash_search(map, &key, HASH_FIND, nullptr));
 }
 
+// The one customer of a known task (KnownCustomerFn over a task map).
+const char *known_customer(const pg_uuid_t *task_id, void *map) {
+	auto *k = static_cast<KnownTask *>(hash_search(static_cast<HTAB *>(map), task_id, HASH_FIND, nullptr));
+	return k && k->customers == 1 ? k->customer : nullptr;
+}
+
 void remember(HTAB *map, std::string_view task_id, const char *customer) {
 	pg_uuid_t key = uuid_of(task_id);
 	bool found = false;
@@ -483,9 +533,11 @@ SPIPlanPtr g_lookup_tasks = nullptr;
 // Loads the customers of the given task ids into the map.
 void load_tasks(HTAB *map, Column *ids) {
 	Oid types[1] = {UUIDOID};
+	// Each distinct id is one index probe, whatever the payload repeats.
 	SPIPlanPtr plan = keep_plan(&g_lookup_tasks,
-	                            "SELECT t.task_id::pg_catalog.text, t.customer_id FROM dexcost.task AS t"
-	                            " WHERE t.task_id = ANY ($1)",
+	                            "SELECT t.task_id::pg_catalog.text, t.customer_id"
+	                            " FROM (SELECT DISTINCT u.id FROM pg_catalog.unnest($1) AS u(id)) AS ids"
+	                            " JOIN dexcost.task AS t ON t.task_id = ids.id",
 	                            1, types);
 	Datum args[1] = {array_of(*ids)};
 	// Not read-only: a read-only execution keeps the snapshot and would miss tasks this call wrote.
@@ -587,7 +639,7 @@ void place_tasks(Ingest *in, Column *park_type, Column *park_key, Column *park_w
 				push_cstring(park_type, "task");
 				push_text(park_key, t.f.task_id);
 				push(park_wait, uuid_datum(t.f.parent_task_id.text), false);
-				push(park_record, t.s.raw, false);
+				push(park_record, raw_of(t.s), false);
 				t.s.parked = true;
 				t.s.done = true;
 				t.s.ok = false;
@@ -676,11 +728,13 @@ void write_tasks(void *arg) {
 
 SPIPlanPtr g_insert_reported = nullptr;
 
-// Writes the SDK's reported totals of the batch of tasks.
+// Writes the SDK's reported totals of the batch of tasks: those of a copy the task now matches
+// (status and end), so a stale copy the task ignored does not replace newer totals either.
 void write_reported(void *arg) {
 	Ingest *in = static_cast<Ingest *>(arg);
-	static const Oid types[17] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	                              TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	static const Oid types[19] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	                              TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	                              TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	SPIPlanPtr plan = keep_plan(
 	    &g_insert_reported,
 	    "INSERT INTO dexcost.task_reported_totals AS r (customer_id, task_id, llm_cost_usd, external_cost_usd,"
@@ -695,7 +749,10 @@ void write_reported(void *arg) {
 	    " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
 	    " pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12),"
 	    " pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15), pg_catalog.unnest($16),"
-	    " pg_catalog.unnest($17)) AS u(c, t, a1, a2, a3, a4, a5, a6, b1, b2, b3, b4, a7, b5, b6, b7, b8)"
+	    " pg_catalog.unnest($17), pg_catalog.unnest($18), pg_catalog.unnest($19))"
+	    " AS u(c, t, a1, a2, a3, a4, a5, a6, b1, b2, b3, b4, a7, b5, b6, b7, b8, status, ended_at)"
+	    " JOIN dexcost.task AS k ON k.customer_id = u.c AND k.task_id = u.t::pg_catalog.uuid"
+	    " WHERE k.status = u.status AND k.ended_at IS NOT DISTINCT FROM u.ended_at::pg_catalog.timestamptz"
 	    " ON CONFLICT ON CONSTRAINT task_reported_totals_pkey DO UPDATE SET llm_cost_usd = excluded.llm_cost_usd,"
 	    " external_cost_usd = excluded.external_cost_usd, compute_cost_usd = excluded.compute_cost_usd,"
 	    " network_cost_usd = excluded.network_cost_usd, gpu_cost_usd = excluded.gpu_cost_usd,"
@@ -705,9 +762,9 @@ void write_reported(void *arg) {
 	    " failure_count = excluded.failure_count, network_bytes_in = excluded.network_bytes_in,"
 	    " network_bytes_out = excluded.network_bytes_out, network_call_count = excluded.network_call_count,"
 	    " reported_at = pg_catalog.now()",
-	    17, types);
-	Column c[17];
-	for (int k = 0; k < 17; ++k)
+	    19, types);
+	Column c[19];
+	for (int k = 0; k < 19; ++k)
 		c[k] = column(types[k], in->n_batch);
 	for (int b = 0; b < in->n_batch; ++b) {
 		TaskSlot &t = in->tasks[in->batch[b]];
@@ -721,8 +778,10 @@ void write_reported(void *arg) {
 		                           &f.network_bytes_in,   &f.network_bytes_out,   &f.network_call_count};
 		for (int k = 0; k < 15; ++k)
 			push_text(&c[2 + k], *fields[k]);
+		push_text(&c[17], f.status);
+		push_text(&c[18], f.ended_at);
 	}
-	execute(plan, c, 17);
+	execute(plan, c, 19);
 }
 
 SPIPlanPtr g_insert_events = nullptr;
@@ -730,8 +789,9 @@ SPIPlanPtr g_insert_events = nullptr;
 // Writes the batch of events (one statement; the same event sent again changes nothing).
 void write_events(void *arg) {
 	Ingest *in = static_cast<Ingest *>(arg);
+	// event_id .. model: 12 texts; five token buckets and latency_ms: 6 bigints; then the rest.
 	static const Oid types[23] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	                              TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
+	                              TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID,
 	                              INT8OID, INT8OID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, JSONBOID};
 	SPIPlanPtr plan = keep_plan(
 	    &g_insert_events,
@@ -807,7 +867,17 @@ void write_events(void *arg) {
 		push_text(&c[21], f.retry_of);
 		push(&c[22], e.details, e.details == (Datum)0);
 	}
-	execute(plan, c, 23);
+	// The trigger need not look up again the tasks this call just read.
+	trust_known_tasks(known_customer, in->tasks_known);
+	PG_TRY();
+	{
+		execute(plan, c, 23);
+	}
+	PG_FINALLY();
+	{
+		trust_known_tasks(nullptr, nullptr);
+	}
+	PG_END_TRY();
 }
 
 SPIPlanPtr g_insert_revenue = nullptr;
@@ -958,6 +1028,7 @@ Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cx
 
 	// Phase 1.
 	JsonbContainer *root = &payload->root;
+	check_payload_keys(root);
 	int next_index = 0;
 	in->events = reinterpret_cast<EventSlot *>(read_array(root, kEvents, sizeof(EventSlot), &in->n_events, &next_index));
 	in->tasks = reinterpret_cast<TaskSlot *>(read_array(root, kTasks, sizeof(TaskSlot), &in->n_tasks, &next_index));
@@ -1034,18 +1105,29 @@ Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cx
 	}
 
 	// Events and revenue: stored when their task is known, parked otherwise.
-	in->tasks_known = new_task_map();
-	load_tasks(in->tasks_known, &ids);
-	n = 0;
-	for (int i = 0; i < in->n_events; ++i) {
+	// The map also holds the payload's tasks as placed, refused ones included: reload it
+	// whenever the payload had tasks.
+	if (in->n_tasks > 0) {
+		in->tasks_known = new_task_map();
+		load_tasks(in->tasks_known, &ids);
+	}
+	// An event sent twice in one payload: the later copy replaces the earlier.
+	HTAB *seen = new_uuid_set(in->n_events);
+	for (int i = in->n_events - 1; i >= 0; --i) {
 		EventSlot &e = in->events[i];
 		if (!e.s.ok)
 			continue;
-		for (int j = i + 1; j < in->n_events && e.s.ok; ++j)
-			if (in->events[j].s.ok && in->events[j].f.event_id.text == e.f.event_id.text) {
-				e.s.ok = false; // a later copy in the same payload replaces it
-				e.s.done = true;
-			}
+		pg_uuid_t key = uuid_of(e.f.event_id.text);
+		bool later = false;
+		hash_search(seen, &key, HASH_ENTER, &later);
+		if (later) {
+			e.s.ok = false;
+			e.s.done = true;
+		}
+	}
+	n = 0;
+	for (int i = 0; i < in->n_events; ++i) {
+		EventSlot &e = in->events[i];
 		if (!e.s.ok)
 			continue;
 		KnownTask *task = known(in->tasks_known, e.f.task_id.text);
@@ -1055,7 +1137,7 @@ Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cx
 			push_cstring(&park_type, "event");
 			push_text(&park_key, e.f.event_id);
 			push(&park_wait, uuid_datum(e.f.task_id.text), false);
-			push(&park_record, e.s.raw, false);
+			push(&park_record, raw_of(e.s), false);
 			e.s.parked = e.s.done = true;
 		} else {
 			batch[n++] = i;
@@ -1078,7 +1160,7 @@ Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cx
 			                                  static_cast<long long>(r.v.revision))),
 			     false);
 			push(&park_wait, uuid_datum(r.f.task_id.text), false);
-			push(&park_record, r.s.raw, false);
+			push(&park_record, raw_of(r.s), false);
 			r.s.parked = r.s.done = true;
 		} else {
 			batch[n++] = i;
@@ -1096,7 +1178,7 @@ Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cx
 			if (!s.ok)
 				continue;
 			push_cstring(&raw_type, kRawTypes[k]);
-			push(&raw_record, s.raw, false);
+			push(&raw_record, raw_of(s), false);
 			s.done = true;
 		}
 	keep_raw(&raw_type, &raw_record, receipt);

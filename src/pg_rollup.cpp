@@ -235,7 +235,7 @@ const char *export_noexcept(const std::vector<const dexcost::Accumulator::Entry 
 		const dexcost::Decimal *money[8] = {&t.total_cost,   &t.llm_cost, &t.external_cost, &t.compute_cost,
 		                                    &t.network_cost, &t.gpu_cost, &t.retry_cost,    &t.failure_cost};
 		for (int m = 0; m < 8; ++m)
-			copy_text(out->money[m], sizeof out->money[m], money[m]->to_string().c_str());
+			copy_text(out->money[m], sizeof out->money[m], money[m]->is_zero() ? "0" : money[m]->to_string().c_str());
 		for (int b = 0; b < dexcost::kBucketCount; ++b)
 			out->tokens[b] = t.tokens[b];
 		*ok = true;
@@ -246,14 +246,15 @@ const char *export_noexcept(const std::vector<const dexcost::Accumulator::Entry 
 	}
 }
 
-// Builds a cost_totals datum from a plain delta.
-Datum totals_datum(TupleDesc totals_desc, const PlainDelta &d) {
+// Builds a cost_totals datum from a plain delta; zero is the numeric given (most of a delta's
+// money fields are zero, and heap_form_tuple copies it).
+Datum totals_datum(TupleDesc totals_desc, const PlainDelta &d, Datum zero) {
 	Datum values[kTotalsFieldCount];
 	bool nulls[kTotalsFieldCount] = {};
 	for (int f = 0; f < 4; ++f)
 		values[f] = Int64GetDatum(d.counts[f]);
 	for (int m = 0; m < 8; ++m)
-		values[kTotalCost + m] = numeric_from_text(d.money[m]);
+		values[kTotalCost + m] = strcmp(d.money[m], "0") == 0 ? zero : numeric_from_text(d.money[m]);
 	for (int b = 0; b < dexcost::kBucketCount; ++b)
 		values[kFirstToken + b] = Int64GetDatum(d.tokens[b]);
 	return HeapTupleGetDatum(heap_form_tuple(totals_desc, values, nulls));
@@ -396,6 +397,7 @@ Datum dexcost_cost_event_rollup(PG_FUNCTION_ARGS) {
 	Oid typid = totals_type();
 	TupleDesc totals_desc = lookup_rowtype_tupdesc_copy(typid, -1);
 	PlainDelta delta;
+	Datum zero = numeric_zero();
 	bool ok = true;
 	for (int i = 0; i < n && ok; ++i) {
 		const char *customer = export_noexcept(*box->rows, i, &delta, &ok);
@@ -405,7 +407,7 @@ Datum dexcost_cost_event_rollup(PG_FUNCTION_ARGS) {
 		pg_uuid_t *uuid = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
 		*uuid = delta.task_id;
 		tasks[i] = UUIDPGetDatum(uuid);
-		totals[i] = totals_datum(totals_desc, delta);
+		totals[i] = totals_datum(totals_desc, delta, zero);
 	}
 	if (!ok)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory while rolling up cost events")));

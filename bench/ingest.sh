@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# SDK ingest throughput: N dexcost SDK v1 events sent to dexcost.ingest() in payloads of 500
+# records, one transaction per payload as the SDK posts them (the JSON text is parsed in the
+# call), against COPY of the same rows into the same dexcost.cost_event (same indexes,
+# triggers and roll-ups) in the same run. Goal: ingest >= 0.5 of COPY's rows/s.
+#
+# Events belong to 1,000 tasks of 100 events each (at 100k events), run `concurrent` at a time
+# as an agent fleet runs them: a payload holds the events of the tasks running while it filled.
+# concurrent=1000 has every task running through the whole run: each payload of 500 events then
+# touches 500 tasks, the worst case for the per-statement roll-up ledger.
+#
+# Usage: bench/ingest.sh [events] [payload_size] [repeats] [concurrent]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+events=${1:-100000}
+per_payload=${2:-500}
+repeats=${3:-3}
+concurrent=${4:-50}
+cluster=bench-ingest
+db=dexcost_bench
+
+scripts/deps.sh
+make -s >/dev/null && make -s install >/dev/null
+export DEXCOST_CLUSTER_CONF="shared_buffers = '2GB'
+max_wal_size = '8GB'
+checkpoint_timeout = '30min'"
+trap 'scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true' EXIT
+scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true
+scripts/cluster.sh start "$cluster" >/dev/null
+eval "$(scripts/cluster.sh env "$cluster")"
+export PGHOST PGPORT PGUSER PGOPTIONS='-c client_min_messages=warning'
+base=$(pwd)/.cluster/$cluster
+[ -d "$base/data" ] || base=$(dirname "$PGHOST")
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"; scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true' EXIT
+
+createdb "$db"
+q -c 'CREATE EXTENSION dexcost CASCADE'
+# 1,000 tasks of 50 customers, and the events: llm calls with an exact cost, as the SDK sends them.
+# Event j (from 0) falls in block j / (concurrent * per_task), where concurrent tasks take turns.
+q <<SQL
+INSERT INTO dexcost.task (task_id, customer_id, task_type)
+SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(t), 12, '0'))::uuid, 'cust-' || (t % 50), 'bench'
+  FROM generate_series(1, 1000) t;
+CREATE TABLE bench_event AS
+SELECT i, gen_random_uuid() AS event_id, 'cust-' || (t % 50) AS customer_id,
+       ('00000000-0000-4000-8000-' || lpad(to_hex(t), 12, '0'))::uuid AS task_id,
+       timestamptz '2026-11-01' + i * interval '1 second' AS occurred_at,
+       (100 + i % 3000) AS input_tokens, (10 + i % 700) AS output_tokens, (i % 7) * 64 AS cached_tokens,
+       round((0.000001 * (i % 5000))::numeric, 6)::text AS cost_usd
+  FROM (SELECT i, 1 + ((j / ($concurrent * p)) * $concurrent + j % $concurrent) % 1000 AS t
+          FROM generate_series(1, $events) i, LATERAL (SELECT i - 1 AS j, greatest($events / 1000, 1) AS p) k) s;
+-- The SDK's JSON, one payload per $per_payload events.
+CREATE TABLE bench_payload AS
+SELECT (i - 1) / $per_payload AS n,
+       jsonb_build_object('events', jsonb_agg(jsonb_build_object(
+           'event_id', event_id, 'task_id', task_id, 'event_type', 'llm_call',
+           'occurred_at', to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+           'cost_usd', cost_usd, 'cost_confidence', 'exact', 'pricing_source', 'provider_response',
+           'pricing_version', '2026-05-01', 'service_name', 'openai', 'provider', 'openai', 'model', 'gpt-4o-mini',
+           'input_tokens', input_tokens + cached_tokens, 'output_tokens', output_tokens, 'cached_tokens', cached_tokens,
+           'latency_ms', 800, 'is_retry', false, 'retry_reason', NULL, 'retry_of', NULL,
+           'details', jsonb_build_object('temperature', 0.2), 'schema_version', '1') ORDER BY i))::text AS payload
+  FROM bench_event GROUP BY (i - 1) / $per_payload;
+SQL
+# The same rows as COPY would load them.
+q -c "COPY (SELECT event_id, customer_id, task_id, 'llm_call', occurred_at, cost_usd, 'exact', 'provider_response',
+                   '2026-05-01', 'openai', 'openai', 'gpt-4o-mini', input_tokens, cached_tokens, output_tokens, 800, false,
+                   '{\"temperature\": 0.2}' FROM bench_event ORDER BY i) TO '$base/events.csv' CSV"
+payloads=$(q -c "SELECT count(*) FROM bench_payload")
+for n in $(seq 0 $((payloads - 1))); do
+  echo "SELECT (dexcost.ingest(payload::jsonb))->>'rejected' FROM bench_payload WHERE n = $n;"
+done > "$work/ingest.sql"
+bytes=$(q -c "SELECT sum(octet_length(payload)) FROM bench_payload")
+tasks_per_payload=$(q -c "SELECT round(avg(c)) FROM (SELECT count(DISTINCT task_id) AS c FROM bench_event GROUP BY (i - 1) / $per_payload) s")
+echo "$events events in $payloads payloads of $per_payload ($((bytes / payloads / 1024)) kB of JSON each, $tasks_per_payload tasks each; $concurrent tasks running at once)"
+
+reset() { q -c 'TRUNCATE dexcost.cost_event' -c 'DELETE FROM dexcost.ingest_receipt' -c 'CHECKPOINT'; }
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+copy_rates=(); ingest_rates=()
+for r in $(seq 1 "$repeats"); do
+  reset
+  t0=$(now)
+  q -c "COPY dexcost.cost_event (event_id, customer_id, task_id, event_type, occurred_at, cost_usd, cost_confidence,
+                                 pricing_source, pricing_version, service_name, provider, model, input_tokens,
+                                 cache_read_tokens, output_tokens, latency_ms, is_retry, details) FROM '$base/events.csv' CSV"
+  t1=$(now)
+  copy_rates+=("$(awk -v n="$events" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')")
+  copy_sum=$(q -c "SELECT sum(cost_usd) || ' USD in ' || count(*) || ' events' FROM dexcost.cost_event")
+  reset
+  t0=$(now)
+  rejected=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -f "$work/ingest.sql" | awk '{s += $1} END {print s + 0}')
+  t1=$(now)
+  ingest_rates+=("$(awk -v n="$events" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')")
+  ingest_sum=$(q -c "SELECT sum(cost_usd) || ' USD in ' || count(*) || ' events' FROM dexcost.cost_event")
+  echo "run $r: COPY ${copy_rates[-1]} rows/s ($copy_sum), ingest ${ingest_rates[-1]} rows/s ($ingest_sum, $rejected rejected)"
+  [ "$copy_sum" = "$ingest_sum" ] || { echo "ingest stored something else than COPY" >&2; exit 1; }
+done
+c=$(printf '%s\n' "${copy_rates[@]}" | median); i=$(printf '%s\n' "${ingest_rates[@]}" | median)
+echo "COPY $c rows/s, ingest $i rows/s, ratio $(awk -v a="$i" -v b="$c" 'BEGIN { printf "%.2f", a / b }') (goal >= 0.50)"
+# A second delivery of every payload stores nothing twice.
+q -c "SELECT dexcost.fold_rollups()" >/dev/null
+before=$(q -c "SELECT count(*) || ' events, ' || sum(cost_usd) || ' USD' FROM dexcost.cost_event")
+psql -X -q -At -d "$db" -f "$work/ingest.sql" >/dev/null
+after=$(q -c "SELECT count(*) || ' events, ' || sum(cost_usd) || ' USD' FROM dexcost.cost_event")
+deltas=$(q -c "SELECT count(*) FROM dexcost.task_rollup_delta")
+echo "every payload sent again: $before before, $after after, $deltas roll-up deltas appended"
