@@ -36,7 +36,7 @@ constexpr int kMantissaBitsUsed = 32;
 constexpr int64_t kExponentBias = 1100; // e + 1100 > 0 for every double (e >= -1074)
 constexpr int kLambdaShift = 50;        // 35 * 2^96 * Lambda >> 50: units of 1 / (35 * 2^46)
 constexpr int kKeyShift = 92;
-constexpr int64_t kKeyBias = int64_t{1} << 30; // |key0| < 2^29
+constexpr int64_t kKeyBias = int64_t{1} << 30;      // |key0| < 2^29
 constexpr double kLambdaSlack = 1.0 / 2147483648.0; // eps = 2^-31
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr size_t kFixedBytes = 76; // serialized header, see sketch_serialize
@@ -58,7 +58,9 @@ inline double double_of(uint64_t b) {
 }
 
 // ceil(k / 2^c); GCC and Clang shift negative values arithmetically (C++20 requires it).
-inline int64_t ceil_shift(int64_t k, unsigned c) { return -((-k) >> c); }
+inline int64_t ceil_shift(int64_t k, unsigned c) {
+	return -((-k) >> c);
+}
 
 // floor(35 * 2^46 * Lambda(x)) from the bits of a finite x > 0, with Lambda read from 32 mantissa bits.
 inline int64_t lambda_units(uint64_t abs_bits) {
@@ -81,7 +83,8 @@ inline int64_t lambda_units(uint64_t abs_bits) {
 // Level-0 key of a finite x > 0.
 inline int64_t key0_of(uint64_t abs_bits, uint64_t multiplier) {
 	i128 q = static_cast<i128>(lambda_units(abs_bits)) * static_cast<i128>(multiplier); // |q| < 2^121
-	u128 biased = static_cast<u128>(q + (static_cast<i128>(kKeyBias) << kKeyShift)) + ((static_cast<u128>(1) << kKeyShift) - 1);
+	u128 biased =
+		static_cast<u128>(q + (static_cast<i128>(kKeyBias) << kKeyShift)) + ((static_cast<u128>(1) << kKeyShift) - 1);
 	return static_cast<int64_t>(biased >> kKeyShift) - kKeyBias;
 }
 
@@ -101,8 +104,8 @@ uint64_t multiplier_of(uint32_t alpha_e6) {
 		atanh += term / k;
 		term = (term * a2) >> 64;
 	}
-	u128 d = 100 * atanh; // 35 * (20/7) atanh(alpha) * 2^64
-	d -= (d >> 20) + 1;   // the margin, rounded towards narrower buckets
+	u128 d = 100 * atanh;             // 35 * (20/7) atanh(alpha) * 2^64
+	d -= (d >> 20) + 1;               // the margin, rounded towards narrower buckets
 	d -= static_cast<u128>(35) << 33; // minus 35 * eps * 2^64
 	return static_cast<uint64_t>(((static_cast<u128>(1) << 110) + d - 1) / d);
 }
@@ -128,7 +131,8 @@ double lambda_inverse(double t) {
 
 // Value of a key after c collapses: 2 lo hi / (lo + hi) for the bucket's bounds lo, hi.
 double key_value(uint64_t multiplier, unsigned collapses, int64_t key) {
-	double step = std::ldexp(std::ldexp(1.0, 46) / (35.0 * static_cast<double>(multiplier)), static_cast<int>(collapses));
+	double step =
+		std::ldexp(std::ldexp(1.0, 46) / (35.0 * static_cast<double>(multiplier)), static_cast<int>(collapses));
 	double lo = lambda_inverse(static_cast<double>(key - 1) * step);
 	double hi = lambda_inverse(static_cast<double>(key) * step + kLambdaSlack);
 	if (!(hi <= std::numeric_limits<double>::max()))
@@ -172,7 +176,9 @@ SketchStatus check_parameters(uint32_t alpha_e6, uint32_t max_buckets) {
 struct KeyRange {
 	int64_t lo = 1;
 	int64_t hi = 0;
+	// Whether no key is in the range.
 	bool empty() const { return lo > hi; }
+	// Number of keys in the range.
 	int64_t size() const { return empty() ? 0 : hi - lo + 1; }
 	// The smallest range holding both.
 	KeyRange join(const KeyRange &o) const {
@@ -222,8 +228,8 @@ inline void set_window(const KeyRange &r, int32_t *offset, uint32_t *len) {
 
 // Copies every header field except the binding's length word.
 inline void copy_header(SketchHeader *dst, const SketchHeader *src) {
-	std::memcpy(reinterpret_cast<char *>(dst) + sizeof dst->vl_len_, reinterpret_cast<const char *>(src) + sizeof src->vl_len_,
-	            sizeof(SketchHeader) - sizeof dst->vl_len_);
+	std::memcpy(reinterpret_cast<char *>(dst) + sizeof dst->vl_len_,
+				reinterpret_cast<const char *>(src) + sizeof src->vl_len_, sizeof(SketchHeader) - sizeof dst->vl_len_);
 }
 
 // Sum of counts with overflow detection.
@@ -241,7 +247,7 @@ SketchStatus check_contents(const SketchHeader *h, const KeyRange &pos, const Ke
 		return SketchStatus::kCorrupt;
 	if (h->count == 0)
 		return h->min == kInf && h->max == -kInf && h->sum == 0.0 && h->sum_comp == 0.0 ? SketchStatus::kOk
-		                                                                                 : SketchStatus::kCorrupt;
+																						: SketchStatus::kCorrupt;
 	if (!std::isfinite(h->min) || !std::isfinite(h->max) || !(h->min <= h->max) || std::isnan(h->sum_comp))
 		return SketchStatus::kCorrupt;
 	if ((h->min == 0.0 && std::signbit(h->min)) || (h->max == 0.0 && std::signbit(h->max)))
@@ -265,7 +271,7 @@ SketchStatus check_contents(const SketchHeader *h, const KeyRange &pos, const Ke
 
 // Moves one store's counts into another window in the same array (memmove semantics), reporting what it wrote.
 void move_store(uint64_t *counts, size_t src_base, int32_t src_off, uint32_t src_len, size_t dst_base, int32_t dst_off,
-                uint32_t dst_len, size_t *written_at, size_t *written_len) {
+				uint32_t dst_len, size_t *written_at, size_t *written_len) {
 	KeyRange common = window_range(src_off, src_len);
 	KeyRange target = window_range(dst_off, dst_len);
 	int64_t lo = common.lo > target.lo ? common.lo : target.lo;
@@ -276,7 +282,8 @@ void move_store(uint64_t *counts, size_t src_base, int32_t src_off, uint32_t src
 		return;
 	*written_at = dst_base + static_cast<size_t>(lo - dst_off);
 	*written_len = static_cast<size_t>(hi - lo + 1);
-	std::memmove(counts + *written_at, counts + src_base + static_cast<size_t>(lo - src_off), *written_len * sizeof *counts);
+	std::memmove(counts + *written_at, counts + src_base + static_cast<size_t>(lo - src_off),
+				 *written_len * sizeof *counts);
 }
 
 // Zeroes [base, base + len) except the written part.
@@ -470,7 +477,7 @@ SketchStatus decode_store(Reader *r, uint32_t len, uint64_t *counts, uint64_t *t
 
 // Parses serialized bytes, validating everything; writes the flat sketch when out is not null.
 SketchStatus parse(const uint8_t *bytes, size_t len, SketchHeader *out, size_t out_bytes, uint32_t *pos_len,
-                   uint32_t *neg_len) {
+				   uint32_t *neg_len) {
 	if (len < 1 || bytes == nullptr)
 		return SketchStatus::kTruncated;
 	if (bytes[0] != kSketchVersion)
@@ -504,7 +511,7 @@ SketchStatus parse(const uint8_t *bytes, size_t len, SketchHeader *out, size_t o
 	h.key_multiplier = multiplier_of(h.alpha_e6);
 	// Windows are trimmed to their non-zero counts; an empty one has offset 0.
 	if (!window_ok(h.pos_offset, h.pos_len, h.max_buckets) || !window_ok(h.neg_offset, h.neg_len, h.max_buckets) ||
-	    (h.pos_len == 0 && h.pos_offset != 0) || (h.neg_len == 0 && h.neg_offset != 0))
+		(h.pos_len == 0 && h.pos_offset != 0) || (h.neg_len == 0 && h.neg_offset != 0))
 		return SketchStatus::kCorrupt;
 	uint64_t *counts = nullptr;
 	if (out) {
@@ -520,7 +527,7 @@ SketchStatus parse(const uint8_t *bytes, size_t len, SketchHeader *out, size_t o
 	if (r.p != r.end)
 		return SketchStatus::kCorrupt; // trailing bytes
 	if ((st = check_contents(&h, window_range(h.pos_offset, h.pos_len), window_range(h.neg_offset, h.neg_len),
-	                         stored)) != SketchStatus::kOk)
+							 stored)) != SketchStatus::kOk)
 		return st;
 	if (out)
 		copy_header(out, &h);
@@ -641,7 +648,7 @@ SketchStatus sketch_add(SketchHeader *h, uint64_t *counts, double x) noexcept {
 }
 
 SketchStatus sketch_needed_window(const SketchHeader *h, const uint64_t *counts, double x,
-                                  SketchWindows *out) noexcept {
+								  SketchWindows *out) noexcept {
 	uint64_t bits = bits_of(x);
 	uint64_t abs_bits = bits & ~kSignBit;
 	if (abs_bits >= kExponentAll)
@@ -689,8 +696,8 @@ SketchStatus sketch_needed_window(const SketchHeader *h, const uint64_t *counts,
 	return SketchStatus::kNeedsGrow;
 }
 
-SketchStatus sketch_regrow(const SketchHeader *src, const uint64_t *src_counts, SketchHeader *dst,
-                           uint64_t *dst_counts, const SketchWindows &w) noexcept {
+SketchStatus sketch_regrow(const SketchHeader *src, const uint64_t *src_counts, SketchHeader *dst, uint64_t *dst_counts,
+						   const SketchWindows &w) noexcept {
 	SketchStatus st = check_new_windows(src, src_counts, w);
 	if (st != SketchStatus::kOk)
 		return st;
@@ -737,6 +744,13 @@ SketchStatus sketch_regrow_in_place(SketchHeader *h, uint64_t *counts, const Ske
 	return SketchStatus::kOk;
 }
 
+SketchWindows sketch_trimmed_windows(const SketchHeader *h, const uint64_t *counts) noexcept {
+	SketchWindows w;
+	set_window(occupied(counts, h->pos_offset, h->pos_len), &w.pos_offset, &w.pos_len);
+	set_window(occupied(counts + h->pos_len, h->neg_offset, h->neg_len), &w.neg_offset, &w.neg_len);
+	return w;
+}
+
 SketchStatus sketch_collapse(SketchHeader *h, uint64_t *counts) noexcept {
 	if (h->collapses >= kSketchMaxCollapses)
 		return SketchStatus::kTooManyCollapses;
@@ -749,7 +763,7 @@ SketchStatus sketch_collapse(SketchHeader *h, uint64_t *counts) noexcept {
 }
 
 SketchStatus sketch_merge_plan(const SketchHeader *dst, const uint64_t *dst_counts, const SketchHeader *src,
-                               const uint64_t *src_counts, SketchMergePlan *plan) noexcept {
+							   const uint64_t *src_counts, SketchMergePlan *plan) noexcept {
 	if (dst->alpha_e6 != src->alpha_e6 || dst->max_buckets != src->max_buckets)
 		return SketchStatus::kIncompatible;
 	KeyRange dpos = occupied(dst_counts, dst->pos_offset, dst->pos_len);
@@ -763,12 +777,12 @@ SketchStatus sketch_merge_plan(const SketchHeader *dst, const uint64_t *dst_coun
 			return SketchStatus::kTooManyCollapses;
 		unsigned dc = level - dst->collapses, sc = level - src->collapses;
 		if (dpos.collapsed(dc).join(spos.collapsed(sc)).size() <= dst->max_buckets &&
-		    dneg.collapsed(dc).join(sneg.collapsed(sc)).size() <= dst->max_buckets)
+			dneg.collapsed(dc).join(sneg.collapsed(sc)).size() <= dst->max_buckets)
 			break;
 	}
 	unsigned dc = level - dst->collapses, sc = level - src->collapses;
 	KeyRange win[2] = {window_range(dst->pos_offset, dst->pos_len).collapsed(dc),
-	                   window_range(dst->neg_offset, dst->neg_len).collapsed(dc)};
+					   window_range(dst->neg_offset, dst->neg_len).collapsed(dc)};
 	KeyRange used[2] = {dpos.collapsed(dc), dneg.collapsed(dc)};
 	KeyRange add[2] = {spos.collapsed(sc), sneg.collapsed(sc)};
 	plan->collapses = static_cast<uint8_t>(level);
@@ -787,7 +801,7 @@ SketchStatus sketch_merge_plan(const SketchHeader *dst, const uint64_t *dst_coun
 }
 
 SketchStatus sketch_merge(SketchHeader *dst, uint64_t *dst_counts, const SketchHeader *src,
-                          const uint64_t *src_counts) noexcept {
+						  const uint64_t *src_counts) noexcept {
 	if (dst->alpha_e6 != src->alpha_e6 || dst->max_buckets != src->max_buckets)
 		return SketchStatus::kIncompatible;
 	if (dst->collapses < src->collapses)
@@ -797,7 +811,7 @@ SketchStatus sketch_merge(SketchHeader *dst, uint64_t *dst_counts, const SketchH
 	KeyRange spos = occupied(src_counts, src->pos_offset, src->pos_len).collapsed(shift);
 	KeyRange sneg = occupied(src_neg, src->neg_offset, src->neg_len).collapsed(shift);
 	if (!window_range(dst->pos_offset, dst->pos_len).covers(spos) ||
-	    !window_range(dst->neg_offset, dst->neg_len).covers(sneg))
+		!window_range(dst->neg_offset, dst->neg_len).covers(sneg))
 		return SketchStatus::kBadWindow;
 	uint64_t n;
 	if (__builtin_add_overflow(dst->count, src->count, &n) || n > kSketchMaxCount)
@@ -893,7 +907,7 @@ SketchStatus sketch_validate(const SketchHeader *h, size_t bytes) noexcept {
 	if (st != SketchStatus::kOk)
 		return st;
 	if (h->key_multiplier != multiplier_of(h->alpha_e6) || !window_ok(h->pos_offset, h->pos_len, h->max_buckets) ||
-	    !window_ok(h->neg_offset, h->neg_len, h->max_buckets))
+		!window_ok(h->neg_offset, h->neg_len, h->max_buckets))
 		return SketchStatus::kCorrupt;
 	if (bytes != sketch_bytes(h->pos_len, h->neg_len))
 		return bytes < sketch_bytes(h->pos_len, h->neg_len) ? SketchStatus::kTruncated : SketchStatus::kCorrupt;
@@ -902,16 +916,10 @@ SketchStatus sketch_validate(const SketchHeader *h, size_t bytes) noexcept {
 	if (!sum_counts(counts, h->pos_len, &stored) || !sum_counts(counts + h->pos_len, h->neg_len, &stored))
 		return SketchStatus::kCorrupt;
 	return check_contents(h, occupied(counts, h->pos_offset, h->pos_len),
-	                      occupied(counts + h->pos_len, h->neg_offset, h->neg_len), stored);
+						  occupied(counts + h->pos_len, h->neg_offset, h->neg_len), stored);
 }
 
-// Serialized form, version 1, little-endian, 76 fixed bytes then the counts:
-//   u8 version, u8 flags (0), u8 collapses, u8 reserved (0), u32 alpha_e6, u32 max_buckets,
-//   u64 count, u64 zero_count, f64 min, f64 max, f64 sum, f64 sum_comp,
-//   i32 pos_offset, u32 pos_len, i32 neg_offset, u32 neg_len,
-//   then pos_len positive and neg_len negative counts as varint tokens: a count c >= 1 as varint(2c), a run of
-//   r >= 1 zeros as varint(2(r-1) + 1). Canonical: windows trimmed to their first and last non-zero count (an
-//   empty window is offset 0, length 0), runs maximal, varints minimal. So equal sketches serialize equally.
+// The serialized form is described in sketch.hpp.
 size_t sketch_serialized_size(const SketchHeader *h, const uint64_t *counts) noexcept {
 	size_t size = kFixedBytes;
 	auto add = [&size](uint64_t token) { size += varint_size(token); };
@@ -925,7 +933,7 @@ size_t sketch_serialized_size(const SketchHeader *h, const uint64_t *counts) noe
 }
 
 SketchStatus sketch_serialize(const SketchHeader *h, const uint64_t *counts, uint8_t *out, size_t cap,
-                              size_t *written) noexcept {
+							  size_t *written) noexcept {
 	size_t size = sketch_serialized_size(h, counts);
 	if (cap < size)
 		return SketchStatus::kBufferTooSmall;
@@ -964,8 +972,7 @@ SketchStatus sketch_serialize(const SketchHeader *h, const uint64_t *counts, uin
 	return SketchStatus::kOk;
 }
 
-SketchStatus sketch_deserialized_size(const uint8_t *bytes, size_t len, uint32_t *pos_len,
-                                      uint32_t *neg_len) noexcept {
+SketchStatus sketch_deserialized_size(const uint8_t *bytes, size_t len, uint32_t *pos_len, uint32_t *neg_len) noexcept {
 	return parse(bytes, len, nullptr, 0, pos_len, neg_len);
 }
 
@@ -974,7 +981,9 @@ SketchStatus sketch_deserialize_into(const uint8_t *bytes, size_t len, SketchHea
 	return parse(bytes, len, out, out_bytes, &pos_len, &neg_len);
 }
 
-size_t sketch_text_size(size_t len) noexcept { return sizeof kSketchTextPrefix - 1 + (len + 2) / 3 * 4; }
+size_t sketch_text_size(size_t len) noexcept {
+	return sizeof kSketchTextPrefix - 1 + (len + 2) / 3 * 4;
+}
 
 SketchStatus sketch_to_text(const uint8_t *bytes, size_t len, char *out, size_t cap, size_t *written) noexcept {
 	size_t size = sketch_text_size(len);
