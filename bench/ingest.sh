@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SDK ingest throughput: N dexcost SDK v1 events sent to dexcost.ingest() in payloads of 500
+# SDK ingest throughput: N dexcost SDK v1 events sent to dexcost.ingest(text) and ingest(jsonb) in payloads of 500
 # records, one transaction per payload as the SDK posts them (the JSON text is parsed in the
 # call), against COPY of the same rows into the same dexcost.cost_event (same indexes,
 # triggers and roll-ups) in the same run. Goal: ingest >= 0.5 of COPY's rows/s.
@@ -69,9 +69,12 @@ q -c "COPY (SELECT event_id, customer_id, task_id, 'llm_call', occurred_at, cost
                    '2026-05-01', 'openai', 'openai', 'gpt-4o-mini', input_tokens, cached_tokens, output_tokens, 800, false,
                    '{\"temperature\": 0.2}' FROM bench_event ORDER BY i) TO '$base/events.csv' CSV"
 payloads=$(q -c "SELECT count(*) FROM bench_payload")
+# ingest(text): the payload as the JSON text a relay receives, parsed by dexcost's parser;
+# ingest(jsonb): the same text cast to jsonb in the call (PostgreSQL's jsonb input parses it).
 for n in $(seq 0 $((payloads - 1))); do
-  echo "SELECT (dexcost.ingest(payload::jsonb))->>'rejected' FROM bench_payload WHERE n = $n;"
+  echo "SELECT (dexcost.ingest(payload))->>'rejected' FROM bench_payload WHERE n = $n;"
 done > "$work/ingest.sql"
+sed 's/dexcost.ingest(payload)/dexcost.ingest(payload::jsonb)/' "$work/ingest.sql" > "$work/ingest_jsonb.sql"
 bytes=$(q -c "SELECT sum(octet_length(payload)) FROM bench_payload")
 tasks_per_payload=$(q -c "SELECT round(avg(c)) FROM (SELECT count(DISTINCT task_id) AS c FROM bench_event GROUP BY (i - 1) / $per_payload) s")
 echo "$events events in $payloads payloads of $per_payload ($((bytes / payloads / 1024)) kB of JSON each, $tasks_per_payload tasks each; $concurrent tasks running at once)"
@@ -79,7 +82,9 @@ echo "$events events in $payloads payloads of $per_payload ($((bytes / payloads 
 reset() { q -c 'TRUNCATE dexcost.cost_event' -c 'DELETE FROM dexcost.ingest_receipt' -c 'CHECKPOINT'; }
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-copy_rates=(); ingest_rates=()
+copy_rates=(); ingest_rates=(); jsonb_rates=()
+rate() { awk -v n="$events" -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", n / (b - a) }'; }
+total() { q -c "SELECT sum(cost_usd) || ' USD in ' || count(*) || ' events' FROM dexcost.cost_event"; }
 for r in $(seq 1 "$repeats"); do
   reset
   t0=$(now)
@@ -87,19 +92,27 @@ for r in $(seq 1 "$repeats"); do
                                  pricing_source, pricing_version, service_name, provider, model, input_tokens,
                                  cache_read_tokens, output_tokens, latency_ms, is_retry, details) FROM '$base/events.csv' CSV"
   t1=$(now)
-  copy_rates+=("$(awk -v n="$events" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')")
-  copy_sum=$(q -c "SELECT sum(cost_usd) || ' USD in ' || count(*) || ' events' FROM dexcost.cost_event")
-  reset
-  t0=$(now)
-  rejected=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -f "$work/ingest.sql" | awk '{s += $1} END {print s + 0}')
-  t1=$(now)
-  ingest_rates+=("$(awk -v n="$events" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }')")
-  ingest_sum=$(q -c "SELECT sum(cost_usd) || ' USD in ' || count(*) || ' events' FROM dexcost.cost_event")
-  echo "run $r: COPY ${copy_rates[-1]} rows/s ($copy_sum), ingest ${ingest_rates[-1]} rows/s ($ingest_sum, $rejected rejected)"
-  [ "$copy_sum" = "$ingest_sum" ] || { echo "ingest stored something else than COPY" >&2; exit 1; }
+  copy_rates+=("$(rate "$t0" "$t1")")
+  copy_sum=$(total)
+  for variant in ingest ingest_jsonb; do
+    reset
+    t0=$(now)
+    rejected=$(psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" -f "$work/$variant.sql" | awk '{s += $1} END {print s + 0}')
+    t1=$(now)
+    if [ "$variant" = ingest ]; then ingest_rates+=("$(rate "$t0" "$t1")"); else jsonb_rates+=("$(rate "$t0" "$t1")"); fi
+    sum=$(total)
+    [ "$copy_sum" = "$sum" ] && [ "$rejected" = 0 ] ||
+      { echo "$variant stored something else than COPY: $sum, $rejected rejected" >&2; exit 1; }
+  done
+  echo "run $r: COPY ${copy_rates[-1]} rows/s, ingest(text) ${ingest_rates[-1]} rows/s," \
+       "ingest(jsonb) ${jsonb_rates[-1]} rows/s (each: $copy_sum, 0 rejected)"
 done
-c=$(printf '%s\n' "${copy_rates[@]}" | median); i=$(printf '%s\n' "${ingest_rates[@]}" | median)
-echo "COPY $c rows/s, ingest $i rows/s, ratio $(awk -v a="$i" -v b="$c" 'BEGIN { printf "%.2f", a / b }') (goal >= 0.50)"
+c=$(printf '%s\n' "${copy_rates[@]}" | median)
+i=$(printf '%s\n' "${ingest_rates[@]}" | median)
+j=$(printf '%s\n' "${jsonb_rates[@]}" | median)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "COPY $c rows/s; ingest(text) $i rows/s, ratio $(ratio "$i" "$c") (goal >= 0.50);" \
+     "ingest(jsonb) $j rows/s, ratio $(ratio "$j" "$c")"
 # A second delivery of every payload stores nothing twice.
 q -c "SELECT dexcost.fold_rollups()" >/dev/null
 before=$(q -c "SELECT count(*) || ' events, ' || sum(cost_usd) || ' USD' FROM dexcost.cost_event")

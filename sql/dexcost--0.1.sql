@@ -1490,8 +1490,8 @@ COMMENT ON TABLE @extschema@.ingest_raw_record IS
 COMMENT ON COLUMN @extschema@.ingest_raw_record.record_type IS 'business_identity or outcome.';
 COMMENT ON COLUMN @extschema@.ingest_raw_record.record_key IS 'md5 of the record''s JSON: the same record sent again is kept once; an edited record is kept as another row (the v1 contract publishes no schema, so no id, for these records).';
 COMMENT ON COLUMN @extschema@.ingest_raw_record.record IS 'The record as the SDK sent it.';
-COMMENT ON COLUMN @extschema@.ingest_raw_record.received_at IS 'When it was last received.';
-COMMENT ON COLUMN @extschema@.ingest_raw_record.receipt_id IS 'The ingest call that last received it.';
+COMMENT ON COLUMN @extschema@.ingest_raw_record.received_at IS 'When it was first received (a copy sent again changes nothing).';
+COMMENT ON COLUMN @extschema@.ingest_raw_record.receipt_id IS 'The ingest call that first received it.';
 
 CREATE TABLE @extschema@.ingest_receipt (
     receipt_id  uuid        NOT NULL,
@@ -1520,6 +1520,13 @@ CREATE FUNCTION @extschema@.ingest(payload jsonb) RETURNS jsonb
   AS 'MODULE_PATHNAME', 'dexcost_ingest';
 COMMENT ON FUNCTION @extschema@.ingest(jsonb) IS
   'Stores a dexcost SDK payload {"events": [...], "tasks": [...], "revenue_revisions": [...]} of v1 records, idempotently, and answers {"receipt_id", "queued", "parked", "rejected", "errors": [{"index", "reason"}]}; a bad record is refused alone (docs/ingest.md).';
+
+CREATE FUNCTION @extschema@.ingest(payload text) RETURNS jsonb
+  LANGUAGE C VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'dexcost_ingest_text';
+COMMENT ON FUNCTION @extschema@.ingest(text) IS
+  'ingest(jsonb) for the payload as JSON text, parsed by dexcost''s own parser instead of jsonb input (faster; the same answers and the same rows): what an SDK relay sends. A string literal or a text parameter calls this one.';
 
 CREATE FUNCTION @extschema@.adopt_pending(task_ids uuid[] DEFAULT NULL) RETURNS jsonb
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE

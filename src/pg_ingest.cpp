@@ -1,6 +1,8 @@
-// SQL surface of SDK ingest: dexcost.ingest(jsonb) stores a dexcost SDK payload of v1 records.
+// SQL surface of SDK ingest: dexcost.ingest(jsonb) and dexcost.ingest(text) store a dexcost SDK
+// payload of v1 records.
 //
-//   phase 1  walk the jsonb (PostgreSQL has parsed it already) into plain Field views;
+//   phase 1  walk the records into plain Field views: from the jsonb PostgreSQL parsed, or
+//            from the tape core/json made of the text (no jsonb built but for what is stored);
 //   phase 2  check and normalise each record in C++ (src/core/ingest.cpp), noexcept;
 //   phase 3  write: tasks (parents first), the SDK's reported totals, events, revenue
 //            revisions, parked and raw records, each kind with one set-based statement.
@@ -8,6 +10,7 @@
 // record, so one record PostgreSQL refuses never costs the others. Records whose task is not
 // known yet are parked in dexcost.ingest_pending and stored when the task arrives.
 #include "core/ingest.hpp"
+#include "core/json.hpp"
 
 #include <string>
 
@@ -15,6 +18,7 @@
 
 extern "C" {
 PG_FUNCTION_INFO_V1(dexcost_ingest);
+PG_FUNCTION_INFO_V1(dexcost_ingest_text);
 PG_FUNCTION_INFO_V1(dexcost_ingest_records);
 }
 
@@ -32,11 +36,20 @@ const char *const kRawTypes[kKindCount] = {"event", "task", "business_identity",
 
 constexpr int kReasonSize = 320;
 
+// A JSON object or array records are read from: a jsonb container (dexcost.ingest(jsonb)),
+// or a node of the payload text parsed by core/json (dexcost.ingest(text), no jsonb_in).
+struct Obj {
+	JsonbContainer *jb;            // jsonb path
+	int jb_len;                    // size of jb's binary form
+	const dexcost::JsonTape *tape; // text path
+	uint32 node;
+};
+DEXCOST_PLAIN(Obj);
+
 // One record of the payload: where it sits, its JSON, and its verdict.
 struct Slot {
 	int index;             // global position: the arrays concatenated in kKindKeys order
-	JsonbContainer *obj;   // nullptr when the element is not an object
-	int raw_len;           // size of obj's binary form (raw_of makes it a jsonb when needed)
+	Obj obj;               // unset when the element is not an object
 	bool ok;               // accepted so far
 	bool done;             // stored, parked or kept raw
 	bool parked;
@@ -70,15 +83,6 @@ DEXCOST_PLAIN(EventSlot);
 DEXCOST_PLAIN(TaskSlot);
 DEXCOST_PLAIN(RevenueSlot);
 
-// The record as a jsonb of its own (for parking and raw storage; most records never need it).
-Datum raw_of(const Slot &s) {
-	JsonbValue v;
-	v.type = jbvBinary;
-	v.val.binary.data = s.obj;
-	v.val.binary.len = s.raw_len;
-	return JsonbPGetDatum(JsonbValueToJsonb(&v));
-}
-
 // Marks a slot refused with a reason.
 void refuse(Slot *s, const char *reason) {
 	s->ok = false;
@@ -87,30 +91,20 @@ void refuse(Slot *s, const char *reason) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Phase 1: reading the jsonb
+// Phase 1: reading the records (from jsonb, or from the tape of the parsed text)
 // ---------------------------------------------------------------------------------------
 
-// A field of a JSON object as a Field view (strings are NUL-terminated copies).
-Field field_of(JsonbContainer *obj, const char *key, JsonbContainer **container = nullptr) {
+// A jsonb value as a Field view (strings point into the jsonb; numbers are numeric_out text);
+// child receives an object or array value.
+Field jsonb_field(const JsonbValue *v, Obj *child) {
 	Field f;
-	if (container)
-		*container = nullptr;
-	if (!obj)
-		return f;
-	JsonbValue k;
-	k.type = jbvString;
-	k.val.string.val = const_cast<char *>(key);
-	k.val.string.len = static_cast<int>(strlen(key));
-	JsonbValue *v = findJsonbValueFromContainer(obj, JB_FOBJECT, &k);
-	if (!v)
-		return f;
 	switch (v->type) {
 	case jbvNull:
 		f.kind = JsonKind::kNull;
 		break;
 	case jbvString:
 		f.kind = JsonKind::kString;
-		f.text = std::string_view(pnstrdup(v->val.string.val, v->val.string.len), v->val.string.len);
+		f.text = std::string_view(v->val.string.val, v->val.string.len);
 		break;
 	case jbvNumeric: {
 		f.kind = JsonKind::kNumber;
@@ -123,8 +117,8 @@ Field field_of(JsonbContainer *obj, const char *key, JsonbContainer **container 
 		break;
 	case jbvBinary:
 		f.kind = JsonContainerIsObject(v->val.binary.data) ? JsonKind::kObject : JsonKind::kArray;
-		if (container)
-			*container = v->val.binary.data;
+		if (child)
+			*child = Obj{v->val.binary.data, v->val.binary.len, nullptr, 0};
 		break;
 	default:
 		f.kind = JsonKind::kArray;
@@ -133,117 +127,293 @@ Field field_of(JsonbContainer *obj, const char *key, JsonbContainer **container 
 	return f;
 }
 
-// The jsonb of a nested object field, or (Datum)0.
-Datum jsonb_of(JsonbContainer *obj, const char *key) {
-	JsonbValue k;
-	k.type = jbvString;
-	k.val.string.val = const_cast<char *>(key);
-	k.val.string.len = static_cast<int>(strlen(key));
-	JsonbValue *v = obj ? findJsonbValueFromContainer(obj, JB_FOBJECT, &k) : nullptr;
-	if (!v || v->type != jbvBinary || !JsonContainerIsObject(v->val.binary.data))
-		return (Datum)0;
-	return JsonbPGetDatum(JsonbValueToJsonb(v));
+// A number literal of the text as jsonb would show it: numeric_out of the value. Plain
+// literals are already that; exponents and negative zeros go through numeric.
+std::string_view number_as_jsonb(std::string_view literal) {
+	bool plain = literal.find_first_of("eE") == std::string_view::npos &&
+	             !(literal.size() >= 2 && literal[0] == '-' && literal[1] == '0');
+	if (plain)
+		return literal;
+	Datum n = DirectFunctionCall3(numeric_in, CStringGetDatum(pnstrdup(literal.data(), literal.size())),
+	                              ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	char *t = DatumGetCString(DirectFunctionCall1(numeric_out, n));
+	return std::string_view(t, strlen(t));
 }
+
+// A tape node as a Field view (strings point into the text or the tape); child receives an
+// object or array value.
+Field tape_field(const dexcost::JsonTape *tape, uint32 node, Obj *child) {
+	Field f;
+	const dexcost::JsonNode &n = tape->node(node);
+	f.kind = n.kind;
+	if (n.kind == JsonKind::kString)
+		f.text = tape->string_value(node);
+	else if (n.kind == JsonKind::kNumber)
+		f.text = number_as_jsonb(tape->number_text(node));
+	else if ((n.kind == JsonKind::kObject || n.kind == JsonKind::kArray) && child)
+		*child = Obj{nullptr, 0, tape, node};
+	return f;
+}
+
+// One field of an object (kMissing when o is not an object or has no such key).
+Field field_of(const Obj &o, const char *key, Obj *child = nullptr) {
+	if (child)
+		*child = Obj{};
+	if (o.jb) {
+		JsonbValue k;
+		k.type = jbvString;
+		k.val.string.val = const_cast<char *>(key);
+		k.val.string.len = static_cast<int>(strlen(key));
+		JsonbValue *v = findJsonbValueFromContainer(o.jb, JB_FOBJECT, &k);
+		return v ? jsonb_field(v, child) : Field();
+	}
+	if (o.tape) {
+		std::string_view wanted(key);
+		uint32 node = dexcost::kJsonNone;
+		o.tape->find_keys(o.node, &wanted, 1, &node);
+		return node == dexcost::kJsonNone ? Field() : tape_field(o.tape, node, child);
+	}
+	return Field();
+}
+
+// Pushes a tape node (and what it holds) into a jsonb being built; returns the container
+// built when the node closes the outermost one.
+JsonbValue *push_tape(const dexcost::JsonTape *tape, uint32 node, JsonbIteratorToken scalar_token,
+                      JsonbParseState **state) {
+	check_stack_depth();
+	const dexcost::JsonNode &n = tape->node(node);
+	JsonbValue v;
+	switch (n.kind) {
+	case JsonKind::kObject:
+	case JsonKind::kArray: {
+		bool object = n.kind == JsonKind::kObject;
+		pushJsonbValue(state, object ? WJB_BEGIN_OBJECT : WJB_BEGIN_ARRAY, nullptr);
+		uint32 i = node + 1;
+		for (uint32 m = 0; m < n.count; ++m) {
+			if (object) {
+				std::string_view key = tape->string_value(i);
+				v.type = jbvString;
+				v.val.string.val = const_cast<char *>(key.data());
+				v.val.string.len = static_cast<int>(key.size());
+				pushJsonbValue(state, WJB_KEY, &v);
+				i = tape->node(i).next;
+			}
+			push_tape(tape, i, object ? WJB_VALUE : WJB_ELEM, state);
+			i = tape->node(i).next;
+		}
+		return pushJsonbValue(state, object ? WJB_END_OBJECT : WJB_END_ARRAY, nullptr);
+	}
+	case JsonKind::kString: {
+		std::string_view text = tape->string_value(node);
+		v.type = jbvString;
+		v.val.string.val = const_cast<char *>(text.data());
+		v.val.string.len = static_cast<int>(text.size());
+		break;
+	}
+	case JsonKind::kNumber: {
+		std::string_view literal = tape->number_text(node);
+		v.type = jbvNumeric;
+		v.val.numeric =
+		    DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(pnstrdup(literal.data(), literal.size())),
+		                                        ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+		break;
+	}
+	case JsonKind::kTrue:
+	case JsonKind::kFalse:
+		v.type = jbvBool;
+		v.val.boolean = n.kind == JsonKind::kTrue;
+		break;
+	default:
+		v.type = jbvNull;
+		break;
+	}
+	return pushJsonbValue(state, scalar_token, &v);
+}
+
+// An object or array as a jsonb of its own (a record to park or keep, details, metadata).
+Datum jsonb_datum(const Obj &o) {
+	if (o.jb) {
+		JsonbValue v;
+		v.type = jbvBinary;
+		v.val.binary.data = o.jb;
+		v.val.binary.len = o.jb_len;
+		return JsonbPGetDatum(JsonbValueToJsonb(&v));
+	}
+	JsonbParseState *state = nullptr;
+	return JsonbPGetDatum(JsonbValueToJsonb(push_tape(o.tape, o.node, WJB_VALUE, &state)));
+}
+
+// The record as a jsonb of its own (for parking and raw storage; most records never need it).
+Datum raw_of(const Slot &s) {
+	return jsonb_datum(s.obj);
+}
+
+// One key a record kind reads, and the Field it fills.
+template <typename F>
+struct Key {
+	const char *name;
+	Field F::*member;
+};
+
+// A key list's keys in ascending order (for JsonTape::find_keys), computed on first use.
+constexpr int kMaxKeys = 48;
+struct KeyOrder {
+	bool ready;
+	std::string_view sorted[kMaxKeys];
+	uint8 key[kMaxKeys]; // sorted position -> position in the key list
+};
+DEXCOST_PLAIN(KeyOrder);
+
+// Reads keys of o into out (missing keys read kMissing); children[k], when given, receives
+// the object or array under keys[k].
+template <typename F, size_t N>
+void fetch(const Obj &o, const Key<F> (&keys)[N], KeyOrder *order, F *out, Obj *children) {
+	static_assert(N <= kMaxKeys, "raise kMaxKeys");
+	if (o.tape) {
+		if (!order->ready) {
+			for (size_t k = 0; k < N; ++k) {
+				std::string_view name(keys[k].name);
+				size_t at = k;
+				for (; at > 0 && order->sorted[at - 1] > name; --at) {
+					order->sorted[at] = order->sorted[at - 1];
+					order->key[at] = order->key[at - 1];
+				}
+				order->sorted[at] = name;
+				order->key[at] = static_cast<uint8>(k);
+			}
+			order->ready = true;
+		}
+		uint32 nodes[kMaxKeys];
+		o.tape->find_keys(o.node, order->sorted, N, nodes);
+		for (size_t at = 0; at < N; ++at) {
+			int k = order->key[at];
+			if (children)
+				children[k] = Obj{};
+			out->*(keys[k].member) =
+			    nodes[at] == dexcost::kJsonNone ? Field() : tape_field(o.tape, nodes[at], children ? &children[k] : nullptr);
+		}
+		return;
+	}
+	for (size_t k = 0; k < N; ++k)
+		out->*(keys[k].member) = field_of(o, keys[k].name, children ? &children[k] : nullptr);
+}
+
+using dexcost::EventFields;
+using dexcost::RevenueFields;
+using dexcost::TaskFields;
+
+// details first: read_event takes its object from children[0].
+const Key<EventFields> kEventKeys[] = {
+    {"details", &EventFields::details},
+    {"event_id", &EventFields::event_id},
+    {"task_id", &EventFields::task_id},
+    {"event_type", &EventFields::event_type},
+    {"occurred_at", &EventFields::occurred_at},
+    {"cost_usd", &EventFields::cost_usd},
+    {"cost_confidence", &EventFields::cost_confidence},
+    {"pricing_source", &EventFields::pricing_source},
+    {"pricing_version", &EventFields::pricing_version},
+    {"service_name", &EventFields::service_name},
+    {"provider", &EventFields::provider},
+    {"model", &EventFields::model},
+    {"input_tokens", &EventFields::input_tokens},
+    {"output_tokens", &EventFields::output_tokens},
+    {"cached_tokens", &EventFields::cached_tokens},
+    {"latency_ms", &EventFields::latency_ms},
+    {"is_retry", &EventFields::is_retry},
+    {"retry_reason", &EventFields::retry_reason},
+    {"retry_of", &EventFields::retry_of},
+    {"schema_version", &EventFields::schema_version},
+};
+const Key<EventFields> kEventDetailKeys[] = {
+    {"error_type", &EventFields::error_type},
+    {"cache_write_input_tokens", &EventFields::cache_write_input_tokens},
+    {"cache_creation_input_tokens", &EventFields::cache_creation_input_tokens},
+    {"reasoning_output_tokens", &EventFields::reasoning_output_tokens},
+    {"service_tier", &EventFields::service_tier},
+};
+// metadata first: read_task takes its object from children[0].
+const Key<TaskFields> kTaskKeys[] = {
+    {"metadata", &TaskFields::metadata},
+    {"task_id", &TaskFields::task_id},
+    {"task_type", &TaskFields::task_type},
+    {"status", &TaskFields::status},
+    {"started_at", &TaskFields::started_at},
+    {"ended_at", &TaskFields::ended_at},
+    {"customer_id", &TaskFields::customer_id},
+    {"project_id", &TaskFields::project_id},
+    {"user_id", &TaskFields::user_id},
+    {"product_id", &TaskFields::product_id},
+    {"parent_task_id", &TaskFields::parent_task_id},
+    {"root_task_id", &TaskFields::root_task_id},
+    {"agent_id", &TaskFields::agent_id},
+    {"agent_version", &TaskFields::agent_version},
+    {"workflow_id", &TaskFields::workflow_id},
+    {"workflow_session_id", &TaskFields::workflow_session_id},
+    {"experiment_id", &TaskFields::experiment_id},
+    {"variant", &TaskFields::variant},
+    {"schema_version", &TaskFields::schema_version},
+    {"llm_cost_usd", &TaskFields::llm_cost_usd},
+    {"external_cost_usd", &TaskFields::external_cost_usd},
+    {"compute_cost_usd", &TaskFields::compute_cost_usd},
+    {"network_cost_usd", &TaskFields::network_cost_usd},
+    {"gpu_cost_usd", &TaskFields::gpu_cost_usd},
+    {"total_cost_usd", &TaskFields::total_cost_usd},
+    {"total_input_tokens", &TaskFields::total_input_tokens},
+    {"total_output_tokens", &TaskFields::total_output_tokens},
+    {"total_cached_tokens", &TaskFields::total_cached_tokens},
+    {"retry_count", &TaskFields::retry_count},
+    {"retry_cost_usd", &TaskFields::retry_cost_usd},
+    {"failure_count", &TaskFields::failure_count},
+    {"network_bytes_in", &TaskFields::network_bytes_in},
+    {"network_bytes_out", &TaskFields::network_bytes_out},
+    {"network_call_count", &TaskFields::network_call_count},
+};
+// lifecycle, amount and source first: read_revenue takes their objects from children[0..2].
+const Key<RevenueFields> kRevenueKeys[] = {
+    {"lifecycle", &RevenueFields::lifecycle},   {"amount", &RevenueFields::amount},
+    {"source", &RevenueFields::source},         {"schema_version", &RevenueFields::schema_version},
+    {"revenue_id", &RevenueFields::revenue_id}, {"task_id", &RevenueFields::task_id},
+    {"outcome_id", &RevenueFields::outcome_id}, {"effective_at", &RevenueFields::effective_at},
+    {"observed_at", &RevenueFields::observed_at},
+};
+const Key<RevenueFields> kLifecycleKeys[] = {{"state", &RevenueFields::state}, {"revision", &RevenueFields::revision}};
+const Key<RevenueFields> kAmountKeys[] = {{"value", &RevenueFields::amount_value},
+                                          {"currency", &RevenueFields::amount_currency}};
+const Key<RevenueFields> kSourceKeys[] = {{"type", &RevenueFields::source_type},
+                                          {"record_id", &RevenueFields::source_record_id}};
+
+KeyOrder g_event_order, g_event_detail_order, g_task_order, g_revenue_order, g_lifecycle_order, g_amount_order,
+    g_source_order;
 
 // Reads the fields of an event.
 void read_event(EventSlot *e) {
-	JsonbContainer *o = e->s.obj;
-	dexcost::EventFields &f = e->f;
-	f.event_id = field_of(o, "event_id");
-	f.task_id = field_of(o, "task_id");
-	f.event_type = field_of(o, "event_type");
-	f.occurred_at = field_of(o, "occurred_at");
-	f.cost_usd = field_of(o, "cost_usd");
-	f.cost_confidence = field_of(o, "cost_confidence");
-	f.pricing_source = field_of(o, "pricing_source");
-	f.pricing_version = field_of(o, "pricing_version");
-	f.service_name = field_of(o, "service_name");
-	f.provider = field_of(o, "provider");
-	f.model = field_of(o, "model");
-	f.input_tokens = field_of(o, "input_tokens");
-	f.output_tokens = field_of(o, "output_tokens");
-	f.cached_tokens = field_of(o, "cached_tokens");
-	f.latency_ms = field_of(o, "latency_ms");
-	f.is_retry = field_of(o, "is_retry");
-	f.retry_reason = field_of(o, "retry_reason");
-	f.retry_of = field_of(o, "retry_of");
-	f.schema_version = field_of(o, "schema_version");
-	JsonbContainer *details = nullptr;
-	f.details = field_of(o, "details", &details);
-	f.error_type = field_of(details, "error_type");
-	f.cache_write_input_tokens = field_of(details, "cache_write_input_tokens");
-	f.cache_creation_input_tokens = field_of(details, "cache_creation_input_tokens");
-	f.reasoning_output_tokens = field_of(details, "reasoning_output_tokens");
-	e->details = details ? jsonb_of(o, "details") : (Datum)0;
+	Obj children[std::size(kEventKeys)];
+	fetch(e->s.obj, kEventKeys, &g_event_order, &e->f, children);
+	fetch(children[0], kEventDetailKeys, &g_event_detail_order, &e->f, nullptr);
+	e->details = e->f.details.kind == JsonKind::kObject ? jsonb_datum(children[0]) : (Datum)0;
 }
 
 // Reads the fields of a task.
 void read_task(TaskSlot *t) {
-	JsonbContainer *o = t->s.obj;
-	dexcost::TaskFields &f = t->f;
-	f.task_id = field_of(o, "task_id");
-	f.task_type = field_of(o, "task_type");
-	f.status = field_of(o, "status");
-	f.started_at = field_of(o, "started_at");
-	f.ended_at = field_of(o, "ended_at");
-	f.metadata = field_of(o, "metadata");
-	f.customer_id = field_of(o, "customer_id");
-	f.project_id = field_of(o, "project_id");
-	f.user_id = field_of(o, "user_id");
-	f.product_id = field_of(o, "product_id");
-	f.parent_task_id = field_of(o, "parent_task_id");
-	f.root_task_id = field_of(o, "root_task_id");
-	f.agent_id = field_of(o, "agent_id");
-	f.agent_version = field_of(o, "agent_version");
-	f.workflow_id = field_of(o, "workflow_id");
-	f.workflow_session_id = field_of(o, "workflow_session_id");
-	f.experiment_id = field_of(o, "experiment_id");
-	f.variant = field_of(o, "variant");
-	f.schema_version = field_of(o, "schema_version");
-	f.llm_cost_usd = field_of(o, "llm_cost_usd");
-	f.external_cost_usd = field_of(o, "external_cost_usd");
-	f.compute_cost_usd = field_of(o, "compute_cost_usd");
-	f.network_cost_usd = field_of(o, "network_cost_usd");
-	f.gpu_cost_usd = field_of(o, "gpu_cost_usd");
-	f.total_cost_usd = field_of(o, "total_cost_usd");
-	f.total_input_tokens = field_of(o, "total_input_tokens");
-	f.total_output_tokens = field_of(o, "total_output_tokens");
-	f.total_cached_tokens = field_of(o, "total_cached_tokens");
-	f.retry_count = field_of(o, "retry_count");
-	f.retry_cost_usd = field_of(o, "retry_cost_usd");
-	f.failure_count = field_of(o, "failure_count");
-	f.network_bytes_in = field_of(o, "network_bytes_in");
-	f.network_bytes_out = field_of(o, "network_bytes_out");
-	f.network_call_count = field_of(o, "network_call_count");
-	t->metadata = jsonb_of(o, "metadata");
+	Obj children[std::size(kTaskKeys)];
+	fetch(t->s.obj, kTaskKeys, &g_task_order, &t->f, children);
+	t->metadata = t->f.metadata.kind == JsonKind::kObject ? jsonb_datum(children[0]) : (Datum)0;
 }
 
 // Reads the fields of a revenue revision (nested objects flattened).
 void read_revenue(RevenueSlot *r) {
-	JsonbContainer *o = r->s.obj;
-	dexcost::RevenueFields &f = r->f;
-	f.schema_version = field_of(o, "schema_version");
-	f.revenue_id = field_of(o, "revenue_id");
-	f.task_id = field_of(o, "task_id");
-	f.outcome_id = field_of(o, "outcome_id");
-	f.effective_at = field_of(o, "effective_at");
-	f.observed_at = field_of(o, "observed_at");
-	JsonbContainer *lifecycle = nullptr, *amount = nullptr, *source = nullptr;
-	f.lifecycle = field_of(o, "lifecycle", &lifecycle);
-	f.state = field_of(lifecycle, "state");
-	f.revision = field_of(lifecycle, "revision");
-	f.amount = field_of(o, "amount", &amount);
-	f.amount_value = field_of(amount, "value");
-	f.amount_currency = field_of(amount, "currency");
-	f.source = field_of(o, "source", &source);
-	f.source_type = field_of(source, "type");
-	f.source_record_id = field_of(source, "record_id");
+	Obj children[std::size(kRevenueKeys)];
+	fetch(r->s.obj, kRevenueKeys, &g_revenue_order, &r->f, children);
+	fetch(children[0], kLifecycleKeys, &g_lifecycle_order, &r->f, nullptr);
+	fetch(children[1], kAmountKeys, &g_amount_order, &r->f, nullptr);
+	fetch(children[2], kSourceKeys, &g_source_order, &r->f, nullptr);
 }
 
 // The records of one top-level array, as slots of elem_size bytes; raises for a non-array.
-char *read_array(JsonbContainer *root, Kind kind, size_t elem_size, int *count, int *next_index) {
+char *read_array(const Obj &root, Kind kind, size_t elem_size, int *count, int *next_index) {
 	*count = 0;
-	JsonbContainer *array = nullptr;
+	Obj array{};
 	Field f = field_of(root, kKindKeys[kind], &array);
 	if (f.kind == JsonKind::kMissing || f.kind == JsonKind::kNull)
 		return nullptr;
@@ -251,53 +421,76 @@ char *read_array(JsonbContainer *root, Kind kind, size_t elem_size, int *count, 
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("payload key \"%s\" must be an array", kKindKeys[kind]),
 		                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
-	int n = static_cast<int>(JsonContainerSize(array));
+	int n = array.jb ? static_cast<int>(JsonContainerSize(array.jb)) : static_cast<int>(array.tape->node(array.node).count);
 	char *slots = static_cast<char *>(palloc0(elem_size * (n + 1)));
-	JsonbIterator *it = JsonbIteratorInit(array);
-	JsonbValue v;
-	JsonbIteratorToken tok;
-	int i = 0;
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
-		if (tok != WJB_ELEM || i >= n)
-			continue;
+	auto place = [&](int i, bool is_object, const Obj &obj) {
 		Slot *s = reinterpret_cast<Slot *>(slots + elem_size * i);
 		s->index = (*next_index)++;
 		s->ok = true;
-		if (v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data)) {
-			s->obj = v.val.binary.data;
-			s->raw_len = v.val.binary.len;
-		} else {
+		if (is_object)
+			s->obj = obj;
+		else
 			refuse(s, "record: must be a JSON object");
+	};
+	if (array.jb) {
+		JsonbIterator *it = JsonbIteratorInit(array.jb);
+		JsonbValue v;
+		JsonbIteratorToken tok;
+		int i = 0;
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+			if (tok != WJB_ELEM || i >= n)
+				continue;
+			bool is_object = v.type == jbvBinary && JsonContainerIsObject(v.val.binary.data);
+			place(i++, is_object, is_object ? Obj{v.val.binary.data, v.val.binary.len, nullptr, 0} : Obj{});
 		}
-		++i;
+		n = i;
+	} else {
+		uint32 node = array.node + 1;
+		for (int i = 0; i < n; ++i) {
+			bool is_object = array.tape->node(node).kind == JsonKind::kObject;
+			place(i, is_object, Obj{nullptr, 0, array.tape, node});
+			node = array.tape->node(node).next;
+		}
 	}
-	*count = i;
+	*count = n;
 	return slots;
 }
 
 // Refuses a payload with an array under a key dexcost does not know: records sent under a
 // misspelt key would otherwise be dropped without a word. Other unknown keys are ignored.
-void check_payload_keys(JsonbContainer *root) {
-	JsonbIterator *it = JsonbIteratorInit(root);
-	JsonbValue v;
-	JsonbIteratorToken tok;
-	char *key = nullptr;
-	while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
-		if (tok == WJB_KEY) {
-			key = pnstrdup(v.val.string.val, v.val.string.len);
-			continue;
-		}
-		if (tok != WJB_VALUE || !key || v.type != jbvBinary || !JsonContainerIsArray(v.val.binary.data))
-			continue;
-		bool known_key = false;
+void check_payload_keys(const Obj &root) {
+	auto check = [](std::string_view key, bool is_array) {
+		if (!is_array)
+			return;
 		for (const char *k : kKindKeys)
-			known_key |= strcmp(key, k) == 0;
-		if (!known_key)
-			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			                errmsg("payload key \"%s\" is not a kind of record dexcost knows", key),
-			                errdetail("dexcost reads records from events, tasks, business_identities, outcomes and "
-			                          "revenue_revisions."),
-			                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+			if (key == k)
+				return;
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("payload key \"%.*s\" is not a kind of record dexcost knows", static_cast<int>(key.size()),
+		                       key.data()),
+		                errdetail("dexcost reads records from events, tasks, business_identities, outcomes and "
+		                          "revenue_revisions."),
+		                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+	};
+	if (root.jb) {
+		JsonbIterator *it = JsonbIteratorInit(root.jb);
+		JsonbValue v;
+		JsonbIteratorToken tok;
+		std::string_view key;
+		while ((tok = JsonbIteratorNext(&it, &v, true)) != WJB_DONE) {
+			if (tok == WJB_KEY)
+				key = std::string_view(v.val.string.val, v.val.string.len);
+			else if (tok == WJB_VALUE)
+				check(key, v.type == jbvBinary && JsonContainerIsArray(v.val.binary.data));
+		}
+		return;
+	}
+	const dexcost::JsonNode &obj = root.tape->node(root.node);
+	uint32 node = root.node + 1;
+	for (uint32 m = 0; m < obj.count; ++m) {
+		uint32 value = root.tape->node(node).next;
+		check(root.tape->string_value(node), root.tape->node(value).kind == JsonKind::kArray);
+		node = root.tape->node(value).next;
 	}
 }
 
@@ -363,8 +556,9 @@ void check_revenue_noexcept(RevenueSlot *r, int n) noexcept {
 // Phase 3: writing
 // ---------------------------------------------------------------------------------------
 
-// Runs fn(arg) in a subtransaction. On an error, rolls it back, copies the message into
-// reason and returns false; a query cancel or shutdown is raised again.
+// Runs fn(arg) in a subtransaction. On an error about the data (SQLSTATE class 22 or 23),
+// rolls it back, copies the message into reason and returns false; any other error is raised
+// again after the rollback.
 bool run_in_subtransaction(void (*fn)(void *), void *arg, char *reason, size_t size) {
 	MemoryContext cxt = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -386,7 +580,12 @@ bool run_in_subtransaction(void (*fn)(void *), void *arg, char *reason, size_t s
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(cxt);
 		CurrentResourceOwner = owner;
-		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED || edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN)
+		// Only what is wrong with the records (data exceptions, class 22, and integrity
+		// violations, class 23) refuses them; anything else (privileges, deadlocks, lock
+		// timeouts, cancels, resources, internal errors) fails the call, so the SDK sends
+		// the payload again rather than dropping records that were fine.
+		int category = ERRCODE_TO_CATEGORY(edata->sqlerrcode);
+		if (category != ERRCODE_DATA_EXCEPTION && category != ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION)
 			ReThrowError(edata);
 		copy_text(reason, size, edata->message);
 		clip_to_characters(reason);
@@ -566,6 +765,7 @@ struct Ingest {
 	// The batch a write callback works on.
 	int *batch;
 	int n_batch;
+	bool upsert; // write_events: take the new values of events sent again
 };
 DEXCOST_PLAIN(Ingest);
 
@@ -785,56 +985,68 @@ void write_reported(void *arg) {
 }
 
 SPIPlanPtr g_insert_events = nullptr;
+SPIPlanPtr g_upsert_events = nullptr;
 
-// Writes the batch of events (one statement; the same event sent again changes nothing).
+// The events of the batch as rows (parameters $1 .. $24).
+constexpr const char kInsertEvents[] =
+    "INSERT INTO dexcost.cost_event AS e (event_id, customer_id, task_id, event_type, occurred_at, cost_usd,"
+    " cost_confidence, pricing_source, pricing_version, service_name, provider, model, input_tokens,"
+    " cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens, latency_ms, error_type, is_retry,"
+    " retry_reason, retry_of, details, service_tier)"
+    // Set-returning functions in the target list run in lockstep without a tuplestore (a
+    // FROM-clause unnest materialises every row first).
+    " SELECT pg_catalog.unnest($1)::pg_catalog.uuid, pg_catalog.unnest($2), pg_catalog.unnest($3)::pg_catalog.uuid,"
+    " pg_catalog.unnest($4), pg_catalog.unnest($5)::pg_catalog.timestamptz, pg_catalog.unnest($6)::pg_catalog.numeric,"
+    " pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), pg_catalog.unnest($10),"
+    " pg_catalog.unnest($11), pg_catalog.unnest($12), pg_catalog.unnest($13), pg_catalog.unnest($14),"
+    " pg_catalog.unnest($15), pg_catalog.unnest($16), pg_catalog.unnest($17), pg_catalog.unnest($18),"
+    " pg_catalog.unnest($19), pg_catalog.unnest($20), pg_catalog.unnest($21), pg_catalog.unnest($22)::pg_catalog.uuid,"
+    " pg_catalog.unnest($23), pg_catalog.unnest($24)";
+
+// Sent again (the SDK re-sends an event once it has priced it): take the new values; the
+// same values again change nothing and append no roll-up delta.
+constexpr const char kOnConflict[] =
+    " ON CONFLICT ON CONSTRAINT cost_event_pkey DO UPDATE SET task_id = excluded.task_id,"
+    " event_type = excluded.event_type, occurred_at = excluded.occurred_at, cost_usd = excluded.cost_usd,"
+    " cost_confidence = excluded.cost_confidence, pricing_source = excluded.pricing_source,"
+    " pricing_version = excluded.pricing_version, service_name = excluded.service_name,"
+    " provider = excluded.provider, model = excluded.model, input_tokens = excluded.input_tokens,"
+    " cache_read_tokens = excluded.cache_read_tokens, cache_write_tokens = excluded.cache_write_tokens,"
+    " output_tokens = excluded.output_tokens, reasoning_tokens = excluded.reasoning_tokens,"
+    " latency_ms = excluded.latency_ms, error_type = excluded.error_type, is_retry = excluded.is_retry,"
+    " retry_reason = excluded.retry_reason, retry_of = excluded.retry_of, details = excluded.details,"
+    " service_tier = excluded.service_tier"
+    " WHERE (e.task_id, e.event_type, e.occurred_at, e.cost_usd, e.cost_confidence, e.pricing_source,"
+    " e.pricing_version, e.service_name, e.provider, e.model, e.input_tokens, e.cache_read_tokens,"
+    " e.cache_write_tokens, e.output_tokens, e.reasoning_tokens, e.latency_ms, e.error_type, e.is_retry,"
+    " e.retry_reason, e.retry_of, e.details, e.service_tier) IS DISTINCT FROM (excluded.task_id, excluded.event_type,"
+    " excluded.occurred_at, excluded.cost_usd, excluded.cost_confidence, excluded.pricing_source,"
+    " excluded.pricing_version, excluded.service_name, excluded.provider, excluded.model, excluded.input_tokens,"
+    " excluded.cache_read_tokens, excluded.cache_write_tokens, excluded.output_tokens, excluded.reasoning_tokens,"
+    " excluded.latency_ms, excluded.error_type, excluded.is_retry, excluded.retry_reason, excluded.retry_of,"
+    " excluded.details, excluded.service_tier)";
+
+// Writes the batch of events in one statement: a plain INSERT first (in->upsert false), or
+// an INSERT that takes a sent-again event's new values (in->upsert true).
 void write_events(void *arg) {
 	Ingest *in = static_cast<Ingest *>(arg);
 	// event_id .. model: 12 texts; five token buckets and latency_ms: 6 bigints; then the rest.
-	static const Oid types[23] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	static const Oid types[24] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
 	                              TEXTOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID,
-	                              INT8OID, INT8OID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, JSONBOID};
-	SPIPlanPtr plan = keep_plan(
-	    &g_insert_events,
-	    "INSERT INTO dexcost.cost_event AS e (event_id, customer_id, task_id, event_type, occurred_at, cost_usd,"
-	    " cost_confidence, pricing_source, pricing_version, service_name, provider, model, input_tokens,"
-	    " cache_read_tokens, cache_write_tokens, cache_write_1h_tokens, output_tokens, reasoning_tokens, latency_ms,"
-	    " error_type, is_retry, retry_reason, retry_of, details)"
-	    " SELECT u.event_id::pg_catalog.uuid, u.customer_id, u.task_id::pg_catalog.uuid, u.event_type,"
-	    " u.occurred_at::pg_catalog.timestamptz, u.cost_usd::pg_catalog.numeric, u.cost_confidence, u.pricing_source,"
-	    " u.pricing_version, u.service_name, u.provider, u.model, u.t0, u.t1, u.t2, NULL, u.t4, u.t5, u.latency_ms,"
-	    " u.error_type, u.is_retry, u.retry_reason, u.retry_of::pg_catalog.uuid, u.details"
-	    " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3), pg_catalog.unnest($4),"
-	    " pg_catalog.unnest($5), pg_catalog.unnest($6), pg_catalog.unnest($7), pg_catalog.unnest($8),"
-	    " pg_catalog.unnest($9), pg_catalog.unnest($10), pg_catalog.unnest($11), pg_catalog.unnest($12),"
-	    " pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15), pg_catalog.unnest($16),"
-	    " pg_catalog.unnest($17), pg_catalog.unnest($18), pg_catalog.unnest($19), pg_catalog.unnest($20),"
-	    " pg_catalog.unnest($21), pg_catalog.unnest($22), pg_catalog.unnest($23))"
-	    " AS u(event_id, customer_id, task_id, event_type, occurred_at, cost_usd, cost_confidence, pricing_source,"
-	    " pricing_version, service_name, provider, model, t0, t1, t2, t4, t5, latency_ms, error_type, is_retry,"
-	    " retry_reason, retry_of, details)"
-	    // Sent again (the SDK re-sends an event once it has priced it): take the new values;
-	    // the same values again change nothing and append no roll-up delta.
-	    " ON CONFLICT ON CONSTRAINT cost_event_pkey DO UPDATE SET task_id = excluded.task_id,"
-	    " event_type = excluded.event_type, occurred_at = excluded.occurred_at, cost_usd = excluded.cost_usd,"
-	    " cost_confidence = excluded.cost_confidence, pricing_source = excluded.pricing_source,"
-	    " pricing_version = excluded.pricing_version, service_name = excluded.service_name,"
-	    " provider = excluded.provider, model = excluded.model, input_tokens = excluded.input_tokens,"
-	    " cache_read_tokens = excluded.cache_read_tokens, cache_write_tokens = excluded.cache_write_tokens,"
-	    " output_tokens = excluded.output_tokens, reasoning_tokens = excluded.reasoning_tokens,"
-	    " latency_ms = excluded.latency_ms, error_type = excluded.error_type, is_retry = excluded.is_retry,"
-	    " retry_reason = excluded.retry_reason, retry_of = excluded.retry_of, details = excluded.details"
-	    " WHERE (e.task_id, e.event_type, e.occurred_at, e.cost_usd, e.cost_confidence, e.pricing_source,"
-	    " e.pricing_version, e.service_name, e.provider, e.model, e.input_tokens, e.cache_read_tokens,"
-	    " e.cache_write_tokens, e.output_tokens, e.reasoning_tokens, e.latency_ms, e.error_type, e.is_retry,"
-	    " e.retry_reason, e.retry_of, e.details) IS DISTINCT FROM (excluded.task_id, excluded.event_type,"
-	    " excluded.occurred_at, excluded.cost_usd, excluded.cost_confidence, excluded.pricing_source,"
-	    " excluded.pricing_version, excluded.service_name, excluded.provider, excluded.model, excluded.input_tokens,"
-	    " excluded.cache_read_tokens, excluded.cache_write_tokens, excluded.output_tokens, excluded.reasoning_tokens,"
-	    " excluded.latency_ms, excluded.error_type, excluded.is_retry, excluded.retry_reason, excluded.retry_of,"
-	    " excluded.details)",
-	    23, types);
-	Column c[23];
-	for (int k = 0; k < 23; ++k)
+	                              INT8OID, INT8OID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID};
+	SPIPlanPtr plan;
+	if (!in->upsert) {
+		plan = keep_plan(&g_insert_events, kInsertEvents, 24, types);
+	} else {
+		if (!g_upsert_events) {
+			char *sql = psprintf("%s%s", kInsertEvents, kOnConflict);
+			keep_plan(&g_upsert_events, sql, 24, types);
+			pfree(sql);
+		}
+		plan = g_upsert_events;
+	}
+	Column c[24];
+	for (int k = 0; k < 24; ++k)
 		c[k] = column(types[k], in->n_batch);
 	for (int b = 0; b < in->n_batch; ++b) {
 		EventSlot &e = in->events[in->batch[b]];
@@ -866,12 +1078,13 @@ void write_events(void *arg) {
 		push_text(&c[20], f.retry_reason);
 		push_text(&c[21], f.retry_of);
 		push(&c[22], e.details, e.details == (Datum)0);
+		push_cstring(&c[23], v.service_tier);
 	}
 	// The trigger need not look up again the tasks this call just read.
 	trust_known_tasks(known_customer, in->tasks_known);
 	PG_TRY();
 	{
-		execute(plan, c, 23);
+		execute(plan, c, 24);
 	}
 	PG_FINALLY();
 	{
@@ -1015,11 +1228,93 @@ void tally(const Slot &s, int *queued, int *parked, int *rejected) {
 	}
 }
 
-// The whole ingest of one payload; returns the response jsonb (in the caller's context).
-Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cxt) {
+// Raises for a payload that is not a JSON object.
+void refuse_non_object() {
+	ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("payload must be a JSON object"),
+	                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+}
+
+// The root of a jsonb payload.
+Obj jsonb_root(Jsonb *payload) {
 	if (!JB_ROOT_IS_OBJECT(payload) || JB_ROOT_IS_SCALAR(payload))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("payload must be a JSON object"),
-		                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+		refuse_non_object();
+	return Obj{&payload->root, static_cast<int>(VARSIZE(payload) - VARHDRSZ), nullptr, 0};
+}
+
+// The parsed tape of a payload text; a reset callback of the memory context that holds the
+// box deletes it, so an error raised while it exists leaks nothing.
+struct TapeBox {
+	dexcost::JsonTape *tape;
+};
+DEXCOST_PLAIN(TapeBox);
+
+void free_tape(void *arg) noexcept {
+	auto *box = static_cast<TapeBox *>(arg);
+	delete box->tape;
+	box->tape = nullptr;
+}
+
+// Why a payload text did not parse (plain data for phase 3).
+struct ParseFailure {
+	dexcost::JsonError kind;
+	size_t offset;
+	char what[256];
+};
+DEXCOST_PLAIN(ParseFailure);
+
+// Parses text into the box's tape (phase 2); false with failure filled in.
+bool parse_noexcept(TapeBox *box, std::string_view text, ParseFailure *failure) noexcept {
+	try {
+		box->tape = new dexcost::JsonTape();
+	} catch (...) {
+		failure->kind = dexcost::JsonError::kOutOfMemory;
+		failure->offset = 0;
+		copy_text(failure->what, sizeof failure->what, "out of memory");
+		return false;
+	}
+	if (box->tape->parse(text))
+		return true;
+	failure->kind = box->tape->error_kind();
+	failure->offset = box->tape->error_offset();
+	copy_text(failure->what, sizeof failure->what, box->tape->error());
+	return false;
+}
+
+// Raises for a payload text that did not parse, with the SQLSTATE jsonb input would raise.
+void refuse_text(ParseFailure *failure) {
+	int code = ERRCODE_INVALID_TEXT_REPRESENTATION;
+	const char *message = "invalid input syntax for type json";
+	switch (failure->kind) {
+	case dexcost::JsonError::kNulEscape:
+		code = ERRCODE_UNTRANSLATABLE_CHARACTER;
+		message = "unsupported Unicode escape sequence";
+		break;
+	case dexcost::JsonError::kNumericRange:
+		code = ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
+		message = "value overflows numeric format";
+		break;
+	case dexcost::JsonError::kTooLong:
+		code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+		message = "payload too large for jsonb";
+		break;
+	case dexcost::JsonError::kTooDeep:
+		code = ERRCODE_STATEMENT_TOO_COMPLEX;
+		message = "payload nested too deeply";
+		break;
+	case dexcost::JsonError::kOutOfMemory:
+		code = ERRCODE_OUT_OF_MEMORY;
+		message = "out of memory";
+		break;
+	default:
+		break;
+	}
+	ereport(ERROR, (errcode(code), errmsg("%s", message),
+	                errdetail("The payload's JSON: %s at byte %zu.", clip_to_characters(failure->what), failure->offset),
+	                errhint("Send one JSON object: {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+}
+
+// The whole ingest of one payload; returns the response jsonb (in the caller's context).
+Datum ingest_payload(const Obj &root, const char *origin, MemoryContext result_cxt) {
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	Ingest *in = static_cast<Ingest *>(palloc0(sizeof(Ingest)));
@@ -1027,7 +1322,6 @@ Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cx
 	Datum receipt = DirectFunctionCall1(gen_random_uuid, (Datum)0);
 
 	// Phase 1.
-	JsonbContainer *root = &payload->root;
 	check_payload_keys(root);
 	int next_index = 0;
 	in->events = reinterpret_cast<EventSlot *>(read_array(root, kEvents, sizeof(EventSlot), &in->n_events, &next_index));
@@ -1143,7 +1437,19 @@ Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cx
 			batch[n++] = i;
 		}
 	}
-	write_all(in, write_events, event_slot, batch, n);
+	// Most events are new: a plain INSERT skips the conflict check each row of an upsert
+	// pays. When it fails (an event sent again, or a bad record), the upsert takes over.
+	char reason[kReasonSize];
+	in->batch = batch;
+	in->n_batch = n;
+	in->upsert = false;
+	if (n > 0 && run_in_subtransaction(write_events, in, reason, sizeof reason)) {
+		for (int b = 0; b < n; ++b)
+			in->events[batch[b]].s.done = true;
+	} else {
+		in->upsert = true;
+		write_all(in, write_events, event_slot, batch, n);
+	}
 	n = 0;
 	for (int i = 0; i < in->n_revenue; ++i) {
 		RevenueSlot &r = in->revenue[i];
@@ -1166,8 +1472,22 @@ Datum ingest_payload(Jsonb *payload, const char *origin, MemoryContext result_cx
 			batch[n++] = i;
 		}
 	}
-	// Revisions of one revenue must go in order: one statement keeps payload order, and a
-	// refused one is retried alone.
+	// Revisions of one revenue go in revision order, whatever order the payload has (one
+	// statement inserts in array order; a refused one is retried alone). Stable insertion
+	// sort: a payload holds few revisions.
+	for (int b = 1; b < n; ++b) {
+		int moving = batch[b];
+		const RevenueSlot &m = in->revenue[moving];
+		int at = b;
+		for (; at > 0; --at) {
+			const RevenueSlot &p = in->revenue[batch[at - 1]];
+			int c = p.f.revenue_id.text.compare(m.f.revenue_id.text);
+			if (c < 0 || (c == 0 && p.v.revision <= m.v.revision))
+				break;
+			batch[at] = batch[at - 1];
+		}
+		batch[at] = moving;
+	}
 	write_all(in, write_revenue, revenue_slot, batch, n);
 	park(&park_type, &park_key, &park_wait, &park_record, receipt);
 
@@ -1244,7 +1564,36 @@ Datum dexcost_ingest(PG_FUNCTION_ARGS) {
 	if (PG_ARGISNULL(0))
 		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("payload must not be NULL"),
 		                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
-	PG_RETURN_DATUM(ingest_payload(PG_GETARG_JSONB_P(0), "call", CurrentMemoryContext));
+	PG_RETURN_DATUM(ingest_payload(jsonb_root(PG_GETARG_JSONB_P(0)), "call", CurrentMemoryContext));
+}
+
+// ingest(payload text) -> jsonb: the same, parsing the text with core/json instead of jsonb_in.
+Datum dexcost_ingest_text(PG_FUNCTION_ARGS) {
+	if (PG_ARGISNULL(0))
+		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("payload must not be NULL"),
+		                errhint("Send {\"events\": [...], \"tasks\": [...], \"revenue_revisions\": [...]}.")));
+	text *payload = PG_GETARG_TEXT_PP(0);
+	if (GetDatabaseEncoding() != PG_UTF8) {
+		// \u escapes must become characters of the database's encoding: jsonb_in knows how.
+		Datum jb = DirectFunctionCall1(jsonb_in, CStringGetDatum(text_to_cstring(payload)));
+		PG_RETURN_DATUM(ingest_payload(jsonb_root(DatumGetJsonbP(jb)), "call", CurrentMemoryContext));
+	}
+	// Phase 1: the box, freed with this call's memory.
+	auto *box = static_cast<TapeBox *>(palloc0(sizeof(TapeBox)));
+	auto *callback = static_cast<MemoryContextCallback *>(palloc0(sizeof(MemoryContextCallback)));
+	callback->func = free_tape;
+	callback->arg = box;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, callback);
+	std::string_view text(VARDATA_ANY(payload), VARSIZE_ANY_EXHDR(payload));
+	// Phase 2.
+	ParseFailure failure;
+	bool parsed = parse_noexcept(box, text, &failure);
+	// Phase 3.
+	if (!parsed)
+		refuse_text(&failure);
+	if (box->tape->node(0).kind != JsonKind::kObject)
+		refuse_non_object();
+	PG_RETURN_DATUM(ingest_payload(Obj{nullptr, 0, box->tape, 0}, "call", CurrentMemoryContext));
 }
 
 // ingest_records(payload jsonb, origin text) -> jsonb (internal: adoption of parked records)
@@ -1253,5 +1602,5 @@ Datum dexcost_ingest_records(PG_FUNCTION_ARGS) {
 	if (strcmp(origin, "call") != 0 && strcmp(origin, "adoption") != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid origin \"%s\"", origin),
 		                errhint("Use call or adoption.")));
-	PG_RETURN_DATUM(ingest_payload(PG_GETARG_JSONB_P(0), origin, CurrentMemoryContext));
+	PG_RETURN_DATUM(ingest_payload(jsonb_root(PG_GETARG_JSONB_P(0)), origin, CurrentMemoryContext));
 }

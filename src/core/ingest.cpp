@@ -233,6 +233,17 @@ bool check_event(const EventFields &in, EventValues *out, std::string *r) {
 	    !counter_field(in.reasoning_output_tokens, "details.reasoning_output_tokens", false, true, &reasoning, r))
 		return false;
 	out->has_latency = in.latency_ms.present();
+	// details.service_tier prices the tokens at that tier; OpenAI's "default" and "auto" are
+	// its standard tier.
+	if (in.service_tier.present()) {
+		int tier = -1;
+		if (in.service_tier.kind == JsonKind::kString &&
+		    (in.service_tier.text == "default" || in.service_tier.text == "auto"))
+			tier = vocab_index(kServiceTiers, "standard");
+		else if (!enum_field(in.service_tier, "details.service_tier", kServiceTiers, &tier, r))
+			return false;
+		out->service_tier = kServiceTiers.words[tier];
+	}
 	bool has_write = in.cache_write_input_tokens.present() || in.cache_creation_input_tokens.present();
 
 	// Token buckets never overlap in dexcost. Anthropic and Bedrock report cache tokens apart from

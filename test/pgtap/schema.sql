@@ -2,23 +2,27 @@
 --
 -- Tables, columns and types, keys, the exclusion constraint, indexes, triggers, functions,
 -- the extension's own settings, COMMENTs on every object (BI tools show them) and the
--- pg_dump registration of the tables that hold user data.
+-- pg_dump registration of the tables that hold user data. The SDK ingest objects (revenue
+-- revisions, reported totals, parked and raw records, receipts) are listed with the rest.
 BEGIN;
-SELECT plan(196);
+SELECT plan(278);
 
 ------------------------------------------------------------------------------------------
 -- Relations
 ------------------------------------------------------------------------------------------
 
 SELECT has_schema('dexcost');
-SELECT tables_are('dexcost', ARRAY['task', 'cost_event', 'model_price', 'model_alias', 'task_rollup', 'task_rollup_delta']);
-SELECT views_are('dexcost', ARRAY['unpriced_spend', 'task_cost']);
+SELECT tables_are('dexcost', ARRAY['task', 'cost_event', 'model_price', 'model_alias', 'task_rollup', 'task_rollup_delta',
+                                   'revenue_revision', 'task_reported_totals', 'ingest_pending', 'ingest_raw_record',
+                                   'ingest_receipt']);
+SELECT views_are('dexcost', ARRAY['unpriced_spend', 'task_cost', 'revenue_current', 'reported_totals_mismatch']);
 SELECT types_are('dexcost', ARRAY['cost_totals']);
 SELECT sequences_are('dexcost', ARRAY['model_price_price_id_seq']);
 
 SELECT columns_are('dexcost', 'task', ARRAY[
     'task_id', 'customer_id', 'task_type', 'parent_task_id', 'root_task_id', 'ancestor_ids', 'status', 'accepted',
-    'project_id', 'team', 'user_id', 'environment', 'request_path', 'started_at', 'ended_at',
+    'project_id', 'team', 'user_id', 'environment', 'request_path', 'product_id', 'agent_id', 'agent_version',
+    'workflow_id', 'workflow_session_id', 'experiment_id', 'variant', 'started_at', 'ended_at',
     'metadata', 'created_at'
 ]);
 SELECT columns_are('dexcost', 'cost_event', ARRAY[
@@ -45,6 +49,29 @@ SELECT columns_are('dexcost', 'task_rollup_delta', ARRAY['customer_id', 'task_id
 SELECT columns_are('dexcost', 'task_cost', ARRAY[
     'task_id', 'customer_id', 'task_type', 'parent_task_id', 'root_task_id', 'status', 'accepted', 'started_at',
     'ended_at', 'own_cost_usd', 'subtree_cost_usd', 'subtree_event_count', 'subtree_retry_cost_usd', 'own', 'subtree'
+]);
+SELECT columns_are('dexcost', 'revenue_revision', ARRAY[
+    'customer_id', 'revenue_id', 'revision', 'task_id', 'outcome_id', 'state', 'amount', 'currency', 'effective_at',
+    'observed_at', 'source_type', 'source_record_id', 'recorded_at'
+]);
+SELECT columns_are('dexcost', 'revenue_current', ARRAY[
+    'customer_id', 'revenue_id', 'revision', 'task_id', 'outcome_id', 'state', 'amount', 'currency', 'effective_at',
+    'observed_at', 'source_type', 'source_record_id', 'recognized'
+]);
+SELECT columns_are('dexcost', 'task_reported_totals', ARRAY[
+    'customer_id', 'task_id', 'llm_cost_usd', 'external_cost_usd', 'compute_cost_usd', 'network_cost_usd', 'gpu_cost_usd',
+    'total_cost_usd', 'total_input_tokens', 'total_output_tokens', 'total_cached_tokens', 'retry_count', 'retry_cost_usd',
+    'failure_count', 'network_bytes_in', 'network_bytes_out', 'network_call_count', 'reported_at'
+]);
+SELECT columns_are('dexcost', 'reported_totals_mismatch', ARRAY[
+    'customer_id', 'task_id', 'measure', 'reported', 'ledger', 'reported_at'
+]);
+SELECT columns_are('dexcost', 'ingest_pending', ARRAY[
+    'record_type', 'record_key', 'waits_for', 'record', 'received_at', 'receipt_id'
+]);
+SELECT columns_are('dexcost', 'ingest_raw_record', ARRAY['record_type', 'record_key', 'record', 'received_at', 'receipt_id']);
+SELECT columns_are('dexcost', 'ingest_receipt', ARRAY[
+    'receipt_id', 'received_at', 'origin', 'queued', 'parked', 'rejected', 'errors'
 ]);
 SELECT col_type_is('dexcost', 'task_rollup', 'own', 'dexcost.cost_totals', 'task_rollup.own is dexcost.cost_totals');
 SELECT col_type_is('dexcost', 'task_rollup', 'subtree', 'dexcost.cost_totals', 'task_rollup.subtree is dexcost.cost_totals');
@@ -79,6 +106,19 @@ SELECT col_type_is('dexcost', 'task', 'team', 'text', 'task.team is text');
 SELECT col_type_is('dexcost', 'task', 'user_id', 'text', 'task.user_id is text');
 SELECT col_type_is('dexcost', 'task', 'environment', 'text', 'task.environment is text');
 SELECT col_type_is('dexcost', 'task', 'request_path', 'text', 'task.request_path is text');
+SELECT col_type_is('dexcost', 'task', 'product_id', 'text', 'task.product_id is text');
+SELECT col_type_is('dexcost', 'task', 'agent_id', 'text', 'task.agent_id is text');
+SELECT col_type_is('dexcost', 'task', 'agent_version', 'text', 'task.agent_version is text');
+SELECT col_type_is('dexcost', 'task', 'workflow_id', 'text', 'task.workflow_id is text');
+SELECT col_type_is('dexcost', 'task', 'workflow_session_id', 'text', 'task.workflow_session_id is text');
+SELECT col_type_is('dexcost', 'task', 'experiment_id', 'text', 'task.experiment_id is text');
+SELECT col_type_is('dexcost', 'task', 'variant', 'text', 'task.variant is text');
+-- The SDK's attributes are optional: a task written with plain SQL leaves them NULL.
+SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute
+            WHERE attrelid = 'dexcost.task'::regclass AND attnotnull
+              AND attname IN ('product_id', 'agent_id', 'agent_version', 'workflow_id', 'workflow_session_id',
+                              'experiment_id', 'variant')),
+          0::bigint, 'the SDK attributes of task accept NULL');
 SELECT col_type_is('dexcost', 'task', 'started_at', 'timestamp with time zone', 'task.started_at is timestamp with time zone');
 SELECT col_type_is('dexcost', 'task', 'ended_at', 'timestamp with time zone', 'task.ended_at is timestamp with time zone');
 SELECT col_type_is('dexcost', 'task', 'metadata', 'jsonb', 'task.metadata is jsonb');
@@ -154,6 +194,63 @@ SELECT col_type_is('dexcost', 'unpriced_spend', 'first_seen', 'timestamp with ti
 SELECT col_type_is('dexcost', 'unpriced_spend', 'last_seen', 'timestamp with time zone', 'unpriced_spend.last_seen is timestamp with time zone');
 SELECT col_type_is('dexcost', 'unpriced_spend', 'reason', 'text', 'unpriced_spend.reason is text');
 
+-- SDK ingest relations: every column's type and nullability (money numeric, counters bigint).
+CREATE TEMP VIEW column_shape AS
+SELECT c.relname::text AS relation, a.attname::text AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       a.attnotnull AS not_null
+  FROM pg_catalog.pg_class AS c
+  JOIN pg_catalog.pg_attribute AS a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+ WHERE c.relnamespace = 'dexcost'::regnamespace;
+SELECT set_eq(
+    $$SELECT name, type, not_null FROM column_shape WHERE relation = 'revenue_revision'$$,
+    $$VALUES ('customer_id', 'text', true), ('revenue_id', 'uuid', true), ('revision', 'integer', true),
+             ('task_id', 'uuid', true), ('outcome_id', 'uuid', false), ('state', 'text', true),
+             ('amount', 'numeric', false), ('currency', 'text', false),
+             ('effective_at', 'timestamp with time zone', true), ('observed_at', 'timestamp with time zone', true),
+             ('source_type', 'text', true), ('source_record_id', 'text', false),
+             ('recorded_at', 'timestamp with time zone', true)$$,
+    'revenue_revision has the declared column types and nullability');
+SELECT set_eq(
+    $$SELECT name, type FROM column_shape WHERE relation = 'revenue_current'$$,
+    $$VALUES ('customer_id', 'text'), ('revenue_id', 'uuid'), ('revision', 'integer'), ('task_id', 'uuid'),
+             ('outcome_id', 'uuid'), ('state', 'text'), ('amount', 'numeric'), ('currency', 'text'),
+             ('effective_at', 'timestamp with time zone'), ('observed_at', 'timestamp with time zone'),
+             ('source_type', 'text'), ('source_record_id', 'text'), ('recognized', 'boolean')$$,
+    'revenue_current has the declared column types');
+SELECT set_eq(
+    $$SELECT name, type, not_null FROM column_shape WHERE relation = 'task_reported_totals'$$,
+    $$VALUES ('customer_id', 'text', true), ('task_id', 'uuid', true),
+             ('llm_cost_usd', 'numeric', false), ('external_cost_usd', 'numeric', false),
+             ('compute_cost_usd', 'numeric', false), ('network_cost_usd', 'numeric', false),
+             ('gpu_cost_usd', 'numeric', false), ('total_cost_usd', 'numeric', false),
+             ('total_input_tokens', 'bigint', false), ('total_output_tokens', 'bigint', false),
+             ('total_cached_tokens', 'bigint', false), ('retry_count', 'bigint', false),
+             ('retry_cost_usd', 'numeric', false), ('failure_count', 'bigint', false),
+             ('network_bytes_in', 'bigint', false), ('network_bytes_out', 'bigint', false),
+             ('network_call_count', 'bigint', false), ('reported_at', 'timestamp with time zone', true)$$,
+    'task_reported_totals keeps money as numeric and counts as bigint, each NULL when not reported');
+SELECT set_eq(
+    $$SELECT name, type FROM column_shape WHERE relation = 'reported_totals_mismatch'$$,
+    $$VALUES ('customer_id', 'text'), ('task_id', 'uuid'), ('measure', 'text'), ('reported', 'numeric'),
+             ('ledger', 'numeric'), ('reported_at', 'timestamp with time zone')$$,
+    'reported_totals_mismatch has the declared column types');
+SELECT set_eq(
+    $$SELECT name, type, not_null FROM column_shape WHERE relation = 'ingest_pending'$$,
+    $$VALUES ('record_type', 'text', true), ('record_key', 'text', true), ('waits_for', 'uuid', true),
+             ('record', 'jsonb', true), ('received_at', 'timestamp with time zone', true), ('receipt_id', 'uuid', false)$$,
+    'ingest_pending has the declared column types and nullability');
+SELECT set_eq(
+    $$SELECT name, type, not_null FROM column_shape WHERE relation = 'ingest_raw_record'$$,
+    $$VALUES ('record_type', 'text', true), ('record_key', 'text', true), ('record', 'jsonb', true),
+             ('received_at', 'timestamp with time zone', true), ('receipt_id', 'uuid', false)$$,
+    'ingest_raw_record has the declared column types and nullability');
+SELECT set_eq(
+    $$SELECT name, type, not_null FROM column_shape WHERE relation = 'ingest_receipt'$$,
+    $$VALUES ('receipt_id', 'uuid', true), ('received_at', 'timestamp with time zone', true), ('origin', 'text', true),
+             ('queued', 'integer', true), ('parked', 'integer', true), ('rejected', 'integer', true),
+             ('errors', 'jsonb', true)$$,
+    'ingest_receipt has the declared column types and nullability');
+
 ------------------------------------------------------------------------------------------
 -- Keys and constraints
 ------------------------------------------------------------------------------------------
@@ -162,12 +259,26 @@ SELECT has_pk('dexcost', 'task', 'task has a primary key');
 SELECT has_pk('dexcost', 'cost_event', 'cost_event has a primary key');
 SELECT has_pk('dexcost', 'model_price', 'model_price has a primary key');
 SELECT has_pk('dexcost', 'model_alias', 'model_alias has a primary key');
+SELECT has_pk('dexcost', 'revenue_revision', 'revenue_revision has a primary key');
+SELECT has_pk('dexcost', 'task_reported_totals', 'task_reported_totals has a primary key');
+SELECT has_pk('dexcost', 'ingest_pending', 'ingest_pending has a primary key');
+SELECT has_pk('dexcost', 'ingest_raw_record', 'ingest_raw_record has a primary key');
+SELECT has_pk('dexcost', 'ingest_receipt', 'ingest_receipt has a primary key');
 SELECT col_is_pk('dexcost', 'task', ARRAY['customer_id', 'task_id'], 'task is keyed by (customer_id, task_id)');
 SELECT col_is_pk('dexcost', 'cost_event', ARRAY['customer_id', 'event_id'],
                  'cost_event is keyed by (customer_id, event_id)');
 SELECT col_is_pk('dexcost', 'model_price', ARRAY['price_id'], 'model_price is keyed by price_id');
 SELECT col_is_pk('dexcost', 'model_alias', ARRAY['provider', 'alias', 'is_seed'],
                  'model_alias is keyed by (provider, alias, is_seed)');
+SELECT col_is_pk('dexcost', 'revenue_revision', ARRAY['customer_id', 'revenue_id', 'revision'],
+                 'revenue_revision is keyed by (customer_id, revenue_id, revision)');
+SELECT col_is_pk('dexcost', 'task_reported_totals', ARRAY['customer_id', 'task_id'],
+                 'task_reported_totals is keyed by (customer_id, task_id)');
+SELECT col_is_pk('dexcost', 'ingest_pending', ARRAY['record_type', 'record_key'],
+                 'ingest_pending is keyed by (record_type, record_key)');
+SELECT col_is_pk('dexcost', 'ingest_raw_record', ARRAY['record_type', 'record_key'],
+                 'ingest_raw_record is keyed by (record_type, record_key)');
+SELECT col_is_pk('dexcost', 'ingest_receipt', ARRAY['receipt_id'], 'ingest_receipt is keyed by receipt_id');
 
 SELECT fk_ok('dexcost', 'cost_event', ARRAY['customer_id', 'task_id'],
              'dexcost', 'task', ARRAY['customer_id', 'task_id'],
@@ -175,11 +286,57 @@ SELECT fk_ok('dexcost', 'cost_event', ARRAY['customer_id', 'task_id'],
 SELECT fk_ok('dexcost', 'task', ARRAY['customer_id', 'parent_task_id'],
              'dexcost', 'task', ARRAY['customer_id', 'task_id'],
              'task(customer_id, parent_task_id) references task(customer_id, task_id)');
+SELECT fk_ok('dexcost', 'revenue_revision', ARRAY['customer_id', 'task_id'],
+             'dexcost', 'task', ARRAY['customer_id', 'task_id'],
+             'revenue_revision(customer_id, task_id) references task(customer_id, task_id)');
+SELECT fk_ok('dexcost', 'task_reported_totals', ARRAY['customer_id', 'task_id'],
+             'dexcost', 'task', ARRAY['customer_id', 'task_id'],
+             'task_reported_totals(customer_id, task_id) references task(customer_id, task_id)');
 SELECT is((SELECT pg_catalog.string_agg(conname || ' ' || confdeltype::text, ', ' ORDER BY conname)
              FROM pg_catalog.pg_constraint
-            WHERE conrelid IN (pg_catalog.to_regclass('dexcost.task'), pg_catalog.to_regclass('dexcost.cost_event')) AND contype = 'f'),
-          'cost_event_task_fkey c, task_parent_fkey c',
-          'the two foreign keys cascade on delete (deleting a task deletes its subtasks and events)');
+            WHERE connamespace = 'dexcost'::regnamespace AND contype = 'f'),
+          'cost_event_task_fkey c, revenue_revision_task_fkey c, task_parent_fkey c, task_reported_totals_task_fkey c',
+          'the four foreign keys cascade on delete (deleting a task deletes its subtasks, events, revenue and reported totals)');
+-- Parked and raw records and receipts reference no task: they are kept before the task exists.
+SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint
+            WHERE contype = 'f' AND conrelid IN (pg_catalog.to_regclass('dexcost.ingest_pending'),
+                                                 pg_catalog.to_regclass('dexcost.ingest_raw_record'),
+                                                 pg_catalog.to_regclass('dexcost.ingest_receipt'))),
+          0::bigint, 'ingest_pending, ingest_raw_record and ingest_receipt have no foreign key');
+SELECT set_eq(
+    $$SELECT conrelid::regclass::text, conname::text, contype::text FROM pg_catalog.pg_constraint
+       WHERE conrelid IN (pg_catalog.to_regclass('dexcost.revenue_revision'), pg_catalog.to_regclass('dexcost.task_reported_totals'),
+                          pg_catalog.to_regclass('dexcost.ingest_pending'), pg_catalog.to_regclass('dexcost.ingest_raw_record'),
+                          pg_catalog.to_regclass('dexcost.ingest_receipt'))$$,
+    $$VALUES ('dexcost.revenue_revision', 'revenue_revision_pkey', 'p'),
+             ('dexcost.revenue_revision', 'revenue_revision_task_fkey', 'f'),
+             ('dexcost.revenue_revision', 'revenue_revision_revision_check', 'c'),
+             ('dexcost.revenue_revision', 'revenue_revision_state_check', 'c'),
+             ('dexcost.revenue_revision', 'revenue_revision_amount_check', 'c'),
+             ('dexcost.revenue_revision', 'revenue_revision_currency_check', 'c'),
+             ('dexcost.revenue_revision', 'revenue_revision_voided_check', 'c'),
+             ('dexcost.revenue_revision', 'revenue_revision_source_check', 'c'),
+             ('dexcost.task_reported_totals', 'task_reported_totals_pkey', 'p'),
+             ('dexcost.task_reported_totals', 'task_reported_totals_task_fkey', 'f'),
+             ('dexcost.ingest_pending', 'ingest_pending_pkey', 'p'),
+             ('dexcost.ingest_pending', 'ingest_pending_record_type_check', 'c'),
+             ('dexcost.ingest_raw_record', 'ingest_raw_record_pkey', 'p'),
+             ('dexcost.ingest_receipt', 'ingest_receipt_pkey', 'p'),
+             ('dexcost.ingest_receipt', 'ingest_receipt_origin_check', 'c')$$,
+    'the SDK ingest tables have exactly the declared constraints');
+SELECT is((SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint
+            WHERE conrelid = pg_catalog.to_regclass('dexcost.cost_event') AND conname = 'cost_event_event_type_check'),
+          'CHECK ((event_type = ANY (ARRAY[''llm_call''::text, ''external_cost''::text, ''compute_cost''::text, '
+          '''retry_marker''::text, ''network''::text, ''gpu_cost''::text, ''gpu_utilization_signal''::text])))',
+          'cost_event_event_type_check allows the four dexcost types and the SDK''s network, gpu_cost and gpu_utilization_signal');
+SELECT is((SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint
+            WHERE conrelid = pg_catalog.to_regclass('dexcost.revenue_revision') AND conname = 'revenue_revision_state_check'),
+          'CHECK ((state = ANY (ARRAY[''pending''::text, ''provisional''::text, ''recognized''::text, ''voided''::text])))',
+          'revenue_revision_state_check allows the four lifecycle states');
+SELECT is((SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constraint
+            WHERE conrelid = pg_catalog.to_regclass('dexcost.ingest_pending') AND conname = 'ingest_pending_record_type_check'),
+          'CHECK ((record_type = ANY (ARRAY[''event''::text, ''task''::text, ''revenue_revision''::text])))',
+          'ingest_pending parks events, tasks and revenue revisions only');
 
 SELECT is((SELECT contype::text FROM pg_catalog.pg_constraint
             WHERE conrelid = pg_catalog.to_regclass('dexcost.model_price') AND conname = 'model_price_no_overlap'),
@@ -198,6 +355,13 @@ SELECT indexes_are('dexcost', 'task', ARRAY['task_pkey', 'task_task_id_idx', 'ta
 SELECT indexes_are('dexcost', 'cost_event', ARRAY['cost_event_pkey', 'cost_event_task_idx', 'cost_event_occurred_at_idx']);
 SELECT indexes_are('dexcost', 'model_price', ARRAY['model_price_pkey', 'model_price_no_overlap']);
 SELECT indexes_are('dexcost', 'model_alias', ARRAY['model_alias_pkey']);
+SELECT indexes_are('dexcost', 'revenue_revision', ARRAY['revenue_revision_pkey']);
+SELECT indexes_are('dexcost', 'task_reported_totals', ARRAY['task_reported_totals_pkey']);
+SELECT indexes_are('dexcost', 'ingest_pending', ARRAY['ingest_pending_pkey', 'ingest_pending_waits_for_idx']);
+SELECT indexes_are('dexcost', 'ingest_raw_record', ARRAY['ingest_raw_record_pkey']);
+SELECT indexes_are('dexcost', 'ingest_receipt', ARRAY['ingest_receipt_pkey']);
+SELECT has_index('dexcost', 'ingest_pending', 'ingest_pending_waits_for_idx', ARRAY['waits_for'],
+                 'ingest_pending_waits_for_idx is on ingest_pending(waits_for) (the adoption trigger looks records up by task)');
 SELECT has_index('dexcost', 'task', 'task_task_id_idx', ARRAY['task_id'], 'task_task_id_idx is on task(task_id)');
 SELECT has_index('dexcost', 'task', 'task_parent_idx', ARRAY['customer_id', 'parent_task_id'],
                  'task_parent_idx is on task(customer_id, parent_task_id)');
@@ -215,11 +379,17 @@ SELECT index_is_type('dexcost', 'model_price', 'model_price_no_overlap', 'gist')
 -- Triggers
 ------------------------------------------------------------------------------------------
 
-SELECT triggers_are('dexcost', 'task', ARRAY['task_before_write', 'task_after_reparent', 'task_after_delete']);
+SELECT triggers_are('dexcost', 'task', ARRAY['task_before_write', 'task_after_reparent', 'task_after_delete',
+                                             'task_adopt_pending']);
 SELECT triggers_are('dexcost', 'cost_event', ARRAY['cost_event_before_write', 'cost_event_rollup_insert',
                     'cost_event_rollup_update', 'cost_event_rollup_delete', 'cost_event_rollup_truncate']);
 SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed', 'model_price_no_truncate']);
 SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed', 'model_alias_no_truncate']);
+SELECT triggers_are('dexcost', 'revenue_revision', ARRAY['revenue_revision_before_write']);
+SELECT triggers_are('dexcost', 'task_reported_totals', ARRAY[]::name[]);
+SELECT triggers_are('dexcost', 'ingest_pending', ARRAY[]::name[]);
+SELECT triggers_are('dexcost', 'ingest_raw_record', ARRAY[]::name[]);
+SELECT triggers_are('dexcost', 'ingest_receipt', ARRAY[]::name[]);
 SELECT has_trigger('dexcost', 'task', 'task_before_write', 'task has trigger task_before_write');
 SELECT has_trigger('dexcost', 'cost_event', 'cost_event_before_write', 'cost_event has trigger cost_event_before_write');
 SELECT has_trigger('dexcost', 'model_price', 'model_price_before_write', 'model_price has trigger model_price_before_write');
@@ -232,6 +402,11 @@ SELECT trigger_is('dexcost', 'model_price', 'model_price_before_write', 'dexcost
 SELECT trigger_is('dexcost', 'model_price', 'model_price_changed', 'dexcost', 'price_catalog_changed');
 SELECT trigger_is('dexcost', 'model_alias', 'model_alias_before_write', 'dexcost', 'model_alias_before_write');
 SELECT trigger_is('dexcost', 'model_alias', 'model_alias_changed', 'dexcost', 'price_catalog_changed');
+SELECT has_trigger('dexcost', 'task', 'task_adopt_pending', 'task has trigger task_adopt_pending');
+SELECT has_trigger('dexcost', 'revenue_revision', 'revenue_revision_before_write',
+                   'revenue_revision has trigger revenue_revision_before_write');
+SELECT trigger_is('dexcost', 'task', 'task_adopt_pending', 'dexcost', 'task_adopt_pending');
+SELECT trigger_is('dexcost', 'revenue_revision', 'revenue_revision_before_write', 'dexcost', 'revenue_revision_before_write');
 -- When they fire matters as much as what they call: row triggers BEFORE the write (so they can
 -- fill and refuse values), the catalogue invalidation once per statement, TRUNCATE included.
 SELECT set_eq(
@@ -253,7 +428,11 @@ SELECT set_eq(
       'CREATE TRIGGER cost_event_rollup_delete AFTER DELETE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
       'CREATE TRIGGER cost_event_rollup_truncate AFTER TRUNCATE ON dexcost.cost_event FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_truncated()',
       'CREATE TRIGGER task_after_reparent AFTER UPDATE OF parent_task_id ON dexcost.task FOR EACH ROW WHEN ((old.parent_task_id IS DISTINCT FROM new.parent_task_id)) EXECUTE FUNCTION dexcost.task_after_reparent()',
-      'CREATE TRIGGER task_after_delete AFTER DELETE ON dexcost.task REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION dexcost.task_after_delete()'
+      'CREATE TRIGGER task_after_delete AFTER DELETE ON dexcost.task REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION dexcost.task_after_delete()',
+      -- SDK ingest: parked records are adopted once per statement that inserts tasks, whoever inserts them;
+      -- the revenue ledger is checked row by row, and UPDATE is refused (append-only).
+      'CREATE TRIGGER task_adopt_pending AFTER INSERT ON dexcost.task REFERENCING NEW TABLE AS arrived FOR EACH STATEMENT EXECUTE FUNCTION dexcost.task_adopt_pending()',
+      'CREATE TRIGGER revenue_revision_before_write BEFORE INSERT OR UPDATE ON dexcost.revenue_revision FOR EACH ROW EXECUTE FUNCTION dexcost.revenue_revision_before_write()'
     ],
     'every trigger fires at the declared time, for the declared events and granularity');
 
@@ -266,7 +445,8 @@ SELECT functions_are('dexcost', ARRAY[
     'model_alias_before_write', 'price_catalog_changed', 'compute_cost', 'reprice', 'refuse_truncate_seeds',
     'cost_event_rollup', 'cost_event_truncated', 'task_after_reparent', 'task_after_delete', 'lock_for_tree_change',
     'shift_subtree_totals', 'fold_rollups', 'rebuild_rollups', 'rollup_check', 'totals_of', 'totals_add',
-    'totals_sub', 'zero_totals', 'sum'
+    'totals_sub', 'zero_totals', 'sum', 'revenue_revision_before_write', 'ingest', 'ingest_records', 'adopt_pending',
+    'task_adopt_pending'
 ]);
 SELECT is_aggregate('dexcost', 'sum', ARRAY['dexcost.cost_totals'], 'dexcost.sum(cost_totals) is an aggregate');
 SELECT function_lang_is('dexcost', 'cost_event_rollup', ARRAY[]::name[], 'c');
@@ -319,9 +499,45 @@ SELECT is((SELECT pg_catalog.array_to_string(p.proargnames, ',') FROM pg_catalog
 SELECT is((SELECT pg_catalog.string_agg(p.proname || ' ' || p.proparallel::text, ', ' ORDER BY p.proname)
              FROM pg_catalog.pg_proc AS p
             WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype),
-          'compute_cost s, fold_rollups u, lock_for_tree_change u, rebuild_rollups u, reprice u, rollup_check s, '
-          'shift_subtree_totals u, sum s, totals_add s, totals_of s, totals_sub s, unattributed_customer s, zero_totals s',
+          'adopt_pending u, compute_cost s, fold_rollups u, ingest u, ingest u, ingest_records u, lock_for_tree_change u, '
+          'rebuild_rollups u, reprice u, rollup_check s, shift_subtree_totals u, sum s, totals_add s, totals_of s, '
+          'totals_sub s, unattributed_customer s, zero_totals s',
           'functions that only read are PARALLEL SAFE; those that write or lock are PARALLEL UNSAFE');
+
+-- SDK ingest. ingest() is not STRICT: a NULL payload is an error (22004), not a silent NULL.
+SELECT has_function('dexcost', 'ingest', ARRAY['jsonb']);
+SELECT function_returns('dexcost', 'ingest', ARRAY['jsonb'], 'jsonb');
+SELECT function_lang_is('dexcost', 'ingest', ARRAY['jsonb'], 'c');
+SELECT volatility_is('dexcost', 'ingest', ARRAY['jsonb'], 'volatile');
+SELECT isnt_strict('dexcost', 'ingest', ARRAY['jsonb']);
+-- ingest(text): the same for JSON text, parsed by dexcost's own parser.
+SELECT has_function('dexcost', 'ingest', ARRAY['text']);
+SELECT function_returns('dexcost', 'ingest', ARRAY['text'], 'jsonb');
+SELECT function_lang_is('dexcost', 'ingest', ARRAY['text'], 'c');
+SELECT volatility_is('dexcost', 'ingest', ARRAY['text'], 'volatile');
+SELECT isnt_strict('dexcost', 'ingest', ARRAY['text']);
+SELECT has_function('dexcost', 'ingest_records', ARRAY['jsonb', 'text']);
+SELECT function_returns('dexcost', 'ingest_records', ARRAY['jsonb', 'text'], 'jsonb');
+SELECT function_lang_is('dexcost', 'ingest_records', ARRAY['jsonb', 'text'], 'c');
+SELECT volatility_is('dexcost', 'ingest_records', ARRAY['jsonb', 'text'], 'volatile');
+SELECT is_strict('dexcost', 'ingest_records', ARRAY['jsonb', 'text']);
+-- adopt_pending(NULL) means "every task that exists now", so it is not STRICT either.
+SELECT has_function('dexcost', 'adopt_pending', ARRAY['uuid[]']);
+SELECT function_returns('dexcost', 'adopt_pending', ARRAY['uuid[]'], 'jsonb');
+SELECT function_lang_is('dexcost', 'adopt_pending', ARRAY['uuid[]'], 'plpgsql');
+SELECT volatility_is('dexcost', 'adopt_pending', ARRAY['uuid[]'], 'volatile');
+SELECT isnt_strict('dexcost', 'adopt_pending', ARRAY['uuid[]']);
+SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.array_to_string(p.proargnames, ',') || ')', ', '
+                                        ORDER BY p.proname)
+             FROM pg_catalog.pg_proc AS p
+            WHERE p.pronamespace = 'dexcost'::regnamespace AND p.proname IN ('ingest', 'ingest_records', 'adopt_pending')),
+          'adopt_pending(task_ids), ingest(payload), ingest(payload), ingest_records(payload,origin)',
+          'the ingest functions have the documented argument names');
+-- The C ingest functions run SQL through SPI: they pin their search_path like the PL/pgSQL ones.
+SELECT is((SELECT pg_catalog.string_agg(p.proname, ', ' ORDER BY p.proname) FROM pg_catalog.pg_proc AS p
+            WHERE p.pronamespace = 'dexcost'::regnamespace AND p.proname IN ('ingest', 'ingest_records')
+              AND 'search_path=pg_catalog, pg_temp' = ANY (p.proconfig)),
+          'ingest, ingest, ingest_records', 'ingest() and ingest_records() run with SET search_path = pg_catalog, pg_temp');
 
 SELECT function_returns('dexcost', 'task_before_write', ARRAY[]::name[], 'trigger');
 SELECT function_returns('dexcost', 'cost_event_before_write', ARRAY[]::name[], 'trigger');
@@ -333,6 +549,10 @@ SELECT function_lang_is('dexcost', 'cost_event_before_write', ARRAY[]::name[], '
 SELECT function_lang_is('dexcost', 'model_price_before_write', ARRAY[]::name[], 'plpgsql');
 SELECT function_lang_is('dexcost', 'model_alias_before_write', ARRAY[]::name[], 'plpgsql');
 SELECT function_lang_is('dexcost', 'price_catalog_changed', ARRAY[]::name[], 'c');
+SELECT function_returns('dexcost', 'revenue_revision_before_write', ARRAY[]::name[], 'trigger');
+SELECT function_returns('dexcost', 'task_adopt_pending', ARRAY[]::name[], 'trigger');
+SELECT function_lang_is('dexcost', 'revenue_revision_before_write', ARRAY[]::name[], 'plpgsql');
+SELECT function_lang_is('dexcost', 'task_adopt_pending', ARRAY[]::name[], 'plpgsql');
 
 -- No function runs with its owner's rights, and every PL/pgSQL one pins its search_path.
 SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc
@@ -343,6 +563,12 @@ SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
               AND p.prolang = (SELECT oid FROM pg_catalog.pg_language WHERE lanname = 'plpgsql')
               AND NOT coalesce('search_path=pg_catalog, pg_temp' = ANY (p.proconfig), false)),
           0::bigint, 'every PL/pgSQL function of dexcost runs with SET search_path = pg_catalog, pg_temp');
+-- Views read with the caller's privileges, so a grant on a view never opens the tables behind it.
+SELECT is((SELECT pg_catalog.string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_catalog.pg_class AS c
+            WHERE c.relnamespace = 'dexcost'::regnamespace AND c.relkind = 'v'
+              AND coalesce('security_invoker=true' = ANY (c.reloptions), false)),
+          'reported_totals_mismatch, revenue_current, task_cost, unpriced_spend',
+          'every view of dexcost is security_invoker');
 
 ------------------------------------------------------------------------------------------
 -- The extension
@@ -375,8 +601,14 @@ SELECT set_eq(
              ('dexcost.cost_event', ''),
              ('dexcost.model_price', 'WHERE NOT is_seed'),
              ('dexcost.model_price_price_id_seq', ''),
-             ('dexcost.model_alias', 'WHERE NOT is_seed')$$,
-    'pg_dump dumps task, cost_event, the price_id sequence and the non-seed rows of model_price and model_alias');
+             ('dexcost.model_alias', 'WHERE NOT is_seed'),
+             ('dexcost.revenue_revision', ''),
+             ('dexcost.task_reported_totals', ''),
+             ('dexcost.ingest_pending', ''),
+             ('dexcost.ingest_raw_record', ''),
+             ('dexcost.ingest_receipt', '')$$,
+    'pg_dump dumps task, cost_event, the price_id sequence, the non-seed rows of model_price and model_alias, '
+    'and every row of the SDK ingest tables');
 
 ------------------------------------------------------------------------------------------
 -- Comments: every object of the extension is documented in the catalogue
@@ -431,10 +663,63 @@ SELECT set_eq(
        WHERE m.classid = 'pg_catalog.pg_class'::regclass$$,
     $$VALUES ('dexcost.task', 'r'), ('dexcost.cost_event', 'r'), ('dexcost.model_price', 'r'),
              ('dexcost.model_alias', 'r'), ('dexcost.task_rollup', 'r'), ('dexcost.task_rollup_delta', 'r'),
-             ('dexcost.unpriced_spend', 'v'), ('dexcost.task_cost', 'v'), ('dexcost.model_price_price_id_seq', 'S')$$,
-    'the extension owns exactly its six tables, two views and one sequence');
+             ('dexcost.revenue_revision', 'r'), ('dexcost.task_reported_totals', 'r'), ('dexcost.ingest_pending', 'r'),
+             ('dexcost.ingest_raw_record', 'r'), ('dexcost.ingest_receipt', 'r'),
+             ('dexcost.unpriced_spend', 'v'), ('dexcost.task_cost', 'v'), ('dexcost.revenue_current', 'v'),
+             ('dexcost.reported_totals_mismatch', 'v'), ('dexcost.model_price_price_id_seq', 'S')$$,
+    'the extension owns exactly its eleven tables, four views and one sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          23::bigint, 'the extension owns its 23 functions');
+          29::bigint, 'the extension owns its 29 functions');
+
+-- The checks below can fail: with the COMMENT of one object of each kind removed, the view
+-- names exactly those objects. The comments are put back at once (and all is rolled back anyway).
+CREATE TEMP TABLE uncommented_probe (kind text, name text);
+DO $$
+DECLARE
+    saved text[] := ARRAY[
+        pg_catalog.obj_description('dexcost.ingest_receipt'::regclass, 'pg_class'),
+        pg_catalog.col_description('dexcost.task'::regclass,
+                                   (SELECT attnum FROM pg_catalog.pg_attribute
+                                     WHERE attrelid = 'dexcost.task'::regclass AND attname = 'variant')::integer),
+        pg_catalog.obj_description('dexcost.revenue_current'::regclass, 'pg_class'),
+        pg_catalog.col_description('dexcost.reported_totals_mismatch'::regclass,
+                                   (SELECT attnum FROM pg_catalog.pg_attribute
+                                     WHERE attrelid = 'dexcost.reported_totals_mismatch'::regclass
+                                       AND attname = 'ledger')::integer),
+        pg_catalog.obj_description('dexcost.ingest(jsonb)'::regprocedure, 'pg_proc'),
+        pg_catalog.obj_description('dexcost.cost_totals'::regtype, 'pg_type'),
+        pg_catalog.col_description('dexcost.cost_totals'::regclass,
+                                   (SELECT attnum FROM pg_catalog.pg_attribute
+                                     WHERE attrelid = 'dexcost.cost_totals'::regclass AND attname = 'gpu_cost_usd')::integer),
+        pg_catalog.obj_description('dexcost.+(dexcost.cost_totals, dexcost.cost_totals)'::regoperator, 'pg_operator')];
+BEGIN
+    COMMENT ON TABLE dexcost.ingest_receipt IS NULL;
+    COMMENT ON COLUMN dexcost.task.variant IS NULL;
+    COMMENT ON VIEW dexcost.revenue_current IS NULL;
+    COMMENT ON COLUMN dexcost.reported_totals_mismatch.ledger IS NULL;
+    COMMENT ON FUNCTION dexcost.ingest(jsonb) IS NULL;
+    COMMENT ON TYPE dexcost.cost_totals IS NULL;
+    COMMENT ON COLUMN dexcost.cost_totals.gpu_cost_usd IS NULL;
+    COMMENT ON OPERATOR dexcost.+ (dexcost.cost_totals, dexcost.cost_totals) IS NULL;
+    INSERT INTO uncommented_probe SELECT u.kind, u.name FROM uncommented AS u;
+    EXECUTE pg_catalog.format('COMMENT ON TABLE dexcost.ingest_receipt IS %L', saved[1]);
+    EXECUTE pg_catalog.format('COMMENT ON COLUMN dexcost.task.variant IS %L', saved[2]);
+    EXECUTE pg_catalog.format('COMMENT ON VIEW dexcost.revenue_current IS %L', saved[3]);
+    EXECUTE pg_catalog.format('COMMENT ON COLUMN dexcost.reported_totals_mismatch.ledger IS %L', saved[4]);
+    EXECUTE pg_catalog.format('COMMENT ON FUNCTION dexcost.ingest(jsonb) IS %L', saved[5]);
+    EXECUTE pg_catalog.format('COMMENT ON TYPE dexcost.cost_totals IS %L', saved[6]);
+    EXECUTE pg_catalog.format('COMMENT ON COLUMN dexcost.cost_totals.gpu_cost_usd IS %L', saved[7]);
+    EXECUTE pg_catalog.format('COMMENT ON OPERATOR dexcost.+ (dexcost.cost_totals, dexcost.cost_totals) IS %L', saved[8]);
+END;
+$$;
+SELECT set_eq(
+    $$SELECT kind, name FROM uncommented_probe$$,
+    $$VALUES ('table', 'dexcost.ingest_receipt'), ('column', 'dexcost.task.variant'),
+             ('view', 'dexcost.revenue_current'), ('view column', 'dexcost.reported_totals_mismatch.ledger'),
+             ('function', 'dexcost.ingest(jsonb)'), ('type', 'dexcost.cost_totals'),
+             ('type attribute', 'dexcost.cost_totals.gpu_cost_usd'),
+             ('operator', 'dexcost.+(dexcost.cost_totals,dexcost.cost_totals)')$$,
+    'the COMMENT checks catch a missing COMMENT of every kind (probe: one object of each kind stripped, then restored)');
 
 SELECT diag('lacks a COMMENT: ' || kind || ' ' || name) FROM uncommented ORDER BY kind, name;
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'table'), 0::bigint, 'every table has a COMMENT');

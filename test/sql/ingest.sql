@@ -815,6 +815,42 @@ SELECT event_id, error_type, is_retry, retry_reason, retry_of, details
 SELECT * FROM pg_temp.own WHERE task_id = 'c0000000-0000-0000-0000-000000000060';
 \x off
 
+-- details.service_tier prices an unknown cost at that tier (OpenAI's "default" is standard).
+-- gpt-5-mini flex has an input price (0.125) but no output price in the seeds: 1000 input
+-- tokens cost 0.000125; with output tokens the cost stays unknown rather than taking the
+-- standard price. An unknown tier is refused.
+SELECT r - 'receipt_id' AS response FROM dexcost.ingest($payload$
+{"events": [
+  {"event_id": "c1000000-0000-0000-0000-000000000066", "task_id": "c0000000-0000-0000-0000-000000000060",
+   "event_type": "llm_call", "occurred_at": "2026-05-27T16:01:00Z", "cost_usd": "0",
+   "cost_confidence": "unknown", "pricing_source": null, "pricing_version": null, "service_name": "openai",
+   "provider": "openai", "model": "gpt-5-mini", "input_tokens": 1000, "output_tokens": 0, "cached_tokens": 0,
+   "latency_ms": 100, "is_retry": false, "retry_reason": null, "retry_of": null,
+   "details": {"service_tier": "flex"}, "schema_version": "1"},
+  {"event_id": "c1000000-0000-0000-0000-000000000067", "task_id": "c0000000-0000-0000-0000-000000000060",
+   "event_type": "llm_call", "occurred_at": "2026-05-27T16:01:01Z", "cost_usd": "0",
+   "cost_confidence": "unknown", "pricing_source": null, "pricing_version": null, "service_name": "openai",
+   "provider": "openai", "model": "gpt-5-mini", "input_tokens": 1000, "output_tokens": 10, "cached_tokens": 0,
+   "latency_ms": 100, "is_retry": false, "retry_reason": null, "retry_of": null,
+   "details": {"service_tier": "flex"}, "schema_version": "1"},
+  {"event_id": "c1000000-0000-0000-0000-000000000068", "task_id": "c0000000-0000-0000-0000-000000000060",
+   "event_type": "llm_call", "occurred_at": "2026-05-27T16:01:02Z", "cost_usd": "0.0001",
+   "cost_confidence": "exact", "pricing_source": null, "pricing_version": null, "service_name": "openai",
+   "provider": "openai", "model": "gpt-5-mini", "input_tokens": 100, "output_tokens": 10, "cached_tokens": 0,
+   "latency_ms": 100, "is_retry": false, "retry_reason": null, "retry_of": null,
+   "details": {"service_tier": "default"}, "schema_version": "1"},
+  {"event_id": "c1000000-0000-0000-0000-000000000069", "task_id": "c0000000-0000-0000-0000-000000000060",
+   "event_type": "llm_call", "occurred_at": "2026-05-27T16:01:03Z", "cost_usd": "0.0001",
+   "cost_confidence": "exact", "pricing_source": null, "pricing_version": null, "service_name": "openai",
+   "provider": "openai", "model": "gpt-5-mini", "input_tokens": 100, "output_tokens": 10, "cached_tokens": 0,
+   "latency_ms": 100, "is_retry": false, "retry_reason": null, "retry_of": null,
+   "details": {"service_tier": "scale"}, "schema_version": "1"}
+]}
+$payload$) AS r;
+SELECT event_id, service_tier, cost_usd, cost_confidence
+  FROM pg_temp.ev WHERE event_id::text BETWEEN 'c1000000-0000-0000-0000-000000000066'
+                                          AND 'c1000000-0000-0000-0000-000000000069' ORDER BY event_id;
+
 ------------------------------------------------------------------------------------------
 -- 8. network, gpu_cost and gpu_utilization_signal events: kept, each cost in its own bucket
 --    and counted once in the total.

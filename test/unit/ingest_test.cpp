@@ -215,3 +215,26 @@ TEST(Ingest, RevenueRevisionsFollowTheLifecycleRules) {
 	EXPECT_FALSE(check_revenue(r, &v, &reason));
 	EXPECT_EQ(reason, "source.type: unknown value \"crm\" (expected sdk, workspace_api, import or manual)");
 }
+
+TEST(Ingest, ServiceTierComesFromDetails) {
+	auto tier_of = [](Field f) {
+		EventFields e = llm_call();
+		e.service_tier = f;
+		EventValues v;
+		std::string reason;
+		EXPECT_TRUE(check_event(e, &v, &reason)) << reason;
+		return std::string(v.service_tier);
+	};
+	EXPECT_EQ(tier_of(Field()), "standard"); // absent
+	EXPECT_EQ(tier_of(null()), "standard");
+	EXPECT_EQ(tier_of(str("flex")), "flex");
+	EXPECT_EQ(tier_of(str("priority")), "priority");
+	EXPECT_EQ(tier_of(str("batch")), "batch");
+	EXPECT_EQ(tier_of(str("default")), "standard"); // OpenAI's names for its standard tier
+	EXPECT_EQ(tier_of(str("auto")), "standard");
+	EventFields e = llm_call();
+	e.service_tier = str("scale");
+	EXPECT_EQ(reason_of(e), "details.service_tier: unknown value \"scale\" (expected standard, batch, flex or priority)");
+	e.service_tier = num("1");
+	EXPECT_EQ(reason_of(e), "details.service_tier: must be a string, not a number");
+}
