@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages dexcost needs to build, test and demo, when they are missing.
+# Installs the Debian packages dexcost needs to build, test and demo, when they are missing,
+# and the packages given as arguments (bench/percentiles.sh asks for postgresql-15-tdigest).
 #
 # Everything comes from Debian 12's own archive:
 #   postgresql-15, postgresql-server-dev-15  the server (contrib's btree_gist included) and PGXS
@@ -12,7 +13,7 @@ set -euo pipefail
 
 packages=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 libboost-dev
           postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl postgresql-15-cron
-          cmake g++ make libgtest-dev)
+          cmake g++ make libgtest-dev "$@") # arguments: more packages (benchmarks ask for their baselines)
 
 missing=()
 for p in "${packages[@]}"; do

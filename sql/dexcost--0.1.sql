@@ -1588,6 +1588,153 @@ CREATE TRIGGER task_adopt_pending
   FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.task_adopt_pending();
 
 ------------------------------------------------------------------------------------------
+-- Percentiles: the ddsketch type and its aggregates (src/pg_sketch.cpp, docs/percentiles.md)
+------------------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.ddsketch;
+
+CREATE FUNCTION @extschema@.ddsketch_in(cstring) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_ddsketch_in';
+COMMENT ON FUNCTION @extschema@.ddsketch_in(cstring) IS
+  'Input of ddsketch: "ddsketch:" followed by base64 of the versioned sketch bytes; checks every field.';
+CREATE FUNCTION @extschema@.ddsketch_out(@extschema@.ddsketch) RETURNS cstring
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_ddsketch_out';
+COMMENT ON FUNCTION @extschema@.ddsketch_out(@extschema@.ddsketch) IS
+  'Output of ddsketch: "ddsketch:" followed by base64 of the versioned, compact sketch bytes.';
+CREATE FUNCTION @extschema@.ddsketch_recv(internal) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_ddsketch_recv';
+COMMENT ON FUNCTION @extschema@.ddsketch_recv(internal) IS 'Binary input of ddsketch (COPY BINARY, binary protocol).';
+CREATE FUNCTION @extschema@.ddsketch_send(@extschema@.ddsketch) RETURNS bytea
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_ddsketch_send';
+COMMENT ON FUNCTION @extschema@.ddsketch_send(@extschema@.ddsketch) IS 'Binary output of ddsketch.';
+
+CREATE TYPE @extschema@.ddsketch (
+  INPUT = @extschema@.ddsketch_in,
+  OUTPUT = @extschema@.ddsketch_out,
+  RECEIVE = @extschema@.ddsketch_recv,
+  SEND = @extschema@.ddsketch_send,
+  INTERNALLENGTH = VARIABLE,
+  ALIGNMENT = double,
+  STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.ddsketch IS
+  'A mergeable quantile sketch (DDSketch): every percentile within its relative error (1 % by default) of the exact one, for any distribution; store it per day or customer and merge later with sketch_merge().';
+
+-- Transition, combine and final functions (not STRICT: they make the state on the first value).
+CREATE FUNCTION @extschema@.sketch_add(@extschema@.ddsketch, float8) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_add';
+COMMENT ON FUNCTION @extschema@.sketch_add(@extschema@.ddsketch, float8) IS
+  'Aggregate support: adds a value to the state of sketch(value) (relative error 0.01); NULL values are skipped.';
+CREATE FUNCTION @extschema@.sketch_add(@extschema@.ddsketch, float8, float8) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_add_alpha';
+COMMENT ON FUNCTION @extschema@.sketch_add(@extschema@.ddsketch, float8, float8) IS
+  'Aggregate support: adds a value to the state of sketch(value, relative_error).';
+CREATE FUNCTION @extschema@.percentile_add(@extschema@.ddsketch, float8, float8) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_percentile_add';
+COMMENT ON FUNCTION @extschema@.percentile_add(@extschema@.ddsketch, float8, float8) IS
+  'Aggregate support: the transition of percentile(value, fraction); the state keeps the fraction.';
+CREATE FUNCTION @extschema@.percentile_add(@extschema@.ddsketch, float8, float8, float8) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_percentile_add_alpha';
+COMMENT ON FUNCTION @extschema@.percentile_add(@extschema@.ddsketch, float8, float8, float8) IS
+  'Aggregate support: the transition of percentile(value, fraction, relative_error).';
+CREATE FUNCTION @extschema@.percentiles_add(@extschema@.ddsketch, float8, float8[]) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_percentiles_add';
+COMMENT ON FUNCTION @extschema@.percentiles_add(@extschema@.ddsketch, float8, float8[]) IS
+  'Aggregate support: the transition of percentiles(value, fractions); the state keeps the fractions.';
+CREATE FUNCTION @extschema@.percentiles_add(@extschema@.ddsketch, float8, float8[], float8) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_percentiles_add_alpha';
+COMMENT ON FUNCTION @extschema@.percentiles_add(@extschema@.ddsketch, float8, float8[], float8) IS
+  'Aggregate support: the transition of percentiles(value, fractions, relative_error).';
+CREATE FUNCTION @extschema@.sketch_combine(@extschema@.ddsketch, @extschema@.ddsketch) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_combine';
+COMMENT ON FUNCTION @extschema@.sketch_combine(@extschema@.ddsketch, @extschema@.ddsketch) IS
+  'Aggregate support: merges the second sketch into the first (the combine function of every sketch aggregate, and the transition of sketch_merge).';
+CREATE FUNCTION @extschema@.sketch_final(@extschema@.ddsketch) RETURNS @extschema@.ddsketch
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_final';
+COMMENT ON FUNCTION @extschema@.sketch_final(@extschema@.ddsketch) IS
+  'Aggregate support: the state as a compact sketch to store.';
+CREATE FUNCTION @extschema@.percentile_final(@extschema@.ddsketch) RETURNS float8
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_percentile_final';
+COMMENT ON FUNCTION @extschema@.percentile_final(@extschema@.ddsketch) IS
+  'Aggregate support: the estimate of the fraction the state keeps; NULL without values or with a NULL fraction.';
+CREATE FUNCTION @extschema@.percentiles_final(@extschema@.ddsketch) RETURNS float8[]
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_percentiles_final';
+COMMENT ON FUNCTION @extschema@.percentiles_final(@extschema@.ddsketch) IS
+  'Aggregate support: the estimates of the fractions the state keeps, in their order.';
+
+CREATE AGGREGATE @extschema@.sketch(float8) (
+  SFUNC = @extschema@.sketch_add, STYPE = @extschema@.ddsketch,
+  COMBINEFUNC = @extschema@.sketch_combine, FINALFUNC = @extschema@.sketch_final,
+  FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sketch(float8) IS
+  'A ddsketch of the values (relative error 0.01): store it, merge it with sketch_merge(), read it with sketch_percentile().';
+CREATE AGGREGATE @extschema@.sketch(float8, float8) (
+  SFUNC = @extschema@.sketch_add, STYPE = @extschema@.ddsketch,
+  COMBINEFUNC = @extschema@.sketch_combine, FINALFUNC = @extschema@.sketch_final,
+  FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sketch(float8, float8) IS
+  'sketch(value, relative_error): a ddsketch with the given relative error bound (above 0, below 0.5).';
+CREATE AGGREGATE @extschema@.sketch_merge(@extschema@.ddsketch) (
+  SFUNC = @extschema@.sketch_combine, STYPE = @extschema@.ddsketch,
+  COMBINEFUNC = @extschema@.sketch_combine, FINALFUNC = @extschema@.sketch_final,
+  FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.sketch_merge(@extschema@.ddsketch) IS
+  'Merges sketches into one, exactly as if one sketch had seen every value (same relative error required).';
+CREATE AGGREGATE @extschema@.percentile(float8, float8) (
+  SFUNC = @extschema@.percentile_add, STYPE = @extschema@.ddsketch,
+  COMBINEFUNC = @extschema@.sketch_combine, FINALFUNC = @extschema@.percentile_final,
+  FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.percentile(float8, float8) IS
+  'percentile(value, fraction): percentile_cont(fraction) within 1 % of the exact value, parallel and mergeable; NULL values are skipped.';
+CREATE AGGREGATE @extschema@.percentile(float8, float8, float8) (
+  SFUNC = @extschema@.percentile_add, STYPE = @extschema@.ddsketch,
+  COMBINEFUNC = @extschema@.sketch_combine, FINALFUNC = @extschema@.percentile_final,
+  FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.percentile(float8, float8, float8) IS
+  'percentile(value, fraction, relative_error): with the given relative error bound.';
+CREATE AGGREGATE @extschema@.percentiles(float8, float8[]) (
+  SFUNC = @extschema@.percentiles_add, STYPE = @extschema@.ddsketch,
+  COMBINEFUNC = @extschema@.sketch_combine, FINALFUNC = @extschema@.percentiles_final,
+  FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.percentiles(float8, float8[]) IS
+  'percentiles(value, fractions): several percentiles in one pass, as an array in the order asked, each within 1 %.';
+CREATE AGGREGATE @extschema@.percentiles(float8, float8[], float8) (
+  SFUNC = @extschema@.percentiles_add, STYPE = @extschema@.ddsketch,
+  COMBINEFUNC = @extschema@.sketch_combine, FINALFUNC = @extschema@.percentiles_final,
+  FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.percentiles(float8, float8[], float8) IS
+  'percentiles(value, fractions, relative_error): with the given relative error bound.';
+
+-- Reading a stored sketch.
+CREATE FUNCTION @extschema@.sketch_percentile(@extschema@.ddsketch, fraction float8) RETURNS float8
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_percentile';
+COMMENT ON FUNCTION @extschema@.sketch_percentile(@extschema@.ddsketch, float8) IS
+  'The percentile_cont(fraction) estimate of a sketch; NULL when it holds no value.';
+CREATE FUNCTION @extschema@.sketch_percentiles(@extschema@.ddsketch, fractions float8[]) RETURNS float8[]
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_percentiles';
+COMMENT ON FUNCTION @extschema@.sketch_percentiles(@extschema@.ddsketch, float8[]) IS
+  'The estimates of several fractions of a sketch, in the order asked.';
+CREATE FUNCTION @extschema@.sketch_count(@extschema@.ddsketch) RETURNS bigint
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_count';
+COMMENT ON FUNCTION @extschema@.sketch_count(@extschema@.ddsketch) IS 'How many values the sketch holds (zeros included).';
+CREATE FUNCTION @extschema@.sketch_sum(@extschema@.ddsketch) RETURNS float8
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_sum';
+COMMENT ON FUNCTION @extschema@.sketch_sum(@extschema@.ddsketch) IS 'The sum of its values (compensated float8), NULL when empty.';
+CREATE FUNCTION @extschema@.sketch_min(@extschema@.ddsketch) RETURNS float8
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_min';
+COMMENT ON FUNCTION @extschema@.sketch_min(@extschema@.ddsketch) IS 'The exact smallest value, NULL when empty.';
+CREATE FUNCTION @extschema@.sketch_max(@extschema@.ddsketch) RETURNS float8
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_max';
+COMMENT ON FUNCTION @extschema@.sketch_max(@extschema@.ddsketch) IS 'The exact largest value, NULL when empty.';
+CREATE FUNCTION @extschema@.sketch_mean(@extschema@.ddsketch) RETURNS float8
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_mean';
+COMMENT ON FUNCTION @extschema@.sketch_mean(@extschema@.ddsketch) IS 'The mean of its values, NULL when empty.';
+CREATE FUNCTION @extschema@.sketch_relative_error(@extschema@.ddsketch) RETURNS float8
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_sketch_relative_error';
+COMMENT ON FUNCTION @extschema@.sketch_relative_error(@extschema@.ddsketch) IS
+  'The relative error bound the sketch guarantees: the one it was built with, unless its values span more than 2,048 buckets (then coarser).';
+
+------------------------------------------------------------------------------------------
 -- pg_dump: dump user data, not the seed rows this script creates
 ------------------------------------------------------------------------------------------
 

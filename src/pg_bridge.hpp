@@ -16,6 +16,7 @@ extern "C" {
 #include "access/sysattr.h"
 #include "access/xact.h"
 #include "lib/stringinfo.h"
+#include "libpq/pqformat.h"
 #include "utils/resowner.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"

@@ -5,7 +5,7 @@
 -- pg_dump registration of the tables that hold user data. The SDK ingest objects (revenue
 -- revisions, reported totals, parked and raw records, receipts) are listed with the rest.
 BEGIN;
-SELECT plan(278);
+SELECT plan(281);
 
 ------------------------------------------------------------------------------------------
 -- Relations
@@ -16,7 +16,7 @@ SELECT tables_are('dexcost', ARRAY['task', 'cost_event', 'model_price', 'model_a
                                    'revenue_revision', 'task_reported_totals', 'ingest_pending', 'ingest_raw_record',
                                    'ingest_receipt']);
 SELECT views_are('dexcost', ARRAY['unpriced_spend', 'task_cost', 'revenue_current', 'reported_totals_mismatch']);
-SELECT types_are('dexcost', ARRAY['cost_totals']);
+SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch']);
 SELECT sequences_are('dexcost', ARRAY['model_price_price_id_seq']);
 
 SELECT columns_are('dexcost', 'task', ARRAY[
@@ -446,8 +446,29 @@ SELECT functions_are('dexcost', ARRAY[
     'cost_event_rollup', 'cost_event_truncated', 'task_after_reparent', 'task_after_delete', 'lock_for_tree_change',
     'shift_subtree_totals', 'fold_rollups', 'rebuild_rollups', 'rollup_check', 'totals_of', 'totals_add',
     'totals_sub', 'zero_totals', 'sum', 'revenue_revision_before_write', 'ingest', 'ingest_records', 'adopt_pending',
-    'task_adopt_pending'
+    'task_adopt_pending', 'ddsketch_in', 'ddsketch_out', 'ddsketch_recv', 'ddsketch_send', 'sketch_add',
+    'percentile_add', 'percentiles_add', 'sketch_combine', 'sketch_final', 'percentile_final', 'percentiles_final',
+    'sketch', 'sketch_merge', 'percentile', 'percentiles', 'sketch_percentile', 'sketch_percentiles', 'sketch_count',
+    'sketch_sum', 'sketch_min', 'sketch_max', 'sketch_mean', 'sketch_relative_error'
 ]);
+-- Percentile aggregates (A-R1 of the Citus notes): a COMBINEFUNC and a state type of ours, not
+-- internal, so PostgreSQL runs them in parallel and Citus pushes them down; a read-only final
+-- function, so they work as window functions.
+SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
+                                        ORDER BY p.proname, p.pronargs)
+             FROM pg_catalog.pg_aggregate AS a JOIN pg_catalog.pg_proc AS p ON p.oid = a.aggfnoid
+            WHERE p.pronamespace = 'dexcost'::regnamespace AND a.aggtranstype = 'dexcost.ddsketch'::regtype
+              AND a.aggcombinefn <> 0 AND a.aggfinalmodify = 'r' AND p.proparallel = 's'),
+          'percentile(double precision, double precision), percentile(double precision, double precision, double precision), '
+          'percentiles(double precision, double precision[]), percentiles(double precision, double precision[], double precision), '
+          'sketch(double precision), sketch(double precision, double precision), sketch_merge(dexcost.ddsketch)',
+          'the sketch aggregates have a combine function, a ddsketch state, a read-only final function and are PARALLEL SAFE');
+SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_aggregate AS a JOIN pg_catalog.pg_proc AS p ON p.oid = a.aggfnoid
+            WHERE p.pronamespace = 'dexcost'::regnamespace AND (a.aggcombinefn = 0 OR a.aggtranstype = 'internal'::regtype)),
+          0::bigint, 'no dexcost aggregate lacks a combine function or keeps an internal state');
+SELECT is((SELECT t.typalign::text || t.typstorage::text || t.typlen::text FROM pg_catalog.pg_type AS t
+            WHERE t.oid = 'dexcost.ddsketch'::regtype), 'dx-1',
+          'ddsketch is a variable-length, double-aligned, compressible type');
 SELECT is_aggregate('dexcost', 'sum', ARRAY['dexcost.cost_totals'], 'dexcost.sum(cost_totals) is an aggregate');
 SELECT function_lang_is('dexcost', 'cost_event_rollup', ARRAY[]::name[], 'c');
 SELECT function_lang_is('dexcost', 'totals_of', ARRAY['dexcost.cost_event'], 'c');
@@ -499,8 +520,13 @@ SELECT is((SELECT pg_catalog.array_to_string(p.proargnames, ',') FROM pg_catalog
 SELECT is((SELECT pg_catalog.string_agg(p.proname || ' ' || p.proparallel::text, ', ' ORDER BY p.proname)
              FROM pg_catalog.pg_proc AS p
             WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype),
-          'adopt_pending u, compute_cost s, fold_rollups u, ingest u, ingest u, ingest_records u, lock_for_tree_change u, '
-          'rebuild_rollups u, reprice u, rollup_check s, shift_subtree_totals u, sum s, totals_add s, totals_of s, '
+          'adopt_pending u, compute_cost s, ddsketch_in s, ddsketch_out s, ddsketch_recv s, ddsketch_send s, '
+          'fold_rollups u, ingest u, ingest u, ingest_records u, lock_for_tree_change u, percentile s, percentile s, '
+          'percentile_add s, percentile_add s, percentile_final s, percentiles s, percentiles s, percentiles_add s, '
+          'percentiles_add s, percentiles_final s, rebuild_rollups u, reprice u, rollup_check s, '
+          'shift_subtree_totals u, sketch s, sketch s, sketch_add s, sketch_add s, sketch_combine s, sketch_count s, '
+          'sketch_final s, sketch_max s, sketch_mean s, sketch_merge s, sketch_min s, sketch_percentile s, '
+          'sketch_percentiles s, sketch_relative_error s, sketch_sum s, sum s, totals_add s, totals_of s, '
           'totals_sub s, unattributed_customer s, zero_totals s',
           'functions that only read are PARALLEL SAFE; those that write or lock are PARALLEL UNSAFE');
 
@@ -669,7 +695,7 @@ SELECT set_eq(
              ('dexcost.reported_totals_mismatch', 'v'), ('dexcost.model_price_price_id_seq', 'S')$$,
     'the extension owns exactly its eleven tables, four views and one sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          29::bigint, 'the extension owns its 29 functions');
+          58::bigint, 'the extension owns its 58 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).
@@ -727,8 +753,8 @@ SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'column'), 0
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'view'), 0::bigint, 'every view has a COMMENT');
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'view column'), 0::bigint, 'every view column has a COMMENT');
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'function'), 0::bigint, 'every function has a COMMENT');
-SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_type'::regclass), 1::bigint,
-          'the extension owns one type (cost_totals)');
+SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_type'::regclass), 2::bigint,
+          'the extension owns two types (cost_totals, ddsketch)');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_operator'::regclass), 2::bigint,
           'the extension owns two operators (+ and - on cost_totals)');
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind IN ('type', 'type attribute', 'operator')), 0::bigint,
