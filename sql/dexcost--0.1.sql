@@ -1735,6 +1735,83 @@ COMMENT ON FUNCTION @extschema@.sketch_relative_error(@extschema@.ddsketch) IS
   'The relative error bound the sketch guarantees: the one it was built with, unless its values span more than 2,048 buckets (then coarser).';
 
 ------------------------------------------------------------------------------------------
+-- Pareto: the pareto type, its aggregates and readers (src/pg_pareto.cpp, docs/pareto.md)
+------------------------------------------------------------------------------------------
+
+CREATE TYPE @extschema@.pareto;
+
+CREATE FUNCTION @extschema@.pareto_in(cstring) RETURNS @extschema@.pareto
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_in';
+COMMENT ON FUNCTION @extschema@.pareto_in(cstring) IS
+  'Input of pareto: "pareto:" followed by base64 of the canonical table bytes; checks every entry.';
+CREATE FUNCTION @extschema@.pareto_out(@extschema@.pareto) RETURNS cstring
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_out';
+COMMENT ON FUNCTION @extschema@.pareto_out(@extschema@.pareto) IS
+  'Output of pareto: "pareto:" followed by base64 of the canonical bytes (equal tables print equal).';
+CREATE FUNCTION @extschema@.pareto_recv(internal) RETURNS @extschema@.pareto
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_recv';
+COMMENT ON FUNCTION @extschema@.pareto_recv(internal) IS 'Binary input of pareto (the canonical bytes).';
+CREATE FUNCTION @extschema@.pareto_send(@extschema@.pareto) RETURNS bytea
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_send';
+COMMENT ON FUNCTION @extschema@.pareto_send(@extschema@.pareto) IS 'Binary output of pareto.';
+
+CREATE TYPE @extschema@.pareto (
+  INPUT = @extschema@.pareto_in,
+  OUTPUT = @extschema@.pareto_out,
+  RECEIVE = @extschema@.pareto_recv,
+  SEND = @extschema@.pareto_send,
+  INTERNALLENGTH = VARIABLE,
+  ALIGNMENT = double,
+  STORAGE = extended
+);
+COMMENT ON TYPE @extschema@.pareto IS
+  'Exact cost per key (e.g. per customer) for Pareto questions: made by dexcost.pareto(key, cost), merged by pareto_merge(), read by pareto_top(), pareto_summary(), pareto_share_of_top() and pareto_keys_for_share().';
+
+CREATE FUNCTION @extschema@.pareto_add(@extschema@.pareto, text, numeric) RETURNS @extschema@.pareto
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_add';
+COMMENT ON FUNCTION @extschema@.pareto_add(@extschema@.pareto, text, numeric) IS
+  'Aggregate support: adds a cost to its key''s exact sum (NULL costs are skipped; a NULL key is summed apart).';
+CREATE FUNCTION @extschema@.pareto_combine(@extschema@.pareto, @extschema@.pareto) RETURNS @extschema@.pareto
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_combine';
+COMMENT ON FUNCTION @extschema@.pareto_combine(@extschema@.pareto, @extschema@.pareto) IS
+  'Aggregate support: adds the second table into the first (the combine function of pareto, the transition of pareto_merge).';
+CREATE FUNCTION @extschema@.pareto_final(@extschema@.pareto) RETURNS @extschema@.pareto
+  LANGUAGE C IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_final';
+COMMENT ON FUNCTION @extschema@.pareto_final(@extschema@.pareto) IS 'Aggregate support: the table, compacted.';
+
+CREATE AGGREGATE @extschema@.pareto(key text, cost numeric) (
+  SFUNC = @extschema@.pareto_add, STYPE = @extschema@.pareto,
+  COMBINEFUNC = @extschema@.pareto_combine, FINALFUNC = @extschema@.pareto_final,
+  FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.pareto(text, numeric) IS
+  'The exact cost of every key in one pass, parallel and mergeable: read it with pareto_top(), pareto_summary(), pareto_share_of_top(), pareto_keys_for_share().';
+CREATE AGGREGATE @extschema@.pareto_merge(@extschema@.pareto) (
+  SFUNC = @extschema@.pareto_combine, STYPE = @extschema@.pareto,
+  COMBINEFUNC = @extschema@.pareto_combine, FINALFUNC = @extschema@.pareto_final,
+  FINALFUNC_MODIFY = READ_ONLY, PARALLEL = SAFE);
+COMMENT ON AGGREGATE @extschema@.pareto_merge(@extschema@.pareto) IS
+  'Merges Pareto tables (e.g. stored per day) into one: the sums of each key added exactly.';
+
+CREATE FUNCTION @extschema@.pareto_top(p @extschema@.pareto, n integer DEFAULT NULL)
+  RETURNS TABLE (rank bigint, key text, cost numeric, share numeric, cumulative_cost numeric,
+                 cumulative_share numeric, key_share numeric)
+  LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 100 AS 'MODULE_PATHNAME', 'dexcost_pareto_top';
+COMMENT ON FUNCTION @extschema@.pareto_top(@extschema@.pareto, integer) IS
+  'The top n keys (every key when n is NULL), biggest cost first (ties by key): cost, share of the total, cumulative cost and share, and rank / keys. Shares are NULL when the total is not positive.';
+CREATE FUNCTION @extschema@.pareto_share_of_top(p @extschema@.pareto, key_fraction numeric) RETURNS numeric
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_share_of_top';
+COMMENT ON FUNCTION @extschema@.pareto_share_of_top(@extschema@.pareto, numeric) IS
+  'The share of the total cost taken by the top key_fraction of keys (ceil(key_fraction x keys) of them): 0.2 answers "what do the top 20 % cost".';
+CREATE FUNCTION @extschema@.pareto_keys_for_share(p @extschema@.pareto, cost_fraction numeric) RETURNS bigint
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_keys_for_share';
+COMMENT ON FUNCTION @extschema@.pareto_keys_for_share(@extschema@.pareto, numeric) IS
+  'How many keys, biggest first, make at least cost_fraction of the total cost: 0.8 answers "how many customers drive 80 %".';
+CREATE FUNCTION @extschema@.pareto_summary(p @extschema@.pareto) RETURNS jsonb
+  LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'dexcost_pareto_summary';
+COMMENT ON FUNCTION @extschema@.pareto_summary(@extschema@.pareto) IS
+  'keys, total_cost, the shares of the top 1/5/10/20 % of keys (6 places) and the keys that make 50/80/90 % of the cost, as one jsonb.';
+
+------------------------------------------------------------------------------------------
 -- pg_dump: dump user data, not the seed rows this script creates
 ------------------------------------------------------------------------------------------
 

@@ -18,6 +18,8 @@
 // Subnormal inputs are mapped exactly too; their bucket bounds are rounded to the subnormal grid.
 #include "core/sketch.hpp"
 
+#include "core/base64.hpp"
+
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -536,61 +538,16 @@ SketchStatus parse(const uint8_t *bytes, size_t len, SketchHeader *out, size_t o
 	return SketchStatus::kOk;
 }
 
-constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// Value of a base64 digit, or -1.
-inline int base64_value(char c) {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-// Decodes prefix + canonical padded base64; out may be null (syntax check and size only).
+// Decodes the text form; out may be null (syntax check and size only).
 SketchStatus decode_text(const char *text, size_t len, uint8_t *out, size_t cap, size_t *written) {
-	constexpr size_t prefix = sizeof kSketchTextPrefix - 1;
-	if (text == nullptr || len < prefix || std::memcmp(text, kSketchTextPrefix, prefix) != 0)
-		return SketchStatus::kCorrupt;
-	const char *b = text + prefix;
-	size_t n = len - prefix;
-	if (n % 4 != 0)
-		return SketchStatus::kCorrupt;
-	size_t pad = 0;
-	if (n >= 4 && b[n - 1] == '=')
-		pad = b[n - 2] == '=' ? 2 : 1;
-	size_t bytes = n / 4 * 3 - pad;
-	if (out && cap < bytes)
+	switch (base64_decode(kSketchTextPrefix, text, len, out, cap, written)) {
+	case Base64Status::kOk:
+		return SketchStatus::kOk;
+	case Base64Status::kBufferTooSmall:
 		return SketchStatus::kBufferTooSmall;
-	size_t o = 0;
-	for (size_t i = 0; i < n; i += 4) {
-		bool last = i + 4 == n;
-		int v[4];
-		for (int j = 0; j < 4; ++j) {
-			bool is_pad = last && j >= 4 - static_cast<int>(pad);
-			v[j] = is_pad ? 0 : base64_value(b[i + j]);
-			if (v[j] < 0)
-				return SketchStatus::kCorrupt;
-		}
-		uint32_t group = (static_cast<uint32_t>(v[0]) << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-		int take = last ? 3 - static_cast<int>(pad) : 3;
-		// Canonical: the bits below the last encoded byte are zero.
-		if (take < 3 && (group & ((1u << (8 * (3 - take))) - 1)) != 0)
-			return SketchStatus::kCorrupt;
-		for (int j = 0; j < take; ++j) {
-			if (out)
-				out[o] = static_cast<uint8_t>(group >> (16 - 8 * j));
-			++o;
-		}
+	default:
+		return SketchStatus::kCorrupt;
 	}
-	*written = bytes;
-	return SketchStatus::kOk;
 }
 
 } // namespace
@@ -982,29 +939,11 @@ SketchStatus sketch_deserialize_into(const uint8_t *bytes, size_t len, SketchHea
 }
 
 size_t sketch_text_size(size_t len) noexcept {
-	return sizeof kSketchTextPrefix - 1 + (len + 2) / 3 * 4;
+	return base64_text_size(kSketchTextPrefix, len);
 }
 
 SketchStatus sketch_to_text(const uint8_t *bytes, size_t len, char *out, size_t cap, size_t *written) noexcept {
-	size_t size = sketch_text_size(len);
-	if (cap < size)
-		return SketchStatus::kBufferTooSmall;
-	std::memcpy(out, kSketchTextPrefix, sizeof kSketchTextPrefix - 1);
-	char *p = out + sizeof kSketchTextPrefix - 1;
-	for (size_t i = 0; i < len; i += 3) {
-		size_t take = len - i < 3 ? len - i : 3;
-		uint32_t group = static_cast<uint32_t>(bytes[i]) << 16;
-		if (take > 1)
-			group |= static_cast<uint32_t>(bytes[i + 1]) << 8;
-		if (take > 2)
-			group |= bytes[i + 2];
-		*p++ = kBase64[(group >> 18) & 63];
-		*p++ = kBase64[(group >> 12) & 63];
-		*p++ = take > 1 ? kBase64[(group >> 6) & 63] : '=';
-		*p++ = take > 2 ? kBase64[group & 63] : '=';
-	}
-	*written = size;
-	return SketchStatus::kOk;
+	return base64_encode(kSketchTextPrefix, bytes, len, out, cap, written) ? SketchStatus::kOk : SketchStatus::kBufferTooSmall;
 }
 
 SketchStatus sketch_text_decoded_size(const char *text, size_t len, size_t *bytes_len) noexcept {

@@ -5,7 +5,7 @@
 -- pg_dump registration of the tables that hold user data. The SDK ingest objects (revenue
 -- revisions, reported totals, parked and raw records, receipts) are listed with the rest.
 BEGIN;
-SELECT plan(281);
+SELECT plan(282);
 
 ------------------------------------------------------------------------------------------
 -- Relations
@@ -16,7 +16,7 @@ SELECT tables_are('dexcost', ARRAY['task', 'cost_event', 'model_price', 'model_a
                                    'revenue_revision', 'task_reported_totals', 'ingest_pending', 'ingest_raw_record',
                                    'ingest_receipt']);
 SELECT views_are('dexcost', ARRAY['unpriced_spend', 'task_cost', 'revenue_current', 'reported_totals_mismatch']);
-SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch']);
+SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch', 'pareto']);
 SELECT sequences_are('dexcost', ARRAY['model_price_price_id_seq']);
 
 SELECT columns_are('dexcost', 'task', ARRAY[
@@ -449,8 +449,17 @@ SELECT functions_are('dexcost', ARRAY[
     'task_adopt_pending', 'ddsketch_in', 'ddsketch_out', 'ddsketch_recv', 'ddsketch_send', 'sketch_add',
     'percentile_add', 'percentiles_add', 'sketch_combine', 'sketch_final', 'percentile_final', 'percentiles_final',
     'sketch', 'sketch_merge', 'percentile', 'percentiles', 'sketch_percentile', 'sketch_percentiles', 'sketch_count',
-    'sketch_sum', 'sketch_min', 'sketch_max', 'sketch_mean', 'sketch_relative_error'
+    'sketch_sum', 'sketch_min', 'sketch_max', 'sketch_mean', 'sketch_relative_error', 'pareto_in', 'pareto_out',
+    'pareto_recv', 'pareto_send', 'pareto_add', 'pareto_combine', 'pareto_final', 'pareto', 'pareto_merge',
+    'pareto_top', 'pareto_share_of_top', 'pareto_keys_for_share', 'pareto_summary'
 ]);
+SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
+                                        ORDER BY p.proname)
+             FROM pg_catalog.pg_aggregate AS a JOIN pg_catalog.pg_proc AS p ON p.oid = a.aggfnoid
+            WHERE p.pronamespace = 'dexcost'::regnamespace AND a.aggtranstype = 'dexcost.pareto'::regtype
+              AND a.aggcombinefn <> 0 AND a.aggfinalmodify = 'r' AND p.proparallel = 's'),
+          'pareto(key text, cost numeric), pareto_merge(dexcost.pareto)',
+          'the Pareto aggregates have a combine function, a pareto state, a read-only final function and are PARALLEL SAFE');
 -- Percentile aggregates (A-R1 of the Citus notes): a COMBINEFUNC and a state type of ours, not
 -- internal, so PostgreSQL runs them in parallel and Citus pushes them down; a read-only final
 -- function, so they work as window functions.
@@ -521,11 +530,14 @@ SELECT is((SELECT pg_catalog.string_agg(p.proname || ' ' || p.proparallel::text,
              FROM pg_catalog.pg_proc AS p
             WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype),
           'adopt_pending u, compute_cost s, ddsketch_in s, ddsketch_out s, ddsketch_recv s, ddsketch_send s, '
-          'fold_rollups u, ingest u, ingest u, ingest_records u, lock_for_tree_change u, percentile s, percentile s, '
-          'percentile_add s, percentile_add s, percentile_final s, percentiles s, percentiles s, percentiles_add s, '
-          'percentiles_add s, percentiles_final s, rebuild_rollups u, reprice u, rollup_check s, '
-          'shift_subtree_totals u, sketch s, sketch s, sketch_add s, sketch_add s, sketch_combine s, sketch_count s, '
-          'sketch_final s, sketch_max s, sketch_mean s, sketch_merge s, sketch_min s, sketch_percentile s, '
+          'fold_rollups u, ingest u, ingest u, ingest_records u, lock_for_tree_change u, pareto s, '
+          'pareto_add s, pareto_combine s, pareto_final s, pareto_in s, pareto_keys_for_share s, '
+          'pareto_merge s, pareto_out s, pareto_recv s, pareto_send s, pareto_share_of_top s, '
+          'pareto_summary s, pareto_top s, percentile s, percentile s, percentile_add s, percentile_add s, '
+          'percentile_final s, percentiles s, percentiles s, percentiles_add s, percentiles_add s, '
+          'percentiles_final s, rebuild_rollups u, reprice u, rollup_check s, shift_subtree_totals u, '
+          'sketch s, sketch s, sketch_add s, sketch_add s, sketch_combine s, sketch_count s, sketch_final s, '
+          'sketch_max s, sketch_mean s, sketch_merge s, sketch_min s, sketch_percentile s, '
           'sketch_percentiles s, sketch_relative_error s, sketch_sum s, sum s, totals_add s, totals_of s, '
           'totals_sub s, unattributed_customer s, zero_totals s',
           'functions that only read are PARALLEL SAFE; those that write or lock are PARALLEL UNSAFE');
@@ -695,7 +707,7 @@ SELECT set_eq(
              ('dexcost.reported_totals_mismatch', 'v'), ('dexcost.model_price_price_id_seq', 'S')$$,
     'the extension owns exactly its eleven tables, four views and one sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          58::bigint, 'the extension owns its 58 functions (aggregates included)');
+          71::bigint, 'the extension owns its 71 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).
@@ -753,8 +765,8 @@ SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'column'), 0
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'view'), 0::bigint, 'every view has a COMMENT');
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'view column'), 0::bigint, 'every view column has a COMMENT');
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind = 'function'), 0::bigint, 'every function has a COMMENT');
-SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_type'::regclass), 2::bigint,
-          'the extension owns two types (cost_totals, ddsketch)');
+SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_type'::regclass), 3::bigint,
+          'the extension owns three types (cost_totals, ddsketch, pareto)');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_operator'::regclass), 2::bigint,
           'the extension owns two operators (+ and - on cost_totals)');
 SELECT is((SELECT pg_catalog.count(*) FROM uncommented WHERE kind IN ('type', 'type attribute', 'operator')), 0::bigint,
