@@ -8,7 +8,8 @@
 -- Unknown costs (cost_confidence 'unknown') are NULL and left out of every sum: the unpriced
 -- columns and section 7 show how much spend that is.
 --
--- Sections 2, 3 and 9 read dexcost.task_cost: the month's root tasks (by started_at) with their
+-- Sections 10 and 11 use dexcost's percentile and Pareto aggregates (docs/percentiles.md,
+-- docs/pareto.md). Sections 2, 3 and 9 read dexcost.task_cost: the month's root tasks (by started_at) with their
 -- subtasks and all their events. The other sections read the month's events (by occurred_at).
 
 \set ON_ERROR_STOP on
@@ -265,5 +266,27 @@ SELECT customer_id AS customer,
 \echo '   differ from a recomputation over the dexcost.cost_event ledger.'
 SELECT (SELECT count(*) FROM dexcost.rollup_check()) AS "rollup_check() rows (must be 0)",
        (SELECT count(*) FROM dexcost.task_rollup_delta) AS deltas_not_folded_yet;
+
+------------------------------------------------------------------------------------------
+\echo
+\echo '10. Cost per LLM call: p50 / p95 / p99 per customer (dexcost.percentiles, within 1 % of exact)'
+SELECT customer_id AS customer,
+       calls,
+       round(p[1]::numeric, 6) AS p50_usd,
+       round(p[2]::numeric, 6) AS p95_usd,
+       round(p[3]::numeric, 6) AS p99_usd
+  FROM (SELECT customer_id, count(*) AS calls, dexcost.percentiles(cost_usd::float8, '{0.5,0.95,0.99}') AS p
+          FROM month_event WHERE event_type = 'llm_call' AND cost_usd IS NOT NULL GROUP BY customer_id) s
+ ORDER BY customer_id;
+
+------------------------------------------------------------------------------------------
+\echo
+\echo '11. Pareto: which customers drive the cost (dexcost.pareto, exact sums)'
+SELECT rank, key AS customer, round(cost, 4) AS cost_usd, round(100 * share, 1) AS share_pct,
+       round(100 * cumulative_share, 1) AS cumulative_pct
+  FROM dexcost.pareto_top((SELECT dexcost.pareto(customer_id, cost_usd) FROM month_event));
+SELECT dexcost.pareto_keys_for_share(p, 0.8) AS "customers making 80 % of the cost",
+       dexcost.pareto_summary(p)->>'keys' AS customers
+  FROM (SELECT dexcost.pareto(customer_id, cost_usd) AS p FROM month_event) k;
 
 \set QUIET off
