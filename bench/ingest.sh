@@ -19,21 +19,11 @@ concurrent=${4:-50}
 cluster=bench-ingest
 db=dexcost_bench
 
-scripts/deps.sh
-make -s >/dev/null && make -s install >/dev/null
-export DEXCOST_CLUSTER_CONF="shared_buffers = '2GB'
+source bench/lib.sh
+DEXCOST_CLUSTER_CONF="shared_buffers = '2GB'
 max_wal_size = '8GB'
 checkpoint_timeout = '30min'"
-trap 'scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true' EXIT
-scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true
-scripts/cluster.sh start "$cluster" >/dev/null
-eval "$(scripts/cluster.sh env "$cluster")"
-export PGHOST PGPORT PGUSER PGOPTIONS='-c client_min_messages=warning'
-base=$(pwd)/.cluster/$cluster
-[ -d "$base/data" ] || base=$(dirname "$PGHOST")
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"; scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true' EXIT
+bench_start "$cluster"
 
 createdb "$db"
 q -c 'CREATE EXTENSION dexcost CASCADE'
@@ -81,7 +71,6 @@ echo "$events events in $payloads payloads of $per_payload ($((bytes / payloads 
 
 reset() { q -c 'TRUNCATE dexcost.cost_event' -c 'DELETE FROM dexcost.ingest_receipt' -c 'CHECKPOINT'; }
 now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 copy_rates=(); ingest_rates=(); jsonb_rates=()
 rate() { awk -v n="$events" -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", n / (b - a) }'; }
 total() { q -c "SELECT sum(cost_usd) || ' USD in ' || count(*) || ' events' FROM dexcost.cost_event"; }

@@ -14,20 +14,14 @@ repeats=${2:-3}
 cluster=bench-pareto
 db=dexcost_bench
 
-scripts/deps.sh
-make -s >/dev/null && make -s install >/dev/null
-export DEXCOST_CLUSTER_CONF="shared_buffers = '2GB'
+source bench/lib.sh
+DEXCOST_CLUSTER_CONF="shared_buffers = '2GB'
 work_mem = '64MB'
 max_worker_processes = 8
 max_parallel_workers = 4
 max_parallel_workers_per_gather = 2
 jit = off"
-trap 'scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true' EXIT
-scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true
-scripts/cluster.sh start "$cluster" >/dev/null
-eval "$(scripts/cluster.sh env "$cluster")"
-export PGHOST PGPORT PGUSER PGOPTIONS='-c client_min_messages=warning'
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+bench_start "$cluster"
 
 createdb "$db"
 q -c 'CREATE EXTENSION dexcost CASCADE'
@@ -60,7 +54,6 @@ echo "rows equal (key, cost, cumulative share): $same"
 
 # Milliseconds of one query, its rows fetched by psql and thrown away (so nothing is optimised out).
 ms() { q -c '\timing on' -c '\o /dev/null' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 echo "plan of dexcost.pareto: $(q -c "EXPLAIN (COSTS OFF) SELECT dexcost.pareto(customer_id, cost_usd) FROM ev" | tr -s ' ' | paste -sd' ')"
 ms "$baseline" >/dev/null; ms "$ours" >/dev/null # warm-up
 b=(); o=(); s=()

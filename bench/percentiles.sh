@@ -17,20 +17,14 @@ repeats=${2:-3}
 cluster=bench-percentiles
 db=dexcost_bench
 
-scripts/deps.sh postgresql-15-tdigest
-make -s >/dev/null && make -s install >/dev/null
-export DEXCOST_CLUSTER_CONF="shared_buffers = '2GB'
+source bench/lib.sh
+DEXCOST_CLUSTER_CONF="shared_buffers = '2GB'
 work_mem = '64MB'
 max_worker_processes = 8
 max_parallel_workers = 4
 max_parallel_workers_per_gather = 2
 jit = off"
-trap 'scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true' EXIT
-scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true
-scripts/cluster.sh start "$cluster" >/dev/null
-eval "$(scripts/cluster.sh env "$cluster")"
-export PGHOST PGPORT PGUSER PGOPTIONS='-c client_min_messages=warning'
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+bench_start "$cluster" postgresql-15-tdigest
 
 createdb "$db"
 q -c 'CREATE EXTENSION dexcost CASCADE' -c 'CREATE EXTENSION tdigest'
@@ -53,7 +47,6 @@ q -c "SELECT pg_size_pretty(pg_relation_size('pct'))" | sed 's/^/table size: /'
 
 # Milliseconds of one query (psql's \timing), run once to warm the cache first by the caller.
 ms() { q -c '\timing on' -c "$1" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 declare -A query=(
   [count_sum]="SELECT count(*), sum(x) FROM pct"
   [percentile_cont]="SELECT percentile_cont('{0.5,0.95,0.99}'::float8[]) WITHIN GROUP (ORDER BY x) FROM pct"

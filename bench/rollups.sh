@@ -18,21 +18,13 @@ repeats=${3:-3}
 cluster=bench
 db=dexcost_bench
 
-scripts/deps.sh
-make -s >/dev/null && make -s install >/dev/null
-export DEXCOST_CLUSTER_CONF="shared_buffers = '2GB'
+source bench/lib.sh
+DEXCOST_CLUSTER_CONF="shared_buffers = '2GB'
 max_wal_size = '8GB'
 checkpoint_timeout = '30min'
 work_mem = '64MB'
 max_connections = 60"
-trap 'scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true' EXIT
-scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true
-scripts/cluster.sh start "$cluster" >/dev/null
-eval "$(scripts/cluster.sh env "$cluster")"
-export PGHOST PGPORT PGUSER PGOPTIONS='-c client_min_messages=warning'
-base=$(dirname "$PGHOST")
-[ -d "$base/data" ] || base=$(cd "$(dirname "$0")/.." && pwd)/.cluster/$cluster
-q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
+bench_start "$cluster"
 
 createdb "$db"
 q -c 'CREATE EXTENSION dexcost CASCADE'
@@ -72,7 +64,6 @@ rollup_triggers() { # enable|disable
         $action TRIGGER cost_event_rollup_update, $action TRIGGER cost_event_rollup_delete"
 }
 reset_ledger() { q -c 'TRUNCATE dexcost.cost_event' -c 'VACUUM ANALYZE dexcost.task' -c 'CHECKPOINT'; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 echo
@@ -98,8 +89,6 @@ q -c "SELECT '   after fold: ' || status || ', ' || tasks_updated || ' tasks' FR
 q -c "SELECT '   tasks whose totals differ from the ledger: ' || count(*) FROM dexcost.rollup_check()"
 
 # pgbench scripts: one event per transaction, and 100 events per transaction on random tasks.
-work=$(mktemp -d)
-trap 'rm -rf "$work"; scripts/cluster.sh stop "$cluster" >/dev/null 2>&1 || true' EXIT
 cat > "$work/single.sql" <<'SQL'
 \set t random(1, 6200)
 INSERT INTO dexcost.cost_event (customer_id, task_id, event_type, provider, model, input_tokens, output_tokens)

@@ -208,8 +208,7 @@ void check_amount(const Row &row, Col c, const char *hint) {
 void check_cost_scale(const Row &row) {
 	if (row.null[kCost])
 		return;
-	Datum limit = DirectFunctionCall3(numeric_in, CStringGetDatum("1000000000000000"), ObjectIdGetDatum(InvalidOid),
-	                                  Int32GetDatum(-1));
+	Datum limit = numeric_from_cstring("1000000000000000");
 	if (DatumGetBool(DirectFunctionCall2(numeric_ge, row.v[kCost], limit)))
 		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 		                errmsg("invalid cost_usd \"%s\" for event %s: one event costs less than 1,000,000,000,000,000 USD",
@@ -434,10 +433,7 @@ void price_from_catalogue(const Row &row, Changes *changes) {
 		ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("could not price event %s: %s", event_label(row),
 		                                                       clip_to_characters(res.reason))));
 	if (res.priced) {
-		changes->put(kCost,
-		             DirectFunctionCall3(numeric_in, CStringGetDatum(res.cost), ObjectIdGetDatum(InvalidOid),
-		                                 Int32GetDatum(-1)),
-		             false);
+		changes->put(kCost, numeric_from_cstring(res.cost), false);
 		changes->put(kConfidence, CStringGetTextDatum("computed"), false);
 		changes->put(kPricingVersion, CStringGetTextDatum(res.version), false);
 	} else {

@@ -134,8 +134,7 @@ std::string_view number_as_jsonb(std::string_view literal) {
 	             !(literal.size() >= 2 && literal[0] == '-' && literal[1] == '0');
 	if (plain)
 		return literal;
-	Datum n = DirectFunctionCall3(numeric_in, CStringGetDatum(pnstrdup(literal.data(), literal.size())),
-	                              ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	Datum n = numeric_from_cstring(pnstrdup(literal.data(), literal.size()));
 	char *t = DatumGetCString(DirectFunctionCall1(numeric_out, n));
 	return std::string_view(t, strlen(t));
 }
@@ -213,9 +212,7 @@ JsonbValue *push_tape(const dexcost::JsonTape *tape, uint32 node, JsonbIteratorT
 	case JsonKind::kNumber: {
 		std::string_view literal = tape->number_text(node);
 		v.type = jbvNumeric;
-		v.val.numeric =
-		    DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(pnstrdup(literal.data(), literal.size())),
-		                                        ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+		v.val.numeric = DatumGetNumeric(numeric_from_cstring(pnstrdup(literal.data(), literal.size())));
 		break;
 	}
 	case JsonKind::kTrue:

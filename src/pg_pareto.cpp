@@ -158,7 +158,7 @@ bool numeric_decoding_ok() {
 		                         "10000", "1e-18", "170000000000000000000"};
 		for (const char *s : samples) {
 			Numeric n = DatumGetNumeric(
-			    DirectFunctionCall3(numeric_in, CStringGetDatum(s), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+			    numeric_from_cstring(s));
 			bool negative = false;
 			int weight = 0, dscale = 0, ndigits = 0;
 			int16 digits[64];
@@ -222,7 +222,7 @@ Datum numeric_of(Decimal d) {
 	char buf[64];
 	if (!decimal_text_noexcept(d, buf, sizeof buf))
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	return numeric_from_cstring(buf);
 }
 
 // A numeric fraction argument in [0, 1], as a Decimal (more than 18 places is refused).

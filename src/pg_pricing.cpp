@@ -274,9 +274,7 @@ Datum dexcost_compute_cost(PG_FUNCTION_ARGS) {
 		                errmsg("could not price the tokens: %s", clip_to_characters(res.reason))));
 	Datum values[4];
 	bool nulls[4] = {!res.priced, false, !res.priced, res.priced};
-	values[0] = res.priced ? DirectFunctionCall3(numeric_in, CStringGetDatum(res.cost), ObjectIdGetDatum(InvalidOid),
-	                                             Int32GetDatum(-1))
-	                       : (Datum)0;
+	values[0] = res.priced ? numeric_from_cstring(res.cost) : (Datum)0;
 	values[1] = CStringGetTextDatum(res.priced ? "computed" : "unknown");
 	values[2] = res.priced ? CStringGetTextDatum(res.version) : (Datum)0;
 	values[3] = res.priced ? (Datum)0 : CStringGetTextDatum(clip_to_characters(res.reason));

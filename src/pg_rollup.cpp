@@ -77,10 +77,6 @@ Datum numeric_zero() {
 	return NumericGetDatum(int64_to_numeric(0));
 }
 
-Datum numeric_from_text(const char *text) {
-	return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-}
-
 // An event's facts in plain data (palloc'd: only 8-byte alignment, so no int128 members).
 struct PlainEvent {
 	const char *customer_id;
@@ -254,7 +250,7 @@ Datum totals_datum(TupleDesc totals_desc, const PlainDelta &d, Datum zero) {
 	for (int f = 0; f < 4; ++f)
 		values[f] = Int64GetDatum(d.counts[f]);
 	for (int m = 0; m < 8; ++m)
-		values[kTotalCost + m] = strcmp(d.money[m], "0") == 0 ? zero : numeric_from_text(d.money[m]);
+		values[kTotalCost + m] = strcmp(d.money[m], "0") == 0 ? zero : numeric_from_cstring(d.money[m]);
 	for (int b = 0; b < dexcost::kBucketCount; ++b)
 		values[kFirstToken + b] = Int64GetDatum(d.tokens[b]);
 	return HeapTupleGetDatum(heap_form_tuple(totals_desc, values, nulls));
