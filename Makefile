@@ -8,6 +8,9 @@
 EXTENSION   = dexcost
 MODULE_big  = dexcost
 DATA        = sql/dexcost--0.1.sql
+# Upgrade script 0.1 -> 0.2, built from its parts (one file per feature, applied in name order).
+UPGRADE_0_2 = $(sort $(wildcard sql/0.2/*.sql))
+DATA_built  = sql/dexcost--0.1--0.2.sql
 PGFILEDESC  = "dexcost - the system of record for what AI agents cost"
 
 CORE_SRCS   = $(sort $(wildcard src/core/*.cpp))
@@ -38,6 +41,9 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 -include $(OBJS:.o=.d)
+
+sql/dexcost--0.1--0.2.sql: $(UPGRADE_0_2)
+	cat $^ > $@
 
 .PHONY: test demo unit bench stop
 test:
