@@ -45,6 +45,9 @@ extern "C" {
 #include "utils/tuplestore.h"
 #include "utils/typcache.h"
 #include "utils/uuid.h"
+#include "utils/guc.h"
+#include "common/hashfn.h"
+#include "windowapi.h"
 }
 #pragma GCC diagnostic pop
 

@@ -8,8 +8,10 @@
 // It runs once per row on every insert path (INSERT, multi-row INSERT, COPY), so it keeps
 // per-backend caches: column numbers, the price catalogue, and the last task looked up.
 #include "pg_pricing.hpp"
+#include "pg_retry.hpp"
 
 #include "core/decimal.hpp"
+#include "core/retry.hpp"
 #include "core/vocab.hpp"
 
 #include "pg_bridge.hpp"
@@ -45,20 +47,33 @@ enum Col {
 	kPricingVersion,
 	kLatencyMs,
 	kRetryType,
+	kIsRetry,
+	kRetryReason,
+	kRetryOf,
+	kErrorType,
+	// Added by 0.2: missing between installing the new library and ALTER EXTENSION UPDATE,
+	// when retry lineage and heuristics wait for the update.
+	kRetryRoot,
+	kRetryAttempt,
+	kRetryConfidence,
+	kRetryDetection,
 	kColCount
 };
+constexpr int kFirstOptional = kRetryRoot;
 
 const char *const kColNames[kColCount] = {
     "event_id",          "customer_id",   "task_id",          "event_type",         "occurred_at",
     "provider",          "model",         "service_tier",     "input_tokens",       "cache_read_tokens",
     "cache_write_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens", "quantity",
     "unit_price_usd",    "cost_usd",      "cost_confidence",  "pricing_version",    "latency_ms",
-    "retry_type"};
+    "retry_type",        "is_retry",      "retry_reason",     "retry_of",           "error_type",
+    "retry_root_id",     "retry_attempt", "retry_confidence", "retry_detection"};
 
 // Attribute numbers of kColNames in dexcost.cost_event, valid until its relcache entry changes.
 struct AttrMap {
 	Oid relid = InvalidOid;
 	bool valid = false;
+	bool has_lineage = false; // the 0.2 retry columns exist
 	int attnum[kColCount];
 };
 AttrMap g_attrs;
@@ -87,6 +102,8 @@ DEXCOST_PLAIN(Trusted);
 Trusted g_trusted = {nullptr, nullptr};
 constexpr long kTaskCacheMax = 65536;
 
+SPIPlanPtr g_plan_parent = nullptr;    // the attempt a retry names (lineage)
+SPIPlanPtr g_plan_candidate = nullptr; // the heuristic's candidate: latest same-model llm_call in the window
 SPIPlanPtr g_plan_by_key = nullptr;  // the task of (customer_id, task_id)
 SPIPlanPtr g_plan_by_task = nullptr; // the tasks of task_id alone (single node only)
 
@@ -125,9 +142,13 @@ void resolve_attrs(Relation rel) {
 	if (g_attrs.valid && g_attrs.relid == RelationGetRelid(rel))
 		return;
 	TupleDesc desc = RelationGetDescr(rel);
+	g_attrs.has_lineage = true;
 	for (int c = 0; c < kColCount; ++c) {
 		int attnum = SPI_fnumber(desc, kColNames[c]);
-		if (attnum <= 0)
+		if (attnum <= 0 && c >= kFirstOptional) {
+			g_attrs.has_lineage = false;
+			attnum = 0;
+		} else if (attnum <= 0)
 			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
 			                errmsg("table \"%s\" has no column \"%s\"", RelationGetRelationName(rel), kColNames[c]),
 			                errhint("The cost_event_before_write trigger only works on dexcost.cost_event.")));
@@ -143,6 +164,11 @@ void read_row(HeapTuple tuple, TupleDesc desc, Row *row) {
 	bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * desc->natts));
 	heap_deform_tuple(tuple, desc, values, nulls);
 	for (int c = 0; c < kColCount; ++c) {
+		if (g_attrs.attnum[c] == 0) { // an optional column this schema lacks
+			row->v[c] = (Datum)0;
+			row->null[c] = true;
+			continue;
+		}
 		row->v[c] = values[g_attrs.attnum[c] - 1];
 		row->null[c] = nulls[g_attrs.attnum[c] - 1];
 	}
@@ -544,6 +570,166 @@ void update_cost(const TriggerData *trigdata, const Row &row, const Row &old, Tu
 	derive_cost(row, false, confidence == static_cast<int>(dexcost::Confidence::kUnknown) ? -1 : confidence, changes);
 }
 
+// The value a column will have: the trigger's change when it made one, else the row's.
+bool value_after(const Row &row, const Changes &changes, Col c, Datum *value) {
+	if (changes.set[c]) {
+		*value = changes.v[c];
+		return !changes.null[c];
+	}
+	*value = row.v[c];
+	return !row.null[c];
+}
+
+// What a lookup found of an earlier attempt, copied out of SPI's memory.
+struct Attempt {
+	bool found = false;
+	pg_uuid_t event_id;
+	pg_uuid_t root; // valid when has_root
+	bool has_root = false;
+	int32 attempt = 1; // its own attempt number (1 when it is no retry)
+	TimestampTz at = 0;
+	double likelihood = 0; // of its error type
+};
+DEXCOST_PLAIN(Attempt);
+
+// Runs a kept plan in a fresh snapshot (read_only false), so rows an earlier part of this
+// command inserted are seen (a batch holding an attempt and its retry links them), and
+// copies the first row out: columns event_id, retry_root_id, retry_attempt[, occurred_at, error_type].
+Attempt probe(SPIPlanPtr plan, Datum *args, const char *nulls) {
+	Attempt a;
+	int rc = SPI_execute_plan(plan, args, nulls, false, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "dexcost retry lookup failed: %s", SPI_result_code_string(rc));
+	if (SPI_processed == 0)
+		return a;
+	HeapTuple t = SPI_tuptable->vals[0];
+	TupleDesc d = SPI_tuptable->tupdesc;
+	bool isnull;
+	a.found = true;
+	a.event_id = *DatumGetUUIDP(SPI_getbinval(t, d, 1, &isnull));
+	Datum root = SPI_getbinval(t, d, 2, &isnull);
+	if (!isnull) {
+		a.root = *DatumGetUUIDP(root);
+		a.has_root = true;
+	}
+	Datum attempt = SPI_getbinval(t, d, 3, &isnull);
+	if (!isnull)
+		a.attempt = DatumGetInt32(attempt);
+	if (d->natts >= 5) {
+		a.at = DatumGetTimestampTz(SPI_getbinval(t, d, 4, &isnull));
+		Datum error = SPI_getbinval(t, d, 5, &isnull);
+		if (!isnull) {
+			text *e = DatumGetTextPP(error);
+			a.likelihood = dexcost::retry_likelihood(std::string_view(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e)));
+		}
+	}
+	return a;
+}
+
+// A uuid datum in the current memory context.
+Datum uuid_datum(const pg_uuid_t &id) {
+	auto *copy = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
+	*copy = id;
+	return UUIDPGetDatum(copy);
+}
+
+// Lineage of a retry of the attempt found: its chain's root and the next attempt number.
+void put_lineage(const Attempt &parent, Changes *changes) {
+	changes->put(kRetryRoot, uuid_datum(parent.has_root ? parent.root : parent.event_id), false);
+	changes->put(kRetryAttempt, Int32GetDatum(parent.attempt + 1), false);
+}
+
+// Prepares the retry plans once per backend (inside SPI).
+void prepare_retry_plans() {
+	if (g_plan_parent)
+		return;
+	Oid parent_types[2] = {TEXTOID, UUIDOID};
+	g_plan_parent = prepare_plan("SELECT e.event_id, e.retry_root_id, e.retry_attempt FROM dexcost.cost_event AS e"
+	                             " WHERE e.customer_id = $1 AND e.event_id = $2",
+	                             2, parent_types);
+	Oid cand_types[5] = {TEXTOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID};
+	g_plan_candidate = prepare_plan(
+	    "SELECT e.event_id, e.retry_root_id, e.retry_attempt, e.occurred_at, e.error_type FROM dexcost.cost_event AS e"
+	    " WHERE e.customer_id = $1 AND e.task_id = $2 AND e.occurred_at <= $3 AND e.occurred_at >= $4"
+	    " AND e.event_type = 'llm_call' AND e.model IS NOT DISTINCT FROM $5"
+	    " ORDER BY e.occurred_at DESC LIMIT 1",
+	    5, cand_types);
+}
+
+// Looks up the attempt a declared retry names, or the heuristic's candidate (one index probe).
+Attempt find_attempt(bool declared, const Row &row, Datum customer, int64 window_us) {
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	prepare_retry_plans();
+	Attempt found;
+	if (declared) {
+		Datum args[2] = {customer, row.v[kRetryOf]};
+		found = probe(g_plan_parent, args, nullptr);
+	} else {
+		TimestampTz at = DatumGetTimestampTz(row.v[kOccurredAt]);
+		Datum args[5] = {customer, row.v[kTaskId], row.v[kOccurredAt], TimestampTzGetDatum(at - window_us),
+		                 row.null[kModel] ? (Datum)0 : row.v[kModel]};
+		char nulls[6] = {' ', ' ', ' ', ' ', row.null[kModel] ? 'n' : ' ', '\0'};
+		found = probe(g_plan_candidate, args, nulls);
+	}
+	SPI_finish();
+	return found;
+}
+
+// On INSERT: a declared retry (is_retry, or a retry_marker) gets its type from its reason,
+// detection 'declared', confidence 1 and its lineage; with dexcost.enable_retry_heuristics on,
+// an llm_call that closely follows a transient failure of the same task and model is flagged
+// as that call's retry.
+void retry_on_insert(const Row &row, Changes *changes) {
+	if (!g_attrs.has_lineage)
+		return;
+	const char *type = text_of(row, kEventType);
+	bool marker = strcmp(type, "retry_marker") == 0;
+	bool declared = (!row.null[kIsRetry] && DatumGetBool(row.v[kIsRetry])) || marker;
+	bool heuristic =
+	    !declared && retry_heuristics_enabled() && strcmp(type, "llm_call") == 0 && row.null[kRetryDetection];
+	if (!declared && !heuristic)
+		return;
+	Datum customer;
+	value_after(row, *changes, kCustomerId, &customer);
+
+	if (declared) {
+		if (row.null[kRetryType]) {
+			const char *reason = text_of(row, kRetryReason);
+			changes->put(kRetryType, CStringGetTextDatum(dexcost::retry_type_for_reason(reason ? reason : "")), false);
+		}
+		if (row.null[kRetryDetection])
+			changes->put(kRetryDetection, CStringGetTextDatum("declared"), false);
+		if (row.null[kRetryConfidence])
+			changes->put(kRetryConfidence, Float8GetDatum(1.0), false);
+		if (row.null[kRetryOf] || !row.null[kRetryRoot] || !row.null[kRetryAttempt])
+			return;
+		Attempt parent = find_attempt(true, row, customer, 0);
+		if (parent.found) {
+			put_lineage(parent, changes);
+		} else { // the attempt is not stored (yet): taken as the first of its chain
+			changes->put(kRetryRoot, row.v[kRetryOf], false);
+			changes->put(kRetryAttempt, Int32GetDatum(2), false);
+		}
+		return;
+	}
+	int64 window_us = retry_window_us();
+	Attempt cand = find_attempt(false, row, customer, window_us);
+	if (!cand.found)
+		return;
+	double confidence =
+	    dexcost::retry_confidence(cand.likelihood, DatumGetTimestampTz(row.v[kOccurredAt]) - cand.at, window_us);
+	if (!dexcost::retry_flagged(confidence, retry_threshold()))
+		return;
+	changes->put(kIsRetry, BoolGetDatum(true), false);
+	changes->put(kRetryOf, uuid_datum(cand.event_id), false);
+	changes->put(kRetryReason, CStringGetTextDatum("heuristic"), false);
+	changes->put(kRetryType, CStringGetTextDatum("provider_retry"), false);
+	changes->put(kRetryConfidence, Float8GetDatum(confidence), false);
+	changes->put(kRetryDetection, CStringGetTextDatum("heuristic"), false);
+	put_lineage(cand, changes);
+}
+
 // The tuple with the trigger's changes applied.
 HeapTuple apply_changes(HeapTuple tuple, TupleDesc desc, const Changes &changes) {
 	int cols[kColCount];
@@ -608,6 +794,7 @@ Datum dexcost_cost_event_before_write(PG_FUNCTION_ARGS) {
 		int confidence =
 		    row.null[kConfidence] ? -1 : dexcost::vocab_index(dexcost::kCostConfidences, text_of(row, kConfidence));
 		derive_cost(row, !row.null[kCost], confidence, &changes);
+		retry_on_insert(row, &changes);
 	}
 	return PointerGetDatum(apply_changes(tuple, desc, changes));
 }

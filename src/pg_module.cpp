@@ -1,5 +1,6 @@
 // dexcost's shared library: module magic and load-time setup.
 #include "pg_pricing.hpp"
+#include "pg_retry.hpp"
 
 #include "pg_bridge.hpp"
 
@@ -12,4 +13,5 @@ void _PG_init(void);
 void _PG_init(void) {
 	dexcost_pg::pricing_init();
 	dexcost_pg::event_init();
+	dexcost_pg::retry_init();
 }

@@ -47,20 +47,33 @@ bool is_money_field(int f) {
 }
 
 // The cost_event columns an event's contribution depends on.
-enum EventCol { eCustomer, eTask, eType, eModel, eCost, eIsRetry, eError, eFirstToken, eColCount = eFirstToken + 6 };
+// retry_detection (0.2) comes last: a 0.1 schema without it, between installing the new
+// library and ALTER EXTENSION UPDATE, reads as "not dismissed".
+enum EventCol { eCustomer, eTask, eType, eModel, eCost, eIsRetry, eError, eFirstToken,
+	            eDetection = eFirstToken + 6, eColCount };
 const char *const kEventColNames[eColCount] = {
     "customer_id",  "task_id",           "event_type",         "model",
     "cost_usd",     "is_retry",          "error_type",         "input_tokens",
-    "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens"};
+    "cache_read_tokens", "cache_write_tokens", "cache_write_1h_tokens", "output_tokens", "reasoning_tokens",
+    "retry_detection"};
 
-// Column numbers of kEventColNames in desc.
+// Column numbers of kEventColNames in desc (0 for an optional column that is missing).
 void event_attnums(TupleDesc desc, int *attnums) {
 	for (int c = 0; c < eColCount; ++c) {
 		attnums[c] = SPI_fnumber(desc, kEventColNames[c]);
-		if (attnums[c] <= 0)
+		if (attnums[c] <= 0 && c == eDetection)
+			attnums[c] = 0;
+		else if (attnums[c] <= 0)
 			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN), errmsg("cost_event has no column \"%s\"", kEventColNames[c]),
 			                errhint("Reinstall the dexcost extension.")));
 	}
+}
+
+// Whether a text datum equals s (bytewise).
+bool text_equals_cstring(Datum value, const char *s) {
+	text *t = DatumGetTextPP(value);
+	size_t len = VARSIZE_ANY_EXHDR(t);
+	return len == strlen(s) && memcmp(VARDATA_ANY(t), s, len) == 0;
 }
 
 // The type oid of dexcost.cost_totals.
@@ -82,7 +95,7 @@ struct PlainEvent {
 	const char *customer_id;
 	pg_uuid_t task_id;
 	int event_type;
-	bool has_model, is_retry, has_error;
+	bool has_model, is_retry, retry_dismissed, has_error;
 	int64 tokens[dexcost::kBucketCount];
 	const char *cost_text; // nullptr when the cost is unknown
 };
@@ -98,6 +111,11 @@ void read_event(TupleTableSlot *slot, const int *attnums, PlainEvent *out) {
 	out->has_model = !isnull;
 	Datum retry = slot_getattr(slot, attnums[eIsRetry], &isnull);
 	out->is_retry = !isnull && DatumGetBool(retry);
+	out->retry_dismissed = false;
+	if (attnums[eDetection] > 0) {
+		Datum detection = slot_getattr(slot, attnums[eDetection], &isnull);
+		out->retry_dismissed = !isnull && text_equals_cstring(detection, "dismissed");
+	}
 	slot_getattr(slot, attnums[eError], &isnull);
 	out->has_error = !isnull;
 	for (int b = 0; b < dexcost::kBucketCount; ++b) {
@@ -149,6 +167,7 @@ bool add_batch_noexcept(dexcost::Accumulator *acc, const PlainEvent *events, int
 			facts.event_type = e.event_type;
 			facts.has_model = e.has_model;
 			facts.is_retry = e.is_retry;
+			facts.retry_dismissed = e.retry_dismissed;
 			facts.has_error = e.has_error;
 			for (int b = 0; b < dexcost::kBucketCount; ++b)
 				facts.tokens[b] = e.tokens[b];
@@ -432,6 +451,10 @@ Datum dexcost_totals_of(PG_FUNCTION_ARGS) {
 	facts.has_model = !isnull;
 	Datum retry = heap_getattr(&tuple, attnums[eIsRetry], event_desc, &isnull);
 	facts.is_retry = !isnull && DatumGetBool(retry);
+	if (attnums[eDetection] > 0) {
+		Datum detection = heap_getattr(&tuple, attnums[eDetection], event_desc, &isnull);
+		facts.retry_dismissed = !isnull && text_equals_cstring(detection, "dismissed");
+	}
 	heap_getattr(&tuple, attnums[eError], event_desc, &isnull);
 	facts.has_error = !isnull;
 	Datum cost = heap_getattr(&tuple, attnums[eCost], event_desc, &isnull);

@@ -46,7 +46,7 @@ CostCategory category_of(const EventFacts &facts) {
 }
 
 bool counts_as_retry(const EventFacts &facts) {
-	return facts.is_retry || facts.event_type == kRetryMarker;
+	return !facts.retry_dismissed && (facts.is_retry || facts.event_type == kRetryMarker);
 }
 
 bool Totals::add_event(const EventFacts &facts, int sign) {

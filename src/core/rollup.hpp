@@ -26,6 +26,7 @@ struct EventFacts {
 	int event_type = 0;     // index in kEventTypes
 	bool has_model = false; // names a model (a retry_marker with a model is LLM spend)
 	bool is_retry = false;
+	bool retry_dismissed = false; // mark_not_retry() said it is not a retry (retry_detection 'dismissed')
 	bool has_error = false; // error_type is set: the call failed
 	bool priced = false;    // cost known
 	Decimal cost;
@@ -34,7 +35,7 @@ struct EventFacts {
 
 // Where an event's cost goes.
 CostCategory category_of(const EventFacts &facts);
-// Retries: flagged is_retry, or a retry_marker event.
+// Retries: flagged is_retry, or a retry_marker event, unless dismissed by mark_not_retry().
 bool counts_as_retry(const EventFacts &facts);
 
 // The measures of dexcost.cost_totals, in its field order.
