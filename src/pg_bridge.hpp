@@ -48,6 +48,12 @@ extern "C" {
 #include "utils/guc.h"
 #include "common/hashfn.h"
 #include "windowapi.h"
+#include "access/genam.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/pg_collation.h"
+#include "utils/fmgroids.h"
+#include "utils/snapmgr.h"
 }
 #pragma GCC diagnostic pop
 

@@ -102,8 +102,6 @@ DEXCOST_PLAIN(Trusted);
 Trusted g_trusted = {nullptr, nullptr};
 constexpr long kTaskCacheMax = 65536;
 
-SPIPlanPtr g_plan_parent = nullptr;    // the attempt a retry names (lineage)
-SPIPlanPtr g_plan_candidate = nullptr; // the heuristic's candidate: latest same-model llm_call in the window
 SPIPlanPtr g_plan_by_key = nullptr;  // the task of (customer_id, task_id)
 SPIPlanPtr g_plan_by_task = nullptr; // the tasks of task_id alone (single node only)
 
@@ -131,10 +129,20 @@ DEXCOST_PLAIN(Changes);
 DEXCOST_PLAIN(PlainPriceRequest);
 DEXCOST_PLAIN(PlainPriceResult);
 
-// Forgets column numbers when cost_event's definition changes.
+// The ids of the indexes the retry lookups scan, valid until a relcache change.
+struct RetryIndexes {
+	bool valid = false;
+	Oid by_task = InvalidOid;  // cost_event_task_idx (customer_id, task_id, occurred_at)
+	Oid by_event = InvalidOid; // cost_event_pkey (customer_id, event_id)
+};
+RetryIndexes g_retry_indexes;
+
+// Forgets column numbers (and index ids) when cost_event's definition changes.
 void relcache_callback(Datum, Oid relid) {
 	if (relid == InvalidOid || relid == g_attrs.relid)
-		g_attrs.valid = false;
+		g_attrs.valid = g_retry_indexes.valid = false;
+	if (relid == InvalidOid || relid == g_retry_indexes.by_task || relid == g_retry_indexes.by_event)
+		g_retry_indexes.valid = false;
 }
 
 // Resolves the column numbers of rel, once per definition.
@@ -592,38 +600,58 @@ struct Attempt {
 };
 DEXCOST_PLAIN(Attempt);
 
-// Runs a kept plan in a fresh snapshot (read_only false), so rows an earlier part of this
-// command inserted are seen (a batch holding an attempt and its retry links them), and
-// copies the first row out: columns event_id, retry_root_id, retry_attempt[, occurred_at, error_type].
-Attempt probe(SPIPlanPtr plan, Datum *args, const char *nulls) {
+
+// Looks both indexes up by name in the table's schema.
+void resolve_retry_indexes(Relation rel) {
+	if (g_retry_indexes.valid)
+		return;
+	Oid nsp = RelationGetNamespace(rel);
+	g_retry_indexes.by_task = get_relname_relid("cost_event_task_idx", nsp);
+	g_retry_indexes.by_event = get_relname_relid("cost_event_pkey", nsp);
+	if (!OidIsValid(g_retry_indexes.by_task) || !OidIsValid(g_retry_indexes.by_event))
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT),
+		                errmsg("index cost_event_task_idx or cost_event_pkey of dexcost.cost_event is missing"),
+		                errhint("The retry lineage and heuristic look attempts up through them: recreate them, or "
+		                        "reinstall the dexcost extension.")));
+	g_retry_indexes.valid = true;
+}
+
+// Copies what a lookup needs out of one stored event.
+Attempt attempt_of(HeapTuple t, TupleDesc d) {
 	Attempt a;
-	int rc = SPI_execute_plan(plan, args, nulls, false, 1);
-	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "dexcost retry lookup failed: %s", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-		return a;
-	HeapTuple t = SPI_tuptable->vals[0];
-	TupleDesc d = SPI_tuptable->tupdesc;
 	bool isnull;
 	a.found = true;
-	a.event_id = *DatumGetUUIDP(SPI_getbinval(t, d, 1, &isnull));
-	Datum root = SPI_getbinval(t, d, 2, &isnull);
+	a.event_id = *DatumGetUUIDP(heap_getattr(t, g_attrs.attnum[kEventId], d, &isnull));
+	Datum root = heap_getattr(t, g_attrs.attnum[kRetryRoot], d, &isnull);
 	if (!isnull) {
 		a.root = *DatumGetUUIDP(root);
 		a.has_root = true;
 	}
-	Datum attempt = SPI_getbinval(t, d, 3, &isnull);
+	Datum attempt = heap_getattr(t, g_attrs.attnum[kRetryAttempt], d, &isnull);
 	if (!isnull)
 		a.attempt = DatumGetInt32(attempt);
-	if (d->natts >= 5) {
-		a.at = DatumGetTimestampTz(SPI_getbinval(t, d, 4, &isnull));
-		Datum error = SPI_getbinval(t, d, 5, &isnull);
-		if (!isnull) {
-			text *e = DatumGetTextPP(error);
-			a.likelihood = dexcost::retry_likelihood(std::string_view(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e)));
-		}
+	a.at = DatumGetTimestampTz(heap_getattr(t, g_attrs.attnum[kOccurredAt], d, &isnull));
+	Datum error = heap_getattr(t, g_attrs.attnum[kErrorType], d, &isnull);
+	if (!isnull) {
+		text *e = DatumGetTextPP(error);
+		a.likelihood = dexcost::retry_likelihood(std::string_view(VARDATA_ANY(e), VARSIZE_ANY_EXHDR(e)));
 	}
 	return a;
+}
+
+// Whether a stored event is an llm_call of the given model (nullptr: no model).
+bool same_model_call(HeapTuple t, TupleDesc d, const char *model) {
+	bool isnull;
+	Datum type = heap_getattr(t, g_attrs.attnum[kEventType], d, &isnull);
+	text *tt = DatumGetTextPP(type);
+	if (VARSIZE_ANY_EXHDR(tt) != 8 || memcmp(VARDATA_ANY(tt), "llm_call", 8) != 0)
+		return false;
+	Datum m = heap_getattr(t, g_attrs.attnum[kModel], d, &isnull);
+	if (isnull || !model)
+		return isnull && !model;
+	text *mt = DatumGetTextPP(m);
+	size_t len = VARSIZE_ANY_EXHDR(mt);
+	return len == strlen(model) && memcmp(VARDATA_ANY(mt), model, len) == 0;
 }
 
 // A uuid datum in the current memory context.
@@ -639,40 +667,45 @@ void put_lineage(const Attempt &parent, Changes *changes) {
 	changes->put(kRetryAttempt, Int32GetDatum(parent.attempt + 1), false);
 }
 
-// Prepares the retry plans once per backend (inside SPI).
-void prepare_retry_plans() {
-	if (g_plan_parent)
-		return;
-	Oid parent_types[2] = {TEXTOID, UUIDOID};
-	g_plan_parent = prepare_plan("SELECT e.event_id, e.retry_root_id, e.retry_attempt FROM dexcost.cost_event AS e"
-	                             " WHERE e.customer_id = $1 AND e.event_id = $2",
-	                             2, parent_types);
-	Oid cand_types[5] = {TEXTOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID};
-	g_plan_candidate = prepare_plan(
-	    "SELECT e.event_id, e.retry_root_id, e.retry_attempt, e.occurred_at, e.error_type FROM dexcost.cost_event AS e"
-	    " WHERE e.customer_id = $1 AND e.task_id = $2 AND e.occurred_at <= $3 AND e.occurred_at >= $4"
-	    " AND e.event_type = 'llm_call' AND e.model IS NOT DISTINCT FROM $5"
-	    " ORDER BY e.occurred_at DESC LIMIT 1",
-	    5, cand_types);
-}
-
-// Looks up the attempt a declared retry names, or the heuristic's candidate (one index probe).
-Attempt find_attempt(bool declared, const Row &row, Datum customer, int64 window_us) {
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	prepare_retry_plans();
+// Looks up, with one index probe under SnapshotSelf (which also sees the rows an earlier part
+// of this command inserted, so a batch holding an attempt and its retry links them), the
+// attempt a declared retry names or the heuristic's candidate: the latest llm_call of the
+// task and model at or before the row, no further back than the window.
+Attempt find_attempt(Relation rel, bool declared, const Row &row, Datum customer, int64 window_us) {
+	resolve_retry_indexes(rel);
+	TupleDesc desc = RelationGetDescr(rel);
 	Attempt found;
+	ScanKeyData keys[4];
+	ScanKeyEntryInitialize(&keys[0], 0, g_attrs.attnum[kCustomerId], BTEqualStrategyNumber, InvalidOid,
+	                       DEFAULT_COLLATION_OID, F_TEXTEQ, customer);
 	if (declared) {
-		Datum args[2] = {customer, row.v[kRetryOf]};
-		found = probe(g_plan_parent, args, nullptr);
-	} else {
-		TimestampTz at = DatumGetTimestampTz(row.v[kOccurredAt]);
-		Datum args[5] = {customer, row.v[kTaskId], row.v[kOccurredAt], TimestampTzGetDatum(at - window_us),
-		                 row.null[kModel] ? (Datum)0 : row.v[kModel]};
-		char nulls[6] = {' ', ' ', ' ', ' ', row.null[kModel] ? 'n' : ' ', '\0'};
-		found = probe(g_plan_candidate, args, nulls);
+		ScanKeyInit(&keys[1], g_attrs.attnum[kEventId], BTEqualStrategyNumber, F_UUID_EQ, row.v[kRetryOf]);
+		Relation idx = index_open(g_retry_indexes.by_event, AccessShareLock);
+		SysScanDesc scan = systable_beginscan_ordered(rel, idx, SnapshotSelf, 2, keys);
+		HeapTuple t = systable_getnext_ordered(scan, ForwardScanDirection);
+		if (t)
+			found = attempt_of(t, desc);
+		systable_endscan_ordered(scan);
+		index_close(idx, AccessShareLock);
+		return found;
 	}
-	SPI_finish();
+	TimestampTz at = DatumGetTimestampTz(row.v[kOccurredAt]);
+	const char *model = text_of(row, kModel);
+	ScanKeyInit(&keys[1], g_attrs.attnum[kTaskId], BTEqualStrategyNumber, F_UUID_EQ, row.v[kTaskId]);
+	ScanKeyInit(&keys[2], g_attrs.attnum[kOccurredAt], BTLessEqualStrategyNumber, F_TIMESTAMP_LE, row.v[kOccurredAt]);
+	ScanKeyInit(&keys[3], g_attrs.attnum[kOccurredAt], BTGreaterEqualStrategyNumber, F_TIMESTAMP_GE,
+	            TimestampTzGetDatum(at - window_us));
+	Relation idx = index_open(g_retry_indexes.by_task, AccessShareLock);
+	SysScanDesc scan = systable_beginscan_ordered(rel, idx, SnapshotSelf, 4, keys);
+	HeapTuple t;
+	while ((t = systable_getnext_ordered(scan, BackwardScanDirection)) != nullptr) {
+		if (same_model_call(t, desc, model)) {
+			found = attempt_of(t, desc);
+			break;
+		}
+	}
+	systable_endscan_ordered(scan);
+	index_close(idx, AccessShareLock);
 	return found;
 }
 
@@ -680,7 +713,7 @@ Attempt find_attempt(bool declared, const Row &row, Datum customer, int64 window
 // detection 'declared', confidence 1 and its lineage; with dexcost.enable_retry_heuristics on,
 // an llm_call that closely follows a transient failure of the same task and model is flagged
 // as that call's retry.
-void retry_on_insert(const Row &row, Changes *changes) {
+void retry_on_insert(Relation rel, const Row &row, Changes *changes) {
 	if (!g_attrs.has_lineage)
 		return;
 	const char *type = text_of(row, kEventType);
@@ -704,7 +737,7 @@ void retry_on_insert(const Row &row, Changes *changes) {
 			changes->put(kRetryConfidence, Float8GetDatum(1.0), false);
 		if (row.null[kRetryOf] || !row.null[kRetryRoot] || !row.null[kRetryAttempt])
 			return;
-		Attempt parent = find_attempt(true, row, customer, 0);
+		Attempt parent = find_attempt(rel, true, row, customer, 0);
 		if (parent.found) {
 			put_lineage(parent, changes);
 		} else { // the attempt is not stored (yet): taken as the first of its chain
@@ -714,7 +747,7 @@ void retry_on_insert(const Row &row, Changes *changes) {
 		return;
 	}
 	int64 window_us = retry_window_us();
-	Attempt cand = find_attempt(false, row, customer, window_us);
+	Attempt cand = find_attempt(rel, false, row, customer, window_us);
 	if (!cand.found)
 		return;
 	double confidence =
@@ -794,7 +827,7 @@ Datum dexcost_cost_event_before_write(PG_FUNCTION_ARGS) {
 		int confidence =
 		    row.null[kConfidence] ? -1 : dexcost::vocab_index(dexcost::kCostConfidences, text_of(row, kConfidence));
 		derive_cost(row, !row.null[kCost], confidence, &changes);
-		retry_on_insert(row, &changes);
+		retry_on_insert(rel, row, &changes);
 	}
 	return PointerGetDatum(apply_changes(tuple, desc, changes));
 }

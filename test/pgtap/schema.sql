@@ -14,8 +14,9 @@ SELECT plan(282);
 SELECT has_schema('dexcost');
 SELECT tables_are('dexcost', ARRAY['task', 'cost_event', 'model_price', 'model_alias', 'task_rollup', 'task_rollup_delta',
                                    'revenue_revision', 'task_reported_totals', 'ingest_pending', 'ingest_raw_record',
-                                   'ingest_receipt']);
-SELECT views_are('dexcost', ARRAY['unpriced_spend', 'task_cost', 'revenue_current', 'reported_totals_mismatch']);
+                                   'ingest_receipt', 'workspace_setting']);
+SELECT views_are('dexcost', ARRAY['unpriced_spend', 'task_cost', 'revenue_current', 'reported_totals_mismatch',
+                                  'settings', 'retry_chain']);
 SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch', 'pareto']);
 SELECT sequences_are('dexcost', ARRAY['model_price_price_id_seq']);
 
@@ -31,7 +32,8 @@ SELECT columns_are('dexcost', 'cost_event', ARRAY[
     'cache_write_tokens', 'cache_write_1h_tokens', 'output_tokens', 'reasoning_tokens', 'quantity',
     'quantity_unit', 'unit_price_usd', 'cost_usd', 'cost_confidence', 'pricing_source',
     'pricing_version', 'latency_ms', 'error_type', 'is_retry', 'retry_reason', 'retry_of',
-    'retry_type', 'batch_job_id', 'batch_status', 'details', 'recorded_at'
+    'retry_type', 'batch_job_id', 'batch_status', 'details', 'recorded_at',
+    'retry_root_id', 'retry_attempt', 'retry_confidence', 'retry_detection'
 ]);
 SELECT columns_are('dexcost', 'model_price', ARRAY[
     'price_id', 'provider', 'model', 'usage_type', 'service_tier', 'min_input_tokens',
@@ -352,7 +354,8 @@ SELECT is((SELECT pg_catalog.pg_get_constraintdef(oid) FROM pg_catalog.pg_constr
 ------------------------------------------------------------------------------------------
 
 SELECT indexes_are('dexcost', 'task', ARRAY['task_pkey', 'task_task_id_idx', 'task_parent_idx']);
-SELECT indexes_are('dexcost', 'cost_event', ARRAY['cost_event_pkey', 'cost_event_task_idx', 'cost_event_occurred_at_idx']);
+SELECT indexes_are('dexcost', 'cost_event', ARRAY['cost_event_pkey', 'cost_event_task_idx', 'cost_event_occurred_at_idx',
+                                                  'cost_event_retry_root_idx']);
 SELECT indexes_are('dexcost', 'model_price', ARRAY['model_price_pkey', 'model_price_no_overlap']);
 SELECT indexes_are('dexcost', 'model_alias', ARRAY['model_alias_pkey']);
 SELECT indexes_are('dexcost', 'revenue_revision', ARRAY['revenue_revision_pkey']);
@@ -451,7 +454,10 @@ SELECT functions_are('dexcost', ARRAY[
     'sketch', 'sketch_merge', 'percentile', 'percentiles', 'sketch_percentile', 'sketch_percentiles', 'sketch_count',
     'sketch_sum', 'sketch_min', 'sketch_max', 'sketch_mean', 'sketch_relative_error', 'pareto_in', 'pareto_out',
     'pareto_recv', 'pareto_send', 'pareto_add', 'pareto_combine', 'pareto_final', 'pareto', 'pareto_merge',
-    'pareto_top', 'pareto_share_of_top', 'pareto_keys_for_share', 'pareto_summary'
+    'pareto_top', 'pareto_share_of_top', 'pareto_keys_for_share', 'pareto_summary',
+    -- 0.2
+    'timezone', 'set_setting', 'setting_changed', 'mark_retry', 'mark_not_retry', 'retry_confidence',
+    'retry_candidate', 'detect_retries', 'backfill_retries', 'retry_summary'
 ]);
 SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
                                         ORDER BY p.proname)
@@ -526,20 +532,81 @@ SELECT is((SELECT pg_catalog.array_to_string(p.proargnames, ',') FROM pg_catalog
           'cost_after_usd,cost_change_usd',
           'reprice has the documented argument and result names');
 
-SELECT is((SELECT pg_catalog.string_agg(p.proname || ' ' || p.proparallel::text, ', ' ORDER BY p.proname)
-             FROM pg_catalog.pg_proc AS p
-            WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype),
-          'adopt_pending u, compute_cost s, ddsketch_in s, ddsketch_out s, ddsketch_recv s, ddsketch_send s, '
-          'fold_rollups u, ingest u, ingest u, ingest_records u, lock_for_tree_change u, pareto s, '
-          'pareto_add s, pareto_combine s, pareto_final s, pareto_in s, pareto_keys_for_share s, '
-          'pareto_merge s, pareto_out s, pareto_recv s, pareto_send s, pareto_share_of_top s, '
-          'pareto_summary s, pareto_top s, percentile s, percentile s, percentile_add s, percentile_add s, '
-          'percentile_final s, percentiles s, percentiles s, percentiles_add s, percentiles_add s, '
-          'percentiles_final s, rebuild_rollups u, reprice u, rollup_check s, shift_subtree_totals u, '
-          'sketch s, sketch s, sketch_add s, sketch_add s, sketch_combine s, sketch_count s, sketch_final s, '
-          'sketch_max s, sketch_mean s, sketch_merge s, sketch_min s, sketch_percentile s, '
-          'sketch_percentiles s, sketch_relative_error s, sketch_sum s, sum s, totals_add s, totals_of s, '
-          'totals_sub s, unattributed_customer s, zero_totals s',
+SELECT bag_eq(
+    $$SELECT p.proname || ' ' || p.proparallel::text FROM pg_catalog.pg_proc AS p
+       WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype$$,
+    $$VALUES
+             ('adopt_pending u'),
+             ('backfill_retries u'),
+             ('compute_cost s'),
+             ('ddsketch_in s'),
+             ('ddsketch_out s'),
+             ('ddsketch_recv s'),
+             ('ddsketch_send s'),
+             ('detect_retries r'),
+             ('fold_rollups u'),
+             ('ingest u'),
+             ('ingest u'),
+             ('ingest_records u'),
+             ('lock_for_tree_change u'),
+             ('mark_not_retry u'),
+             ('mark_retry u'),
+             ('pareto s'),
+             ('pareto_add s'),
+             ('pareto_combine s'),
+             ('pareto_final s'),
+             ('pareto_in s'),
+             ('pareto_keys_for_share s'),
+             ('pareto_merge s'),
+             ('pareto_out s'),
+             ('pareto_recv s'),
+             ('pareto_send s'),
+             ('pareto_share_of_top s'),
+             ('pareto_summary s'),
+             ('pareto_top s'),
+             ('percentile s'),
+             ('percentile s'),
+             ('percentile_add s'),
+             ('percentile_add s'),
+             ('percentile_final s'),
+             ('percentiles s'),
+             ('percentiles s'),
+             ('percentiles_add s'),
+             ('percentiles_add s'),
+             ('percentiles_final s'),
+             ('rebuild_rollups u'),
+             ('reprice u'),
+             ('retry_candidate s'),
+             ('retry_candidate s'),
+             ('retry_confidence s'),
+             ('retry_confidence s'),
+             ('retry_summary s'),
+             ('rollup_check s'),
+             ('set_setting u'),
+             ('setting_changed u'),
+             ('shift_subtree_totals u'),
+             ('sketch s'),
+             ('sketch s'),
+             ('sketch_add s'),
+             ('sketch_add s'),
+             ('sketch_combine s'),
+             ('sketch_count s'),
+             ('sketch_final s'),
+             ('sketch_max s'),
+             ('sketch_mean s'),
+             ('sketch_merge s'),
+             ('sketch_min s'),
+             ('sketch_percentile s'),
+             ('sketch_percentiles s'),
+             ('sketch_relative_error s'),
+             ('sketch_sum s'),
+             ('sum s'),
+             ('timezone s'),
+             ('totals_add s'),
+             ('totals_of s'),
+             ('totals_sub s'),
+             ('unattributed_customer s'),
+             ('zero_totals s')$$,
           'functions that only read are PARALLEL SAFE; those that write or lock are PARALLEL UNSAFE');
 
 -- SDK ingest. ingest() is not STRICT: a NULL payload is an error (22004), not a silent NULL.
@@ -644,7 +711,8 @@ SELECT set_eq(
              ('dexcost.task_reported_totals', ''),
              ('dexcost.ingest_pending', ''),
              ('dexcost.ingest_raw_record', ''),
-             ('dexcost.ingest_receipt', '')$$,
+             ('dexcost.ingest_receipt', ''),
+             ('dexcost.workspace_setting', '')$$,
     'pg_dump dumps task, cost_event, the price_id sequence, the non-seed rows of model_price and model_alias, '
     'and every row of the SDK ingest tables');
 
@@ -704,10 +772,11 @@ SELECT set_eq(
              ('dexcost.revenue_revision', 'r'), ('dexcost.task_reported_totals', 'r'), ('dexcost.ingest_pending', 'r'),
              ('dexcost.ingest_raw_record', 'r'), ('dexcost.ingest_receipt', 'r'),
              ('dexcost.unpriced_spend', 'v'), ('dexcost.task_cost', 'v'), ('dexcost.revenue_current', 'v'),
-             ('dexcost.reported_totals_mismatch', 'v'), ('dexcost.model_price_price_id_seq', 'S')$$,
-    'the extension owns exactly its eleven tables, four views and one sequence');
+             ('dexcost.reported_totals_mismatch', 'v'), ('dexcost.model_price_price_id_seq', 'S'),
+             ('dexcost.workspace_setting', 'r'), ('dexcost.settings', 'v'), ('dexcost.retry_chain', 'v')$$,
+    'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          71::bigint, 'the extension owns its 71 functions (aggregates included)');
+          83::bigint, 'the extension owns its 83 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).
