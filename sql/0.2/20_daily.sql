@@ -1,0 +1,641 @@
+
+------------------------------------------------------------------------------------------
+-- Daily pre-aggregates: what the BI views (schema dexcost_bi) and the anomaly detectors read
+--
+-- Same machinery as the task roll-ups: statement triggers on cost_event and task append one
+-- signed delta row per key and statement (append-only, so concurrent ingest never waits on
+-- each other's rows), fold_daily() moves them into the folded tables, and the *_all views
+-- add what is not folded yet, so a query sees exactly the ledger at any moment. Days are in
+-- the workspace time zone (dexcost.timezone()); set_setting('timezone', ...) rebuilds them.
+--
+--   daily_customer  day x customer x task type   cost by category, retries, failures, tokens, task runs
+--   daily_model     day x task type x provider x model x route x tier x fallback reason
+--                                                  llm_calls, tokens, latency, sketches per call
+--   daily_retry     day x task type x retry type x reason   retries, retry cost, attempt counts
+--
+-- Sketches (cost per call, latency, prompt and output tokens) only grow: an event deleted or
+-- changed after it was counted stays in them until rebuild_daily(); every sum stays exact.
+------------------------------------------------------------------------------------------
+
+CREATE TABLE @extschema@.daily_customer (
+    day               date    NOT NULL,
+    customer_id       text    NOT NULL,
+    task_type         text    NOT NULL,
+    events            bigint  NOT NULL DEFAULT 0,
+    llm_calls         bigint  NOT NULL DEFAULT 0,
+    cost_usd          numeric NOT NULL DEFAULT 0,
+    llm_cost_usd      numeric NOT NULL DEFAULT 0,
+    external_cost_usd numeric NOT NULL DEFAULT 0,
+    compute_cost_usd  numeric NOT NULL DEFAULT 0,
+    other_cost_usd    numeric NOT NULL DEFAULT 0,
+    retry_count       bigint  NOT NULL DEFAULT 0,
+    retry_cost_usd    numeric NOT NULL DEFAULT 0,
+    failure_count     bigint  NOT NULL DEFAULT 0,
+    failure_cost_usd  numeric NOT NULL DEFAULT 0,
+    unpriced_events   bigint  NOT NULL DEFAULT 0,
+    input_tokens      bigint  NOT NULL DEFAULT 0,
+    cache_read_tokens bigint  NOT NULL DEFAULT 0,
+    cache_write_tokens bigint NOT NULL DEFAULT 0,
+    output_tokens     bigint  NOT NULL DEFAULT 0,
+    tasks             bigint  NOT NULL DEFAULT 0,
+    root_tasks        bigint  NOT NULL DEFAULT 0,
+    succeeded_tasks   bigint  NOT NULL DEFAULT 0,
+    failed_tasks      bigint  NOT NULL DEFAULT 0,
+    accepted_tasks    bigint  NOT NULL DEFAULT 0,
+    CONSTRAINT daily_customer_pkey PRIMARY KEY (day, customer_id, task_type)
+);
+CREATE INDEX daily_customer_customer_idx ON @extschema@.daily_customer (customer_id, day);
+CREATE TABLE @extschema@.daily_customer_delta (LIKE @extschema@.daily_customer INCLUDING DEFAULTS);
+COMMENT ON TABLE @extschema@.daily_customer IS
+  'Folded daily totals per customer and task type (derived from the ledger; read them through dexcost.daily_customer_all).';
+COMMENT ON TABLE @extschema@.daily_customer_delta IS
+  'Signed per-statement changes to dexcost.daily_customer not yet folded (fold_daily() moves them).';
+
+CREATE TABLE @extschema@.daily_model (
+    day                 date    NOT NULL,
+    task_type           text    NOT NULL,
+    provider            text    NOT NULL,
+    model               text    NOT NULL,
+    route               text    NOT NULL,
+    service_tier        text    NOT NULL,
+    fallback_reason     text    NOT NULL,
+    llm_calls           bigint  NOT NULL DEFAULT 0,
+    cost_usd            numeric NOT NULL DEFAULT 0,
+    unpriced_calls      bigint  NOT NULL DEFAULT 0,
+    retry_calls         bigint  NOT NULL DEFAULT 0,
+    failed_calls        bigint  NOT NULL DEFAULT 0,
+    input_tokens        bigint  NOT NULL DEFAULT 0,
+    cache_read_tokens   bigint  NOT NULL DEFAULT 0,
+    cache_write_tokens  bigint  NOT NULL DEFAULT 0,
+    output_tokens       bigint  NOT NULL DEFAULT 0,
+    reasoning_tokens    bigint  NOT NULL DEFAULT 0,
+    latency_ms_sum      bigint  NOT NULL DEFAULT 0,
+    latency_calls       bigint  NOT NULL DEFAULT 0,
+    cost_sketch         @extschema@.ddsketch,
+    latency_sketch      @extschema@.ddsketch,
+    prompt_tokens_sketch @extschema@.ddsketch,
+    output_tokens_sketch @extschema@.ddsketch,
+    CONSTRAINT daily_model_pkey PRIMARY KEY (day, task_type, provider, model, route, service_tier, fallback_reason)
+);
+CREATE TABLE @extschema@.daily_model_delta (LIKE @extschema@.daily_model INCLUDING DEFAULTS);
+COMMENT ON TABLE @extschema@.daily_model IS
+  'Folded daily llm_call statistics per task type, provider, model, route, service tier and fallback reason, with sketches per call (derived; read through dexcost.daily_model_all). Empty text means none.';
+COMMENT ON TABLE @extschema@.daily_model_delta IS
+  'Per-statement changes to dexcost.daily_model not yet folded.';
+
+CREATE TABLE @extschema@.daily_retry (
+    day             date    NOT NULL,
+    task_type       text    NOT NULL,
+    retry_type      text    NOT NULL,
+    retry_reason    text    NOT NULL,
+    retries         bigint  NOT NULL DEFAULT 0,
+    retry_cost_usd  numeric NOT NULL DEFAULT 0,
+    second_attempts bigint  NOT NULL DEFAULT 0,
+    later_attempts  bigint  NOT NULL DEFAULT 0,
+    CONSTRAINT daily_retry_pkey PRIMARY KEY (day, task_type, retry_type, retry_reason)
+);
+CREATE TABLE @extschema@.daily_retry_delta (LIKE @extschema@.daily_retry INCLUDING DEFAULTS);
+COMMENT ON TABLE @extschema@.daily_retry IS
+  'Folded daily retry counts and cost per task type, retry type and reason (derived; read through dexcost.daily_retry_all).';
+COMMENT ON TABLE @extschema@.daily_retry_delta IS 'Per-statement changes to dexcost.daily_retry not yet folded.';
+
+DO $$
+DECLARE
+    c   record;
+    tbl text;
+    nsp text := (SELECT n.nspname FROM pg_catalog.pg_extension AS e
+                   JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'dexcost');
+BEGIN
+    -- The same column comments on folded tables and their deltas.
+    FOR c IN SELECT * FROM (VALUES
+        ('day', 'Day in the workspace time zone (dexcost.timezone()) of the event''s occurred_at, or of the task''s start.'),
+        ('customer_id', 'Customer the cost is attributed to.'),
+        ('task_type', 'Task type (workflow) of the event''s task.'),
+        ('events', 'Cost events.'),
+        ('llm_calls', 'llm_call events.'),
+        ('cost_usd', 'Known cost in USD (unpriced events add nothing).'),
+        ('llm_cost_usd', 'Cost of llm_calls and of retry_markers naming a model.'),
+        ('external_cost_usd', 'Cost of external_cost events and retry_markers without a model.'),
+        ('compute_cost_usd', 'Cost of compute_cost events.'),
+        ('other_cost_usd', 'Cost of network and GPU events.'),
+        ('retry_count', 'Events counted as retries (is_retry or retry_marker, not dismissed).'),
+        ('retry_cost_usd', 'Cost of those retries.'),
+        ('failure_count', 'Events with an error_type.'),
+        ('failure_cost_usd', 'Cost of the failed events.'),
+        ('unpriced_events', 'Events whose cost is unknown.'),
+        ('input_tokens', 'Uncached input tokens.'),
+        ('cache_read_tokens', 'Input tokens read from the prompt cache.'),
+        ('cache_write_tokens', 'Input tokens written to the prompt cache (5 minute and 1 hour).'),
+        ('output_tokens', 'Output tokens.'),
+        ('reasoning_tokens', 'Reasoning tokens billed as output.'),
+        ('tasks', 'Tasks started that day (by started_at, else created_at).'),
+        ('root_tasks', 'Of them, tasks without a parent.'),
+        ('succeeded_tasks', 'Of them, tasks with status success.'),
+        ('failed_tasks', 'Of them, tasks with status failed.'),
+        ('accepted_tasks', 'Of them, tasks whose output was accepted.'),
+        ('provider', 'Provider of the call (empty: none).'),
+        ('model', 'Model of the call (empty: none).'),
+        ('route', 'Route the call took (empty: none).'),
+        ('service_tier', 'standard, batch, flex or priority.'),
+        ('fallback_reason', 'Why the call fell back to this model (empty: no fallback).'),
+        ('unpriced_calls', 'llm_calls whose cost is unknown.'),
+        ('retry_calls', 'llm_calls counted as retries.'),
+        ('failed_calls', 'llm_calls with an error_type.'),
+        ('latency_ms_sum', 'Sum of latency_ms over the calls that report it.'),
+        ('latency_calls', 'Calls that report latency_ms.'),
+        ('cost_sketch', 'ddsketch of the cost per priced call.'),
+        ('latency_sketch', 'ddsketch of latency_ms per call.'),
+        ('prompt_tokens_sketch', 'ddsketch of prompt size per call (input + cache read + cache write tokens).'),
+        ('output_tokens_sketch', 'ddsketch of output tokens per call.'),
+        ('retry_type', 'provider_retry, application_retry, validation_retry or user_regeneration.'),
+        ('retry_reason', 'The retry''s reason (empty: none given).'),
+        ('retries', 'Retries.'),
+        ('second_attempts', 'Retries that were attempt 2 of their chain.'),
+        ('later_attempts', 'Retries that were attempt 3 or later.')) AS v(col, txt) LOOP
+        FOREACH tbl IN ARRAY ARRAY['daily_customer', 'daily_customer_delta', 'daily_model', 'daily_model_delta',
+                                   'daily_retry', 'daily_retry_delta'] LOOP
+            IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
+                        WHERE a.attrelid = pg_catalog.format('%I.%I', nsp, tbl)::regclass
+                          AND a.attname = c.col AND NOT a.attisdropped) THEN
+                EXECUTE pg_catalog.format('COMMENT ON COLUMN %I.%I.%I IS %L', nsp, tbl, c.col, c.txt);
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+-- The day of a time in the workspace time zone.
+CREATE FUNCTION @extschema@.local_day(at timestamptz, tz text) RETURNS date
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  RETURN (at AT TIME ZONE tz)::date;
+COMMENT ON FUNCTION @extschema@.local_day(timestamptz, text) IS
+  'The calendar day of a time in a time zone (the daily pre-aggregates use the workspace time zone, dexcost.timezone()).';
+
+-- Adds sign x the contribution of a set of cost events (changed_rows, a transition table) to
+-- the three daily delta tables. Fired with sign +1 for new rows, -1 for old rows.
+CREATE FUNCTION @extschema@.daily_events_changed() RETURNS trigger
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sign int := TG_ARGV[0]::int;
+    tz   text := @extschema@.timezone();
+BEGIN
+    INSERT INTO @extschema@.daily_customer_delta
+           (day, customer_id, task_type, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd,
+            compute_cost_usd, other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd,
+            unpriced_events, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens)
+    SELECT @extschema@.local_day(e.occurred_at, tz), e.customer_id, t.task_type,
+           sign * count(*),
+           sign * count(*) FILTER (WHERE e.event_type = 'llm_call'),
+           sign * COALESCE(sum(e.cost_usd), 0),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'llm_call'
+                                                     OR (e.event_type = 'retry_marker' AND e.model IS NOT NULL)), 0),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'external_cost'
+                                                     OR (e.event_type = 'retry_marker' AND e.model IS NULL)), 0),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'compute_cost'), 0),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type IN ('network', 'gpu_cost', 'gpu_utilization_signal')), 0),
+           sign * count(*) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
+                                     AND e.retry_detection IS DISTINCT FROM 'dismissed'),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
+                                                     AND e.retry_detection IS DISTINCT FROM 'dismissed'), 0),
+           sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.error_type IS NOT NULL), 0),
+           sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
+           sign * COALESCE(sum(e.input_tokens), 0),
+           sign * COALESCE(sum(e.cache_read_tokens), 0),
+           sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
+           sign * COALESCE(sum(e.output_tokens), 0)
+      FROM changed_rows AS e
+      JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
+     GROUP BY 1, 2, 3;
+
+    INSERT INTO @extschema@.daily_model_delta
+           (day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls, cost_usd,
+            unpriced_calls, retry_calls, failed_calls, input_tokens, cache_read_tokens, cache_write_tokens,
+            output_tokens, reasoning_tokens, latency_ms_sum, latency_calls,
+            cost_sketch, latency_sketch, prompt_tokens_sketch, output_tokens_sketch)
+    SELECT @extschema@.local_day(e.occurred_at, tz), t.task_type, COALESCE(e.provider, ''), COALESCE(e.model, ''),
+           COALESCE(e.route, ''), e.service_tier, COALESCE(e.fallback_reason, ''),
+           sign * count(*),
+           sign * COALESCE(sum(e.cost_usd), 0),
+           sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
+           sign * count(*) FILTER (WHERE e.is_retry AND e.retry_detection IS DISTINCT FROM 'dismissed'),
+           sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
+           sign * COALESCE(sum(e.input_tokens), 0),
+           sign * COALESCE(sum(e.cache_read_tokens), 0),
+           sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
+           sign * COALESCE(sum(e.output_tokens), 0),
+           sign * COALESCE(sum(e.reasoning_tokens), 0),
+           sign * COALESCE(sum(e.latency_ms), 0),
+           sign * count(e.latency_ms),
+           CASE WHEN sign > 0 THEN @extschema@.sketch(e.cost_usd::float8) END,
+           CASE WHEN sign > 0 THEN @extschema@.sketch(e.latency_ms::float8) END,
+           CASE WHEN sign > 0 THEN @extschema@.sketch((COALESCE(e.input_tokens, 0) + COALESCE(e.cache_read_tokens, 0)
+                                                      + COALESCE(e.cache_write_tokens, 0)
+                                                      + COALESCE(e.cache_write_1h_tokens, 0))::float8) END,
+           CASE WHEN sign > 0 THEN @extschema@.sketch(e.output_tokens::float8) END
+      FROM changed_rows AS e
+      JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
+     WHERE e.event_type = 'llm_call'
+     GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+    INSERT INTO @extschema@.daily_retry_delta
+           (day, task_type, retry_type, retry_reason, retries, retry_cost_usd, second_attempts, later_attempts)
+    SELECT @extschema@.local_day(e.occurred_at, tz), t.task_type, COALESCE(e.retry_type, 'application_retry'),
+           COALESCE(e.retry_reason, ''),
+           sign * count(*), sign * COALESCE(sum(e.cost_usd), 0),
+           sign * count(*) FILTER (WHERE e.retry_attempt = 2), sign * count(*) FILTER (WHERE e.retry_attempt >= 3)
+      FROM changed_rows AS e
+      JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
+     WHERE (e.is_retry OR e.event_type = 'retry_marker') AND e.retry_detection IS DISTINCT FROM 'dismissed'
+     GROUP BY 1, 2, 3, 4;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.daily_events_changed() IS
+  'Statement trigger on cost_event: appends the signed daily contributions of the changed events (argument +1 for new rows, -1 for old rows) to the daily delta tables.';
+
+CREATE TRIGGER daily_events_inserted AFTER INSERT ON @extschema@.cost_event
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed('1');
+CREATE TRIGGER daily_events_deleted AFTER DELETE ON @extschema@.cost_event
+  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed('-1');
+CREATE TRIGGER daily_events_updated_old AFTER UPDATE ON @extschema@.cost_event
+  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed('-1');
+CREATE TRIGGER daily_events_updated_new AFTER UPDATE ON @extschema@.cost_event
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed('1');
+
+-- Task runs: sign x the tasks of changed_rows counted on their start day.
+CREATE FUNCTION @extschema@.daily_tasks_changed() RETURNS trigger
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    sign int := TG_ARGV[0]::int;
+    tz   text := @extschema@.timezone();
+BEGIN
+    INSERT INTO @extschema@.daily_customer_delta
+           (day, customer_id, task_type, tasks, root_tasks, succeeded_tasks, failed_tasks, accepted_tasks)
+    SELECT @extschema@.local_day(COALESCE(t.started_at, t.created_at), tz), t.customer_id, t.task_type,
+           sign * count(*), sign * count(*) FILTER (WHERE t.parent_task_id IS NULL),
+           sign * count(*) FILTER (WHERE t.status = 'success'), sign * count(*) FILTER (WHERE t.status = 'failed'),
+           sign * count(*) FILTER (WHERE t.accepted)
+      FROM changed_rows AS t
+     GROUP BY 1, 2, 3;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.daily_tasks_changed() IS
+  'Statement trigger on task: appends the signed task-run counts of the changed tasks (argument +1 new rows, -1 old rows) to dexcost.daily_customer_delta.';
+
+CREATE TRIGGER daily_tasks_inserted AFTER INSERT ON @extschema@.task
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_tasks_changed('1');
+CREATE TRIGGER daily_tasks_deleted AFTER DELETE ON @extschema@.task
+  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_tasks_changed('-1');
+CREATE TRIGGER daily_tasks_updated_old AFTER UPDATE ON @extschema@.task
+  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_tasks_changed('-1');
+CREATE TRIGGER daily_tasks_updated_new AFTER UPDATE ON @extschema@.task
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_tasks_changed('1');
+
+-- The same contributions computed from the stored ledger: all of it (rebuild_daily), or one
+-- task's events under a given task type (a task whose type changes). The statement trigger
+-- above keeps its own copy of these expressions: it reads a transition table, which no other
+-- function can see, and it must stay static SQL with a cached plan on the ingest path.
+CREATE FUNCTION @extschema@.daily_contributions(one_customer text, one_task uuid, as_task_type text, sign int, tz text)
+  RETURNS void
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO @extschema@.daily_customer_delta
+           (day, customer_id, task_type, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd,
+            compute_cost_usd, other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd,
+            unpriced_events, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens)
+    SELECT @extschema@.local_day(e.occurred_at, tz), e.customer_id, k.task_type,
+           sign * count(*),
+           sign * count(*) FILTER (WHERE e.event_type = 'llm_call'),
+           sign * COALESCE(sum(e.cost_usd), 0),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'llm_call'
+                                                     OR (e.event_type = 'retry_marker' AND e.model IS NOT NULL)), 0),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'external_cost'
+                                                     OR (e.event_type = 'retry_marker' AND e.model IS NULL)), 0),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'compute_cost'), 0),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type IN ('network', 'gpu_cost', 'gpu_utilization_signal')), 0),
+           sign * count(*) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
+                                     AND e.retry_detection IS DISTINCT FROM 'dismissed'),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
+                                                     AND e.retry_detection IS DISTINCT FROM 'dismissed'), 0),
+           sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
+           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.error_type IS NOT NULL), 0),
+           sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
+           sign * COALESCE(sum(e.input_tokens), 0),
+           sign * COALESCE(sum(e.cache_read_tokens), 0),
+           sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
+           sign * COALESCE(sum(e.output_tokens), 0)
+      FROM @extschema@.cost_event AS e
+      JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
+     CROSS JOIN LATERAL (SELECT COALESCE(as_task_type, t.task_type) AS task_type) AS k
+     WHERE (one_customer IS NULL OR e.customer_id = one_customer) AND (one_task IS NULL OR e.task_id = one_task)
+     GROUP BY 1, 2, 3;
+
+    INSERT INTO @extschema@.daily_model_delta
+           (day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls, cost_usd,
+            unpriced_calls, retry_calls, failed_calls, input_tokens, cache_read_tokens, cache_write_tokens,
+            output_tokens, reasoning_tokens, latency_ms_sum, latency_calls,
+            cost_sketch, latency_sketch, prompt_tokens_sketch, output_tokens_sketch)
+    SELECT @extschema@.local_day(e.occurred_at, tz), k.task_type, COALESCE(e.provider, ''), COALESCE(e.model, ''),
+           COALESCE(e.route, ''), e.service_tier, COALESCE(e.fallback_reason, ''),
+           sign * count(*),
+           sign * COALESCE(sum(e.cost_usd), 0),
+           sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
+           sign * count(*) FILTER (WHERE e.is_retry AND e.retry_detection IS DISTINCT FROM 'dismissed'),
+           sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
+           sign * COALESCE(sum(e.input_tokens), 0),
+           sign * COALESCE(sum(e.cache_read_tokens), 0),
+           sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
+           sign * COALESCE(sum(e.output_tokens), 0),
+           sign * COALESCE(sum(e.reasoning_tokens), 0),
+           sign * COALESCE(sum(e.latency_ms), 0),
+           sign * count(e.latency_ms),
+           CASE WHEN sign > 0 THEN @extschema@.sketch(e.cost_usd::float8) END,
+           CASE WHEN sign > 0 THEN @extschema@.sketch(e.latency_ms::float8) END,
+           CASE WHEN sign > 0 THEN @extschema@.sketch((COALESCE(e.input_tokens, 0) + COALESCE(e.cache_read_tokens, 0)
+                                                      + COALESCE(e.cache_write_tokens, 0)
+                                                      + COALESCE(e.cache_write_1h_tokens, 0))::float8) END,
+           CASE WHEN sign > 0 THEN @extschema@.sketch(e.output_tokens::float8) END
+      FROM @extschema@.cost_event AS e
+      JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
+     CROSS JOIN LATERAL (SELECT COALESCE(as_task_type, t.task_type) AS task_type) AS k
+     WHERE e.event_type = 'llm_call'
+       AND (one_customer IS NULL OR e.customer_id = one_customer) AND (one_task IS NULL OR e.task_id = one_task)
+     GROUP BY 1, 2, 3, 4, 5, 6, 7;
+
+    INSERT INTO @extschema@.daily_retry_delta
+           (day, task_type, retry_type, retry_reason, retries, retry_cost_usd, second_attempts, later_attempts)
+    SELECT @extschema@.local_day(e.occurred_at, tz), k.task_type, COALESCE(e.retry_type, 'application_retry'),
+           COALESCE(e.retry_reason, ''),
+           sign * count(*), sign * COALESCE(sum(e.cost_usd), 0),
+           sign * count(*) FILTER (WHERE e.retry_attempt = 2), sign * count(*) FILTER (WHERE e.retry_attempt >= 3)
+      FROM @extschema@.cost_event AS e
+      JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
+     CROSS JOIN LATERAL (SELECT COALESCE(as_task_type, t.task_type) AS task_type) AS k
+     WHERE (e.is_retry OR e.event_type = 'retry_marker') AND e.retry_detection IS DISTINCT FROM 'dismissed'
+       AND (one_customer IS NULL OR e.customer_id = one_customer) AND (one_task IS NULL OR e.task_id = one_task)
+     GROUP BY 1, 2, 3, 4;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.daily_contributions(text, uuid, text, int, text) IS
+  'Internal: appends sign x the daily contributions of the stored events (all, or one customer''s task, counted under as_task_type when given) to the daily delta tables.';
+
+-- A task whose type changes takes its events' contributions along.
+CREATE FUNCTION @extschema@.daily_task_retyped() RETURNS trigger
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.daily_contributions(OLD.customer_id, OLD.task_id, OLD.task_type, -1, @extschema@.timezone());
+    PERFORM @extschema@.daily_contributions(NEW.customer_id, NEW.task_id, NEW.task_type, 1, @extschema@.timezone());
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.daily_task_retyped() IS
+  'Row trigger on task after its task_type changed: moves its events'' daily contributions to the new type.';
+CREATE TRIGGER daily_task_retyped AFTER UPDATE OF task_type ON @extschema@.task
+  FOR EACH ROW WHEN (OLD.task_type IS DISTINCT FROM NEW.task_type) EXECUTE FUNCTION @extschema@.daily_task_retyped();
+
+-- A task being deleted: its events go first, while the task still names their type, so the
+-- event trigger subtracts them (the foreign key's cascade then finds nothing left).
+CREATE FUNCTION @extschema@.daily_task_deleting() RETURNS trigger
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    DELETE FROM @extschema@.cost_event AS e WHERE e.customer_id = OLD.customer_id AND e.task_id = OLD.task_id;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.daily_task_deleting() IS
+  'Row trigger on task before delete: deletes the task''s events first, so the daily pre-aggregates subtract them under the task''s type.';
+CREATE TRIGGER daily_task_deleting BEFORE DELETE ON @extschema@.task
+  FOR EACH ROW EXECUTE FUNCTION @extschema@.daily_task_deleting();
+
+-- Moves the pending deltas into the folded tables (sums add; sketches merge).
+CREATE FUNCTION @extschema@.fold_daily(OUT status text, OUT deltas_folded bigint)
+  RETURNS record
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+  SET lock_timeout = '5s'
+AS $$
+DECLARE
+    n bigint;
+BEGIN
+    deltas_folded := 0;
+    IF NOT pg_catalog.pg_try_advisory_xact_lock(1684371555, 2) THEN
+        status := 'skipped_concurrent';
+        RETURN;
+    END IF;
+    WITH taken AS (DELETE FROM @extschema@.daily_customer_delta RETURNING *),
+    agg AS (
+        SELECT day, customer_id, task_type, sum(events) AS events, sum(llm_calls) AS llm_calls, sum(cost_usd) AS cost_usd,
+               sum(llm_cost_usd) AS llm_cost_usd, sum(external_cost_usd) AS external_cost_usd,
+               sum(compute_cost_usd) AS compute_cost_usd, sum(other_cost_usd) AS other_cost_usd,
+               sum(retry_count) AS retry_count, sum(retry_cost_usd) AS retry_cost_usd, sum(failure_count) AS failure_count,
+               sum(failure_cost_usd) AS failure_cost_usd, sum(unpriced_events) AS unpriced_events,
+               sum(input_tokens) AS input_tokens, sum(cache_read_tokens) AS cache_read_tokens,
+               sum(cache_write_tokens) AS cache_write_tokens, sum(output_tokens) AS output_tokens, sum(tasks) AS tasks,
+               sum(root_tasks) AS root_tasks, sum(succeeded_tasks) AS succeeded_tasks, sum(failed_tasks) AS failed_tasks,
+               sum(accepted_tasks) AS accepted_tasks, count(*) AS n
+          FROM taken GROUP BY day, customer_id, task_type),
+    up AS (
+        INSERT INTO @extschema@.daily_customer AS d
+        SELECT day, customer_id, task_type, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd, compute_cost_usd,
+               other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd, unpriced_events, input_tokens,
+               cache_read_tokens, cache_write_tokens, output_tokens, tasks, root_tasks, succeeded_tasks, failed_tasks,
+               accepted_tasks
+          FROM agg
+        ON CONFLICT ON CONSTRAINT daily_customer_pkey DO UPDATE SET
+            events = d.events + excluded.events, llm_calls = d.llm_calls + excluded.llm_calls,
+            cost_usd = d.cost_usd + excluded.cost_usd, llm_cost_usd = d.llm_cost_usd + excluded.llm_cost_usd,
+            external_cost_usd = d.external_cost_usd + excluded.external_cost_usd,
+            compute_cost_usd = d.compute_cost_usd + excluded.compute_cost_usd,
+            other_cost_usd = d.other_cost_usd + excluded.other_cost_usd, retry_count = d.retry_count + excluded.retry_count,
+            retry_cost_usd = d.retry_cost_usd + excluded.retry_cost_usd,
+            failure_count = d.failure_count + excluded.failure_count,
+            failure_cost_usd = d.failure_cost_usd + excluded.failure_cost_usd,
+            unpriced_events = d.unpriced_events + excluded.unpriced_events,
+            input_tokens = d.input_tokens + excluded.input_tokens,
+            cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens,
+            cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
+            output_tokens = d.output_tokens + excluded.output_tokens, tasks = d.tasks + excluded.tasks,
+            root_tasks = d.root_tasks + excluded.root_tasks, succeeded_tasks = d.succeeded_tasks + excluded.succeeded_tasks,
+            failed_tasks = d.failed_tasks + excluded.failed_tasks, accepted_tasks = d.accepted_tasks + excluded.accepted_tasks
+        RETURNING 1)
+    SELECT COALESCE(sum(agg.n), 0) INTO n FROM agg;
+    deltas_folded := deltas_folded + n;
+
+    WITH taken AS (DELETE FROM @extschema@.daily_model_delta RETURNING *),
+    agg AS (
+        SELECT day, task_type, provider, model, route, service_tier, fallback_reason, sum(llm_calls) AS llm_calls,
+               sum(cost_usd) AS cost_usd, sum(unpriced_calls) AS unpriced_calls, sum(retry_calls) AS retry_calls,
+               sum(failed_calls) AS failed_calls, sum(input_tokens) AS input_tokens,
+               sum(cache_read_tokens) AS cache_read_tokens, sum(cache_write_tokens) AS cache_write_tokens,
+               sum(output_tokens) AS output_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+               sum(latency_ms_sum) AS latency_ms_sum, sum(latency_calls) AS latency_calls,
+               @extschema@.sketch_merge(cost_sketch) AS cost_sketch, @extschema@.sketch_merge(latency_sketch) AS latency_sketch,
+               @extschema@.sketch_merge(prompt_tokens_sketch) AS prompt_tokens_sketch,
+               @extschema@.sketch_merge(output_tokens_sketch) AS output_tokens_sketch, count(*) AS n
+          FROM taken GROUP BY day, task_type, provider, model, route, service_tier, fallback_reason),
+    up AS (
+        INSERT INTO @extschema@.daily_model AS d
+        SELECT day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls, cost_usd, unpriced_calls,
+               retry_calls, failed_calls, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens,
+               reasoning_tokens, latency_ms_sum, latency_calls, cost_sketch, latency_sketch, prompt_tokens_sketch,
+               output_tokens_sketch
+          FROM agg
+        ON CONFLICT ON CONSTRAINT daily_model_pkey DO UPDATE SET
+            llm_calls = d.llm_calls + excluded.llm_calls, cost_usd = d.cost_usd + excluded.cost_usd,
+            unpriced_calls = d.unpriced_calls + excluded.unpriced_calls, retry_calls = d.retry_calls + excluded.retry_calls,
+            failed_calls = d.failed_calls + excluded.failed_calls, input_tokens = d.input_tokens + excluded.input_tokens,
+            cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens,
+            cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
+            output_tokens = d.output_tokens + excluded.output_tokens,
+            reasoning_tokens = d.reasoning_tokens + excluded.reasoning_tokens,
+            latency_ms_sum = d.latency_ms_sum + excluded.latency_ms_sum,
+            latency_calls = d.latency_calls + excluded.latency_calls,
+            cost_sketch = (SELECT @extschema@.sketch_merge(x) FROM (VALUES (d.cost_sketch), (excluded.cost_sketch)) AS v(x)),
+            latency_sketch = (SELECT @extschema@.sketch_merge(x) FROM (VALUES (d.latency_sketch), (excluded.latency_sketch)) AS v(x)),
+            prompt_tokens_sketch = (SELECT @extschema@.sketch_merge(x)
+                                      FROM (VALUES (d.prompt_tokens_sketch), (excluded.prompt_tokens_sketch)) AS v(x)),
+            output_tokens_sketch = (SELECT @extschema@.sketch_merge(x)
+                                      FROM (VALUES (d.output_tokens_sketch), (excluded.output_tokens_sketch)) AS v(x))
+        RETURNING 1)
+    SELECT COALESCE(sum(agg.n), 0) INTO n FROM agg;
+    deltas_folded := deltas_folded + n;
+
+    WITH taken AS (DELETE FROM @extschema@.daily_retry_delta RETURNING *),
+    agg AS (
+        SELECT day, task_type, retry_type, retry_reason, sum(retries) AS retries, sum(retry_cost_usd) AS retry_cost_usd,
+               sum(second_attempts) AS second_attempts, sum(later_attempts) AS later_attempts, count(*) AS n
+          FROM taken GROUP BY day, task_type, retry_type, retry_reason),
+    up AS (
+        INSERT INTO @extschema@.daily_retry AS d
+        SELECT day, task_type, retry_type, retry_reason, retries, retry_cost_usd, second_attempts, later_attempts FROM agg
+        ON CONFLICT ON CONSTRAINT daily_retry_pkey DO UPDATE SET
+            retries = d.retries + excluded.retries, retry_cost_usd = d.retry_cost_usd + excluded.retry_cost_usd,
+            second_attempts = d.second_attempts + excluded.second_attempts,
+            later_attempts = d.later_attempts + excluded.later_attempts
+        RETURNING 1)
+    SELECT COALESCE(sum(agg.n), 0) INTO n FROM agg;
+    deltas_folded := deltas_folded + n;
+    status := 'folded';
+END
+$$;
+COMMENT ON FUNCTION @extschema@.fold_daily() IS
+  'Moves pending daily deltas into dexcost.daily_customer, daily_model and daily_retry. Safe at any time and from pg_cron (schedule it with fold_rollups); a second concurrent run returns skipped_concurrent at once.';
+
+-- Recomputes every daily table from the ledger (after a time zone change, or to refresh the sketches).
+CREATE FUNCTION @extschema@.rebuild_daily(OUT days bigint)
+  RETURNS bigint
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    tz text := @extschema@.timezone();
+BEGIN
+    PERFORM pg_catalog.pg_advisory_xact_lock(1684371555, 2);
+    -- Blocks concurrent writers of the ledger for the rebuild: their deltas would count twice.
+    LOCK TABLE @extschema@.cost_event, @extschema@.task IN SHARE MODE;
+    DELETE FROM @extschema@.daily_customer;
+    DELETE FROM @extschema@.daily_customer_delta;
+    DELETE FROM @extschema@.daily_model;
+    DELETE FROM @extschema@.daily_model_delta;
+    DELETE FROM @extschema@.daily_retry;
+    DELETE FROM @extschema@.daily_retry_delta;
+    PERFORM @extschema@.daily_contributions(NULL, NULL, NULL, 1, tz);
+    INSERT INTO @extschema@.daily_customer_delta
+           (day, customer_id, task_type, tasks, root_tasks, succeeded_tasks, failed_tasks, accepted_tasks)
+    SELECT @extschema@.local_day(COALESCE(t.started_at, t.created_at), tz), t.customer_id, t.task_type,
+           count(*), count(*) FILTER (WHERE t.parent_task_id IS NULL), count(*) FILTER (WHERE t.status = 'success'),
+           count(*) FILTER (WHERE t.status = 'failed'), count(*) FILTER (WHERE t.accepted)
+      FROM @extschema@.task AS t
+     GROUP BY 1, 2, 3;
+    PERFORM @extschema@.fold_daily();
+    SELECT count(DISTINCT d.day) INTO days FROM @extschema@.daily_customer AS d;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.rebuild_daily() IS
+  'Recomputes the daily pre-aggregates from the ledger in the workspace time zone (set_setting(''timezone'', ...) calls it). Holds writes to task and cost_event meanwhile. Returns the number of days.';
+
+CREATE OR REPLACE FUNCTION @extschema@.setting_changed(setting_name text) RETURNS void
+  LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF setting_name = 'timezone' THEN
+        PERFORM @extschema@.rebuild_daily();
+    END IF;
+END
+$$;
+
+-- Folded plus pending: exactly the ledger at any moment.
+CREATE VIEW @extschema@.daily_customer_all AS
+  SELECT * FROM @extschema@.daily_customer UNION ALL SELECT * FROM @extschema@.daily_customer_delta;
+COMMENT ON VIEW @extschema@.daily_customer_all IS
+  'dexcost.daily_customer plus its pending deltas: several rows may share a key, sum them.';
+CREATE VIEW @extschema@.daily_model_all AS
+  SELECT * FROM @extschema@.daily_model UNION ALL SELECT * FROM @extschema@.daily_model_delta;
+COMMENT ON VIEW @extschema@.daily_model_all IS
+  'dexcost.daily_model plus its pending deltas: several rows may share a key, sum the counts and merge the sketches.';
+CREATE VIEW @extschema@.daily_retry_all AS
+  SELECT * FROM @extschema@.daily_retry UNION ALL SELECT * FROM @extschema@.daily_retry_delta;
+COMMENT ON VIEW @extschema@.daily_retry_all IS
+  'dexcost.daily_retry plus its pending deltas: several rows may share a key, sum them.';
+DO $$
+DECLARE
+    v   text;
+    c   record;
+    nsp text := (SELECT n.nspname FROM pg_catalog.pg_extension AS e
+                   JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'dexcost');
+BEGIN
+    -- Each view's columns carry the comments of its folded table's columns.
+    FOREACH v IN ARRAY ARRAY['daily_customer', 'daily_model', 'daily_retry'] LOOP
+        FOR c IN SELECT a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS txt
+                   FROM pg_catalog.pg_attribute AS a
+                  WHERE a.attrelid = pg_catalog.format('%I.%I', nsp, v)::regclass AND a.attnum > 0 AND NOT a.attisdropped LOOP
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %I.%I.%I IS %L', nsp, v || '_all', c.attname, c.txt);
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+-- Days whose pre-aggregated sums differ from the ledger (empty when all is well).
+CREATE FUNCTION @extschema@.daily_check()
+  RETURNS TABLE (day date, customer_id text, task_type text, measure text, daily numeric, ledger numeric)
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  WITH tz AS (SELECT @extschema@.timezone() AS tz),
+  l AS (
+      SELECT @extschema@.local_day(e.occurred_at, tz.tz) AS day, e.customer_id, t.task_type,
+             count(*)::numeric AS events, COALESCE(sum(e.cost_usd), 0) AS cost_usd,
+             COALESCE(sum(e.cost_usd) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
+                                                AND e.retry_detection IS DISTINCT FROM 'dismissed'), 0) AS retry_cost_usd
+        FROM @extschema@.cost_event AS e
+        JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id, tz
+       GROUP BY 1, 2, 3),
+  d AS (
+      SELECT a.day, a.customer_id, a.task_type, sum(a.events)::numeric AS events, sum(a.cost_usd) AS cost_usd,
+             sum(a.retry_cost_usd) AS retry_cost_usd
+        FROM @extschema@.daily_customer_all AS a GROUP BY 1, 2, 3)
+  SELECT COALESCE(d.day, l.day), COALESCE(d.customer_id, l.customer_id), COALESCE(d.task_type, l.task_type),
+         m.measure, m.daily, m.ledger
+    FROM d FULL JOIN l ON l.day = d.day AND l.customer_id = d.customer_id AND l.task_type = d.task_type
+   CROSS JOIN LATERAL (VALUES ('events', COALESCE(d.events, 0), COALESCE(l.events, 0)),
+                              ('cost_usd', COALESCE(d.cost_usd, 0), COALESCE(l.cost_usd, 0)),
+                              ('retry_cost_usd', COALESCE(d.retry_cost_usd, 0), COALESCE(l.retry_cost_usd, 0)))
+         AS m(measure, daily, ledger)
+   WHERE m.daily <> m.ledger
+   ORDER BY 1, 2, 3, 4;
+END;
+COMMENT ON FUNCTION @extschema@.daily_check() IS
+  'Days, customers and task types whose pre-aggregated events, cost or retry cost differ from the ledger; empty when all is well (a full scan: for tests and audits).';
