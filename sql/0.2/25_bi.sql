@@ -1,0 +1,247 @@
+
+------------------------------------------------------------------------------------------
+-- dexcost_bi: flat views for BI tools (Metabase, ...), one per dashboard page or grain
+--
+-- Rules (docs/bi.md): text not enums, numeric money with a fixed scale and _usd names,
+-- percentages as numeric(7,2) _pct, seconds not intervals, no arrays, composites or jsonb, a
+-- day (workspace time zone) and month column; every view and column commented. They read
+-- the daily pre-aggregates (folded + pending), never the ledger, so a 90-day filter is fast.
+-- Views whose rows need a period (ranks, shares, percentiles over days) carry a period
+-- column: last_7_days, last_30_days, last_90_days, counted back from today in the workspace
+-- time zone.
+------------------------------------------------------------------------------------------
+
+CREATE SCHEMA dexcost_bi;
+COMMENT ON SCHEMA dexcost_bi IS
+  'dexcost dashboards as flat SQL views for BI tools: grant USAGE on it and SELECT on its views to a BI role.';
+
+-- The periods of the period views, ending today in the workspace time zone.
+CREATE VIEW dexcost_bi.periods AS
+  SELECT p.period, p.days, (today.d - p.days + 1) AS from_day, today.d AS to_day
+    FROM (SELECT @extschema@.local_day(pg_catalog.now(), @extschema@.timezone()) AS d) AS today,
+         (VALUES ('last_7_days', 7), ('last_30_days', 30), ('last_90_days', 90)) AS p(period, days);
+COMMENT ON VIEW dexcost_bi.periods IS 'The reporting periods of the period views: the last 7, 30 and 90 days up to today (workspace time zone).';
+COMMENT ON COLUMN dexcost_bi.periods.period IS 'last_7_days, last_30_days or last_90_days.';
+COMMENT ON COLUMN dexcost_bi.periods.days IS 'Length in days.';
+COMMENT ON COLUMN dexcost_bi.periods.from_day IS 'First day of the period.';
+COMMENT ON COLUMN dexcost_bi.periods.to_day IS 'Last day of the period (today).';
+
+-- Overview ---------------------------------------------------------------------------------
+CREATE VIEW dexcost_bi.overview_daily AS
+  SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month,
+         sum(d.cost_usd)::numeric(20,6) AS total_cost_usd,
+         sum(d.root_tasks) AS tasks,
+         sum(d.events) AS events,
+         (sum(d.cost_usd) / NULLIF(sum(d.root_tasks), 0))::numeric(20,6) AS avg_cost_per_task_usd,
+         sum(d.retry_cost_usd)::numeric(20,6) AS retry_cost_usd,
+         sum(d.failure_cost_usd)::numeric(20,6) AS failure_cost_usd,
+         (100 * GREATEST(0, 1 - (sum(d.retry_cost_usd) + sum(d.failure_cost_usd)) / NULLIF(sum(d.cost_usd), 0)))::numeric(7,2)
+           AS cost_efficiency_pct
+    FROM @extschema@.daily_customer_all AS d
+   GROUP BY d.day;
+COMMENT ON VIEW dexcost_bi.overview_daily IS
+  'Overview page, one row per day: spend, tasks, average cost per task and cost efficiency. Filter on day for 7/30/90 days.';
+
+CREATE VIEW dexcost_bi.overview_monthly AS
+  SELECT m.month, m.total_cost_usd, m.tasks, m.avg_cost_per_task_usd,
+         pg_catalog.lag(m.total_cost_usd) OVER (ORDER BY m.month) AS previous_month_cost_usd,
+         (100 * (m.total_cost_usd / NULLIF(pg_catalog.lag(m.total_cost_usd) OVER (ORDER BY m.month), 0) - 1))::numeric(9,2)
+           AS month_over_month_pct
+    FROM (SELECT pg_catalog.date_trunc('month', d.day)::date AS month, sum(d.cost_usd)::numeric(20,6) AS total_cost_usd,
+                 sum(d.root_tasks) AS tasks, (sum(d.cost_usd) / NULLIF(sum(d.root_tasks), 0))::numeric(20,6) AS avg_cost_per_task_usd
+            FROM @extschema@.daily_customer_all AS d GROUP BY 1) AS m;
+COMMENT ON VIEW dexcost_bi.overview_monthly IS 'Overview page trend: spend per month and its change from the month before.';
+
+-- Cost health ------------------------------------------------------------------------------
+CREATE VIEW dexcost_bi.cost_health_daily AS
+  SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month,
+         sum(d.cost_usd)::numeric(20,6) AS total_cost_usd,
+         sum(d.retry_count) AS retries, sum(d.retry_cost_usd)::numeric(20,6) AS retry_cost_usd,
+         sum(d.failure_count) AS failures, sum(d.failure_cost_usd)::numeric(20,6) AS failure_cost_usd,
+         (100 * sum(d.retry_cost_usd) / NULLIF(sum(d.cost_usd), 0))::numeric(7,2) AS retry_pct,
+         (100 * sum(d.failure_cost_usd) / NULLIF(sum(d.cost_usd), 0))::numeric(7,2) AS failure_pct
+    FROM @extschema@.daily_customer_all AS d
+   GROUP BY d.day;
+COMMENT ON VIEW dexcost_bi.cost_health_daily IS 'Cost health page, one row per day: retry and failure cost and their share of spend.';
+
+CREATE VIEW dexcost_bi.retry_cost_by_reason_daily AS
+  SELECT r.day, pg_catalog.date_trunc('month', r.day)::date AS month, r.task_type AS workflow, r.retry_type,
+         NULLIF(r.retry_reason, '') AS retry_reason, sum(r.retries) AS retries,
+         sum(r.retry_cost_usd)::numeric(20,6) AS retry_cost_usd,
+         sum(r.second_attempts) AS second_attempts, sum(r.later_attempts) AS later_attempts
+    FROM @extschema@.daily_retry_all AS r
+   GROUP BY r.day, r.task_type, r.retry_type, r.retry_reason
+  HAVING sum(r.retries) <> 0;
+COMMENT ON VIEW dexcost_bi.retry_cost_by_reason_daily IS
+  'Cost health page: retries and their cost per day, workflow, retry type (provider, application, validation, user regeneration) and reason (rate_limit, timeout, parse_error, ...).';
+
+-- Customers ---------------------------------------------------------------------------------
+CREATE VIEW dexcost_bi.customer_daily AS
+  SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month, d.customer_id,
+         sum(d.cost_usd)::numeric(20,6) AS total_cost_usd,
+         sum(d.llm_cost_usd)::numeric(20,6) AS llm_cost_usd,
+         (sum(d.external_cost_usd) + sum(d.compute_cost_usd) + sum(d.other_cost_usd))::numeric(20,6) AS non_llm_cost_usd,
+         sum(d.retry_cost_usd)::numeric(20,6) AS retry_cost_usd,
+         sum(d.failure_cost_usd)::numeric(20,6) AS failure_cost_usd,
+         sum(d.root_tasks) AS tasks, sum(d.events) AS events
+    FROM @extschema@.daily_customer_all AS d
+   GROUP BY d.day, d.customer_id;
+COMMENT ON VIEW dexcost_bi.customer_daily IS
+  'Customers page, one row per customer and day: total, LLM and non-LLM (external, compute, network, GPU) cost, retry and failure cost, tasks.';
+
+CREATE VIEW dexcost_bi.customer_task_type_daily AS
+  SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month, d.customer_id, d.task_type AS workflow,
+         sum(d.cost_usd)::numeric(20,6) AS total_cost_usd, sum(d.llm_cost_usd)::numeric(20,6) AS llm_cost_usd,
+         (sum(d.external_cost_usd) + sum(d.compute_cost_usd) + sum(d.other_cost_usd))::numeric(20,6) AS non_llm_cost_usd,
+         sum(d.retry_cost_usd)::numeric(20,6) AS retry_cost_usd, sum(d.tasks) AS runs, sum(d.events) AS events
+    FROM @extschema@.daily_customer_all AS d
+   GROUP BY d.day, d.customer_id, d.task_type;
+COMMENT ON VIEW dexcost_bi.customer_task_type_daily IS
+  'Customers page drill-down: one row per customer, workflow (task type) and day.';
+
+-- Cost intelligence: customers ranked within each period (the Pareto line).
+CREATE VIEW dexcost_bi.customer_ranking AS
+  WITH per AS (
+      SELECT p.period, d.customer_id, sum(d.cost_usd) AS cost, sum(d.root_tasks) AS tasks, sum(d.retry_cost_usd) AS retry_cost
+        FROM @extschema@.daily_customer_all AS d
+        JOIN dexcost_bi.periods AS p ON d.day BETWEEN p.from_day AND p.to_day
+       GROUP BY p.period, d.customer_id),
+  ranked AS (
+      SELECT per.*, pg_catalog.row_number() OVER (PARTITION BY per.period ORDER BY per.cost DESC, per.customer_id) AS rank,
+             sum(per.cost) OVER (PARTITION BY per.period) AS period_cost,
+             sum(per.cost) OVER (PARTITION BY per.period ORDER BY per.cost DESC, per.customer_id) AS cumulative_cost,
+             pg_catalog.count(*) OVER (PARTITION BY per.period) AS customers
+        FROM per)
+  SELECT r.period, r.customer_id, r.cost::numeric(20,6) AS total_cost_usd, r.tasks,
+         (r.cost / NULLIF(r.tasks, 0))::numeric(20,6) AS avg_cost_per_task_usd,
+         (100 * r.retry_cost / NULLIF(r.cost, 0))::numeric(7,2) AS retry_pct,
+         (100 * r.cost / NULLIF(r.period_cost, 0))::numeric(7,2) AS share_of_total_pct,
+         r.rank, (100 * r.cumulative_cost / NULLIF(r.period_cost, 0))::numeric(7,2) AS cumulative_share_pct,
+         (100 * r.rank::numeric / r.customers)::numeric(7,2) AS customer_percentile_pct,
+         (r.period_cost / r.customers)::numeric(20,6) AS avg_cost_per_customer_usd
+    FROM ranked AS r;
+COMMENT ON VIEW dexcost_bi.customer_ranking IS
+  'Cost intelligence page: customers ranked by cost within each period, with their share and the cumulative share (the Pareto line: filter rank <= 1 for the top customer''s %).';
+
+-- Tasks -------------------------------------------------------------------------------------
+CREATE VIEW dexcost_bi.task_type_daily AS
+  SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month, d.task_type AS workflow,
+         sum(d.cost_usd)::numeric(20,6) AS total_cost_usd, sum(d.tasks) AS runs,
+         (sum(d.cost_usd) / NULLIF(sum(d.tasks), 0))::numeric(20,6) AS avg_cost_per_run_usd,
+         sum(d.retry_count) AS retries, sum(d.retry_cost_usd)::numeric(20,6) AS retry_cost_usd,
+         sum(d.succeeded_tasks) AS succeeded_runs, sum(d.failed_tasks) AS failed_runs, sum(d.accepted_tasks) AS accepted_runs
+    FROM @extschema@.daily_customer_all AS d
+   GROUP BY d.day, d.task_type;
+COMMENT ON VIEW dexcost_bi.task_type_daily IS
+  'Tasks page, one row per workflow (task type) and day: cost, runs, average cost per run, retries and their cost, outcomes.';
+
+CREATE VIEW dexcost_bi.task_type_ranking AS
+  WITH per AS (
+      SELECT p.period, d.task_type, sum(d.cost_usd) AS cost, sum(d.tasks) AS runs, sum(d.retry_cost_usd) AS retry_cost
+        FROM @extschema@.daily_customer_all AS d
+        JOIN dexcost_bi.periods AS p ON d.day BETWEEN p.from_day AND p.to_day
+       GROUP BY p.period, d.task_type),
+  chains AS (
+      SELECT p.period, r.task_type, sum(r.second_attempts) AS second_attempts, sum(r.later_attempts) AS later_attempts
+        FROM @extschema@.daily_retry_all AS r
+        JOIN dexcost_bi.periods AS p ON r.day BETWEEN p.from_day AND p.to_day
+       GROUP BY p.period, r.task_type)
+  SELECT per.period, per.task_type AS workflow, per.cost::numeric(20,6) AS total_cost_usd, per.runs,
+         (per.cost / NULLIF(per.runs, 0))::numeric(20,6) AS avg_cost_per_run_usd,
+         per.retry_cost::numeric(20,6) AS retry_cost_usd,
+         COALESCE(c.second_attempts, 0) AS second_attempts, COALESCE(c.later_attempts, 0) AS later_attempts,
+         pg_catalog.row_number() OVER (PARTITION BY per.period ORDER BY per.cost DESC, per.task_type) AS rank,
+         pg_catalog.row_number() OVER (PARTITION BY per.period ORDER BY per.cost DESC, per.task_type) <= 3 AS is_top_3
+    FROM per LEFT JOIN chains AS c ON c.period = per.period AND c.task_type = per.task_type;
+COMMENT ON VIEW dexcost_bi.task_type_ranking IS
+  'Tasks page: workflows ranked by cost within each period, with retry lineage counts; is_top_3 marks the three most expensive.';
+
+-- Engineering ------------------------------------------------------------------------------
+CREATE VIEW dexcost_bi.model_usage_daily AS
+  SELECT m.day, pg_catalog.date_trunc('month', m.day)::date AS month, m.task_type AS workflow,
+         NULLIF(m.provider, '') AS provider, NULLIF(m.model, '') AS model, NULLIF(m.route, '') AS route,
+         m.service_tier, CASE WHEN m.service_tier = 'batch' THEN 'batch' ELSE 'live' END AS request_mode,
+         NULLIF(m.fallback_reason, '') AS fallback_reason,
+         sum(m.llm_calls) AS llm_calls, sum(m.cost_usd)::numeric(20,6) AS cost_usd,
+         (sum(m.cost_usd) / NULLIF(sum(m.llm_calls), 0))::numeric(20,9) AS avg_cost_per_call_usd,
+         sum(m.input_tokens) AS input_tokens, sum(m.cache_read_tokens) AS cached_input_tokens,
+         sum(m.cache_write_tokens) AS cache_write_tokens, sum(m.output_tokens) AS output_tokens,
+         sum(m.reasoning_tokens) AS reasoning_tokens,
+         (100 * sum(m.cache_read_tokens)::numeric
+            / NULLIF(sum(m.input_tokens) + sum(m.cache_read_tokens) + sum(m.cache_write_tokens), 0))::numeric(7,2)
+           AS cache_hit_rate_pct,
+         (sum(m.cache_read_tokens) * COALESCE(max(pin.usd_per_mtok) - max(pcr.usd_per_mtok), 0) / 1000000)::numeric(20,6)
+           AS cache_savings_usd,
+         (sum(m.latency_ms_sum)::numeric / NULLIF(sum(m.latency_calls), 0) / 1000)::numeric(12,3) AS avg_latency_seconds,
+         sum(m.retry_calls) AS retry_calls, sum(m.failed_calls) AS failed_calls, sum(m.unpriced_calls) AS unpriced_calls
+    FROM @extschema@.daily_model_all AS m
+    LEFT JOIN @extschema@.model_price AS pin
+           ON pin.provider = m.provider AND pin.model = m.model AND pin.service_tier = m.service_tier
+          AND pin.usage_type = 'input' AND pin.min_input_tokens = 0 AND pin.valid_from <= m.day AND pin.valid_to > m.day
+    LEFT JOIN @extschema@.model_price AS pcr
+           ON pcr.provider = m.provider AND pcr.model = m.model AND pcr.service_tier = m.service_tier
+          AND pcr.usage_type = 'cache_read' AND pcr.min_input_tokens = 0 AND pcr.valid_from <= m.day AND pcr.valid_to > m.day
+   GROUP BY m.day, m.task_type, m.provider, m.model, m.route, m.service_tier, m.fallback_reason;
+COMMENT ON VIEW dexcost_bi.model_usage_daily IS
+  'Engineering page, one row per day, workflow, provider, model, route, tier and fallback reason: model routing distribution, token split (input, cached, cache writes, output), cache hit rate and the money caching saved, latency, live vs batch.';
+
+-- Percentiles merge the per-day sketches: per day, and per period.
+CREATE VIEW dexcost_bi.workflow_percentiles_daily AS
+  SELECT s.day, pg_catalog.date_trunc('month', s.day)::date AS month, s.workflow, s.llm_calls,
+         @extschema@.sketch_percentile(s.cost, 0.50)::numeric(20,9) AS cost_per_call_p50_usd,
+         @extschema@.sketch_percentile(s.cost, 0.95)::numeric(20,9) AS cost_per_call_p95_usd,
+         @extschema@.sketch_percentile(s.output, 0.95)::numeric(14,1) AS output_tokens_p95,
+         @extschema@.sketch_percentile(s.prompt, 0.95)::numeric(14,1) AS prompt_tokens_p95,
+         (@extschema@.sketch_percentile(s.latency, 0.50) / 1000)::numeric(12,3) AS latency_p50_seconds,
+         (@extschema@.sketch_percentile(s.latency, 0.95) / 1000)::numeric(12,3) AS latency_p95_seconds,
+         (@extschema@.sketch_percentile(s.latency, 0.99) / 1000)::numeric(12,3) AS latency_p99_seconds
+    FROM (SELECT m.day, m.task_type AS workflow, sum(m.llm_calls) AS llm_calls,
+                 @extschema@.sketch_merge(m.cost_sketch) AS cost, @extschema@.sketch_merge(m.output_tokens_sketch) AS output,
+                 @extschema@.sketch_merge(m.prompt_tokens_sketch) AS prompt, @extschema@.sketch_merge(m.latency_sketch) AS latency
+            FROM @extschema@.daily_model_all AS m GROUP BY m.day, m.task_type) AS s;
+COMMENT ON VIEW dexcost_bi.workflow_percentiles_daily IS
+  'Engineering page, one row per workflow and day: cost per call p50/p95, output and prompt tokens p95, latency p50/p95/p99 (from sketches, relative error 1%).';
+
+CREATE VIEW dexcost_bi.workflow_percentiles AS
+  SELECT s.period, s.workflow, NULLIF(s.route, '') AS route, s.llm_calls,
+         @extschema@.sketch_percentile(s.cost, 0.50)::numeric(20,9) AS cost_per_call_p50_usd,
+         @extschema@.sketch_percentile(s.cost, 0.95)::numeric(20,9) AS cost_per_call_p95_usd,
+         @extschema@.sketch_percentile(s.output, 0.95)::numeric(14,1) AS output_tokens_p95,
+         (@extschema@.sketch_percentile(s.latency, 0.50) / 1000)::numeric(12,3) AS latency_p50_seconds,
+         (@extschema@.sketch_percentile(s.latency, 0.95) / 1000)::numeric(12,3) AS latency_p95_seconds,
+         (@extschema@.sketch_percentile(s.latency, 0.99) / 1000)::numeric(12,3) AS latency_p99_seconds
+    FROM (SELECT p.period, m.task_type AS workflow, m.route, sum(m.llm_calls) AS llm_calls,
+                 @extschema@.sketch_merge(m.cost_sketch) AS cost, @extschema@.sketch_merge(m.output_tokens_sketch) AS output,
+                 @extschema@.sketch_merge(m.latency_sketch) AS latency
+            FROM @extschema@.daily_model_all AS m
+            JOIN dexcost_bi.periods AS p ON m.day BETWEEN p.from_day AND p.to_day
+           GROUP BY GROUPING SETS ((p.period, m.task_type), (p.period, m.task_type, m.route))) AS s;
+COMMENT ON VIEW dexcost_bi.workflow_percentiles IS
+  'Engineering page per period: cost per call p50/p95, output tokens p95 and latency p50/p95/p99 by workflow (route NULL) and by workflow and route.';
+
+-- Unit economics -----------------------------------------------------------------------------
+CREATE VIEW dexcost_bi.unit_economics_daily AS
+  SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month, d.task_type AS workflow,
+         sum(d.cost_usd)::numeric(20,6) AS total_cost_usd, sum(d.tasks) AS runs, sum(d.accepted_tasks) AS accepted_tasks,
+         sum(d.succeeded_tasks) AS succeeded_tasks, sum(d.llm_calls) AS llm_calls,
+         (sum(d.cost_usd) / NULLIF(sum(d.accepted_tasks), 0))::numeric(20,6) AS cost_per_accepted_task_usd,
+         (sum(d.cost_usd) / NULLIF(sum(d.succeeded_tasks), 0))::numeric(20,6) AS cost_per_successful_task_usd,
+         (sum(d.llm_cost_usd) / NULLIF(sum(d.llm_calls), 0))::numeric(20,9) AS cost_per_call_usd,
+         (100 * sum(d.accepted_tasks)::numeric / NULLIF(sum(d.tasks), 0))::numeric(7,2) AS acceptance_rate_pct
+    FROM @extschema@.daily_customer_all AS d
+   GROUP BY d.day, d.task_type;
+COMMENT ON VIEW dexcost_bi.unit_economics_daily IS
+  'Unit economics page, one row per workflow and day: all spend (retries and failures included) per accepted and per successful task, beside the raw cost per LLM call.';
+
+-- Unpriced spend ----------------------------------------------------------------------------
+CREATE VIEW dexcost_bi.unpriced_daily AS
+  SELECT m.day, pg_catalog.date_trunc('month', m.day)::date AS month, NULLIF(m.provider, '') AS provider,
+         NULLIF(m.model, '') AS model, m.task_type AS workflow, sum(m.unpriced_calls) AS unpriced_calls,
+         sum(m.llm_calls) AS llm_calls,
+         (100 * sum(m.unpriced_calls)::numeric / NULLIF(sum(m.llm_calls), 0))::numeric(7,2) AS unpriced_pct,
+         (sum(m.input_tokens) FILTER (WHERE m.unpriced_calls > 0)) AS input_tokens_of_days_with_unpriced
+    FROM @extschema@.daily_model_all AS m
+   GROUP BY m.day, m.provider, m.model, m.task_type
+  HAVING sum(m.unpriced_calls) > 0;
+COMMENT ON VIEW dexcost_bi.unpriced_daily IS
+  'Unpriced spend page: llm_calls whose cost is unknown, per day, provider, model and workflow, so nothing hides as $0 (add a price to dexcost.model_price and run dexcost.reprice()).';
