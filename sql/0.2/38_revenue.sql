@@ -30,7 +30,7 @@ COMMENT ON COLUMN @extschema@.revenue.customer_id IS 'Customer, as in dexcost.ta
 COMMENT ON COLUMN @extschema@.revenue.month IS 'First day of the month the revenue is recognised in (workspace time zone).';
 COMMENT ON COLUMN @extschema@.revenue.amount_usd IS 'Amount in USD (convert other currencies before loading).';
 COMMENT ON COLUMN @extschema@.revenue.state IS 'recognized (counts) or deferred (billed, not yet earned: does not count).';
-COMMENT ON COLUMN @extschema@.revenue.source IS 'Where it came from (csv, stripe, a file name ...): one row per customer, month and source; loading a source again replaces its rows.';
+COMMENT ON COLUMN @extschema@.revenue.source IS 'Where it came from (csv, stripe, a file name ...): one row per customer, month and source; loading a line again replaces that row.';
 COMMENT ON COLUMN @extschema@.revenue.loaded_at IS 'When it was loaded.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.revenue', '');
 
@@ -66,7 +66,6 @@ BEGIN
         RAISE EXCEPTION 'revenue source must not be empty'
           USING ERRCODE = 'invalid_parameter_value', HINT = 'Name where the figures come from, e.g. csv or stripe.';
     END IF;
-    -- A source is loaded as a whole: its earlier rows for the months in this file go.
     CREATE TEMPORARY TABLE IF NOT EXISTS pg_temp.dexcost_revenue_load (customer_id text, month date, amount_usd numeric, state text)
       ON COMMIT DROP;
     TRUNCATE pg_temp.dexcost_revenue_load;
@@ -106,17 +105,17 @@ BEGIN
                                    GROUP BY 1, 2 HAVING pg_catalog.count(*) > 1) AS d),
                 HINT = 'Add up the customer''s revenue of the month into one line.';
     END IF;
-    DELETE FROM @extschema@.revenue AS v
-     WHERE v.source = load_revenue.source AND v.month IN (SELECT l.month FROM pg_temp.dexcost_revenue_load AS l);
-    INSERT INTO @extschema@.revenue (customer_id, month, amount_usd, state, source)
-    SELECT l.customer_id, l.month, l.amount_usd, l.state, load_revenue.source FROM pg_temp.dexcost_revenue_load AS l;
+    INSERT INTO @extschema@.revenue AS v (customer_id, month, amount_usd, state, source)
+    SELECT l.customer_id, l.month, l.amount_usd, l.state, load_revenue.source FROM pg_temp.dexcost_revenue_load AS l
+    ON CONFLICT ON CONSTRAINT revenue_pkey DO UPDATE
+       SET amount_usd = excluded.amount_usd, state = excluded.state, loaded_at = pg_catalog.now();
     GET DIAGNOSTICS loaded = ROW_COUNT;
     DELETE FROM @extschema@.revenue_import;
     RETURN pg_catalog.jsonb_build_object('loaded', loaded, 'source', source);
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.load_revenue(text) IS
-  'Moves the lines of dexcost.revenue_import into dexcost.revenue under the given source, replacing that source''s rows for the months loaded, and empties the staging table. All or nothing: a bad line refuses the load and lists every bad line.';
+  'Moves the lines of dexcost.revenue_import into dexcost.revenue under the given source (a line replaces that source''s row for the same customer and month) and empties the staging table. All or nothing: a bad line refuses the load and lists every bad line.';
 
 -- Recognised revenue per customer and month (workspace time zone), USD only.
 CREATE VIEW @extschema@.revenue_monthly WITH (security_invoker = true) AS
