@@ -108,8 +108,9 @@ ALTER FUNCTION @extschema@.ingest(text) SECURITY DEFINER;
 
 GRANT EXECUTE ON FUNCTION @extschema@.ingest(jsonb), @extschema@.ingest(text) TO dexcost_writer;
 GRANT EXECUTE ON FUNCTION @extschema@.timezone() TO dexcost_viewer;
+-- unpriced_spend asks the catalogue why it cannot price a group of events.
 GRANT EXECUTE ON FUNCTION @extschema@.compute_cost(text, text, text, timestamptz, bigint, bigint, bigint, bigint, bigint, bigint)
-  TO dexcost_finops;
+  TO dexcost_viewer;
 -- admin: every function of the schema that exists now (later parts grant their own).
 DO $admin$
 DECLARE
@@ -154,8 +155,8 @@ GRANT SELECT ON @extschema@.task_cost, @extschema@.unpriced_spend, @extschema@.s
                 @extschema@.workspace_setting TO dexcost_viewer;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.workspace_setting TO dexcost_admin;
 
--- Prices: finance reads them; finops edits them.
-GRANT SELECT ON @extschema@.model_price, @extschema@.model_alias TO dexcost_finance;
+-- Prices: everyone who reads reads them (compute_cost does, for unpriced_spend); finops edits them.
+GRANT SELECT ON @extschema@.model_price, @extschema@.model_alias TO dexcost_viewer;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.model_price, @extschema@.model_alias TO dexcost_finops;
 GRANT USAGE ON SEQUENCE @extschema@.model_price_price_id_seq TO dexcost_finops;
 
@@ -186,15 +187,25 @@ COMMENT ON COLUMN @extschema@.customer_access.customer_id IS 'A customer that ro
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.customer_access', '');
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.customer_access TO dexcost_admin;
 
--- Whether the current login may see a customer (true for logins with no customer_access row).
-CREATE FUNCTION @extschema@.customer_visible(customer_id text) RETURNS boolean
+-- The customers a login (session_user) or role (current_user) is limited to, or NULL when
+-- neither has a customer_access row. Runs as the owner, so customer_access stays private.
+CREATE FUNCTION @extschema@.allowed_customers(login name, role name) RETURNS text[]
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
-  RETURN NOT EXISTS (SELECT 1 FROM @extschema@.customer_access AS a WHERE a.role_name IN (SESSION_USER, CURRENT_USER))
-         OR EXISTS (SELECT 1 FROM @extschema@.customer_access AS a
-                     WHERE a.role_name IN (SESSION_USER, CURRENT_USER) AND a.customer_id = customer_visible.customer_id);
+  RETURN (SELECT pg_catalog.array_agg(a.customer_id ORDER BY a.customer_id) FROM @extschema@.customer_access AS a
+           WHERE a.role_name IN (login, role));
+COMMENT ON FUNCTION @extschema@.allowed_customers(name, name) IS
+  'Internal: the customers dexcost.customer_access allows a login or role (NULL: not restricted).';
+REVOKE EXECUTE ON FUNCTION @extschema@.allowed_customers(name, name) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.allowed_customers(name, name) TO dexcost_viewer, dexcost_writer;
+
+-- Row-level security test of the isolation policies (evaluated as the querying role).
+CREATE FUNCTION @extschema@.customer_visible(customer_id text) RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  RETURN (SELECT x.a IS NULL OR customer_visible.customer_id = ANY (x.a)
+            FROM (SELECT @extschema@.allowed_customers(SESSION_USER, CURRENT_USER)) AS x(a));
 COMMENT ON FUNCTION @extschema@.customer_visible(text) IS
-  'Row-level security test: true when the session''s login (or current role) has no row in dexcost.customer_access, or has one for this customer.';
+  'Row-level security test: true when neither the session''s login nor the current role has a row in dexcost.customer_access, or one of them has a row for this customer.';
 REVOKE EXECUTE ON FUNCTION @extschema@.customer_visible(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.customer_visible(text) TO dexcost_viewer, dexcost_writer;
 
