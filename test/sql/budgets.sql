@@ -125,3 +125,9 @@ SELECT dexcost.settle_budget('a0000000-0000-4000-8000-000000000009', 'NaN');
 INSERT INTO dexcost.budget (scope, scope_id, limit_usd, thresholds) VALUES ('team', 'x', 10, '{1.2}');
 INSERT INTO dexcost.budget (scope, scope_id, limit_usd) VALUES ('workspace', 'acme', 10);
 INSERT INTO dexcost.budget (scope, scope_id, limit_usd) VALUES ('customer', 'acme', 10);
+
+-- Clean up (later suites share the database).
+\set VERBOSITY default
+DELETE FROM dexcost.budget;
+DELETE FROM dexcost.task WHERE customer_id IN ('acme', 'globex', 'hist') AND task_id::text LIKE 'a0000000-0000-4000-8000-%';
+SELECT count(*) AS spend_rows_left FROM dexcost.budget_spend;

@@ -73,3 +73,8 @@ COPY (SELECT customer_id, task_type FROM dexcost.export_tasks('2026-03-01', '202
   TO STDOUT WITH CSV HEADER;
 
 SELECT dexcost.load_revenue('');
+
+-- Clean up (later suites share the database).
+DELETE FROM dexcost.task WHERE task_id::text LIKE 'c0000000-0000-4000-8000-%';
+DELETE FROM dexcost.revenue;
+SELECT count(*) AS rows_left FROM dexcost.profitability;
