@@ -245,3 +245,94 @@ CREATE VIEW dexcost_bi.unpriced_daily AS
   HAVING sum(m.unpriced_calls) > 0;
 COMMENT ON VIEW dexcost_bi.unpriced_daily IS
   'Unpriced spend page: llm_calls whose cost is unknown, per day, provider, model and workflow, so nothing hides as $0 (add a price to dexcost.model_price and run dexcost.reprice()).';
+
+-- Column comments: one meaning per column name across the BI views (money in USD at 6
+-- places, per-call figures at 9; percentages 0 to 100).
+DO $$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN
+        SELECT a.attrelid::regclass AS rel, a.attname, v.txt
+          FROM pg_catalog.pg_attribute AS a
+          JOIN pg_catalog.pg_class AS r ON r.oid = a.attrelid
+          JOIN (VALUES
+            ('acceptance_rate_pct', 'Accepted runs as a percentage of runs.'),
+            ('accepted_runs', 'Runs whose output was accepted.'),
+            ('accepted_tasks', 'Tasks whose output was accepted.'),
+            ('avg_cost_per_call_usd', 'Average cost of one LLM call.'),
+            ('avg_cost_per_customer_usd', 'Total cost of the period divided by the customers with cost in it.'),
+            ('avg_cost_per_run_usd', 'Cost divided by runs.'),
+            ('avg_cost_per_task_usd', 'Cost divided by tasks (root tasks: a task with subtasks counts once).'),
+            ('avg_latency_seconds', 'Average latency of the calls that report it, in seconds.'),
+            ('cache_hit_rate_pct', 'Input tokens read from the prompt cache as a percentage of all input tokens.'),
+            ('cache_savings_usd', 'What caching saved: cached input tokens x (input price - cache read price) of the catalogue on that day.'),
+            ('cache_write_tokens', 'Input tokens written to the prompt cache.'),
+            ('cached_input_tokens', 'Input tokens read from the prompt cache.'),
+            ('cost_efficiency_pct', 'Share of spend that was neither retry nor failure (a failed retry counts in both, so this errs low).'),
+            ('cost_per_accepted_task_usd', 'All spend (retries and failures included) divided by accepted tasks.'),
+            ('cost_per_call_p50_usd', 'Median cost of one priced LLM call (sketch, 1% relative error).'),
+            ('cost_per_call_p95_usd', '95th percentile cost of one priced LLM call (sketch, 1% relative error).'),
+            ('cost_per_call_usd', 'LLM cost divided by LLM calls.'),
+            ('cost_per_successful_task_usd', 'All spend divided by tasks that succeeded.'),
+            ('cost_usd', 'Known cost in USD.'),
+            ('cumulative_share_pct', 'Share of the period''s cost of this customer and every customer ranked above it (the Pareto line).'),
+            ('customer_id', 'The customer.'),
+            ('customer_percentile_pct', 'Rank as a percentage of the customers with cost in the period (top 20% of customers: <= 20).'),
+            ('day', 'Calendar day in the workspace time zone (dexcost.timezone()).'),
+            ('days', 'Length of the period in days.'),
+            ('events', 'Cost events.'),
+            ('failed_calls', 'LLM calls that returned an error.'),
+            ('failed_runs', 'Runs with status failed.'),
+            ('failure_cost_usd', 'Cost of events that failed (error_type set).'),
+            ('failure_pct', 'Failure cost as a percentage of spend.'),
+            ('failures', 'Events that failed.'),
+            ('fallback_reason', 'Why the call fell back to this model (NULL: no fallback).'),
+            ('from_day', 'First day of the period.'),
+            ('input_tokens', 'Uncached input tokens.'),
+            ('input_tokens_of_days_with_unpriced', 'Uncached input tokens of the calls of this day, provider, model and workflow.'),
+            ('is_top_3', 'Whether the workflow is one of the three most expensive of the period.'),
+            ('latency_p50_seconds', 'Median call latency in seconds (sketch).'),
+            ('latency_p95_seconds', '95th percentile call latency in seconds (sketch).'),
+            ('latency_p99_seconds', '99th percentile call latency in seconds (sketch).'),
+            ('later_attempts', 'Retries that were the third attempt or later of their chain.'),
+            ('llm_calls', 'LLM calls.'),
+            ('llm_cost_usd', 'Cost of LLM calls (and of retry markers naming a model).'),
+            ('model', 'Model (NULL: none).'),
+            ('month', 'First day of the month of day.'),
+            ('month_over_month_pct', 'Change of spend against the month before, in percent.'),
+            ('non_llm_cost_usd', 'Cost of paid APIs, compute, network and GPU.'),
+            ('output_tokens', 'Output tokens.'),
+            ('output_tokens_p95', '95th percentile of output tokens per call (sketch).'),
+            ('period', 'last_7_days, last_30_days or last_90_days, ending today (workspace time zone).'),
+            ('previous_month_cost_usd', 'Spend of the month before.'),
+            ('prompt_tokens_p95', '95th percentile of prompt size per call: input, cache read and cache write tokens (sketch).'),
+            ('provider', 'Provider (NULL: none).'),
+            ('rank', 'Rank by cost within the period (1: most expensive).'),
+            ('reasoning_tokens', 'Reasoning tokens billed as output.'),
+            ('request_mode', 'live, or batch for calls made at the batch service tier.'),
+            ('retries', 'Retries (declared, marked or detected; dismissed ones excluded).'),
+            ('retry_calls', 'LLM calls that were retries.'),
+            ('retry_cost_usd', 'Cost of retries.'),
+            ('retry_pct', 'Retry cost as a percentage of spend.'),
+            ('retry_reason', 'Reason given for the retry (rate_limit, timeout, parse_error, heuristic, ...; NULL: none).'),
+            ('retry_type', 'provider_retry, application_retry, validation_retry or user_regeneration.'),
+            ('route', 'Route the call took (NULL: none).'),
+            ('runs', 'Tasks of this workflow started (runs).'),
+            ('second_attempts', 'Retries that were the second attempt of their chain.'),
+            ('service_tier', 'standard, batch, flex or priority.'),
+            ('share_of_total_pct', 'Share of the period''s total cost.'),
+            ('succeeded_runs', 'Runs with status success.'),
+            ('succeeded_tasks', 'Tasks with status success.'),
+            ('tasks', 'Tasks (root tasks: a task with subtasks counts once).'),
+            ('to_day', 'Last day of the period (today).'),
+            ('total_cost_usd', 'Total known cost in USD.'),
+            ('unpriced_calls', 'LLM calls whose cost is unknown (no catalogue price).'),
+            ('unpriced_pct', 'Unpriced calls as a percentage of calls.'),
+            ('workflow', 'Workflow: the task type.')) AS v(col, txt) ON v.col = a.attname
+         WHERE r.relnamespace = 'dexcost_bi'::regnamespace AND r.relkind = 'v' AND a.attnum > 0 AND NOT a.attisdropped
+    LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN %s.%I IS %L', c.rel, c.attname, c.txt);
+    END LOOP;
+END
+$$;

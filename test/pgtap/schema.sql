@@ -12,13 +12,22 @@ SELECT plan(282);
 ------------------------------------------------------------------------------------------
 
 SELECT has_schema('dexcost');
-SELECT tables_are('dexcost', ARRAY['task', 'cost_event', 'model_price', 'model_alias', 'task_rollup', 'task_rollup_delta',
-                                   'revenue_revision', 'task_reported_totals', 'ingest_pending', 'ingest_raw_record',
-                                   'ingest_receipt', 'workspace_setting']);
-SELECT views_are('dexcost', ARRAY['unpriced_spend', 'task_cost', 'revenue_current', 'reported_totals_mismatch',
-                                  'settings', 'retry_chain']);
+SELECT tables_are('dexcost', ARRAY[
+    'budget', 'budget_alert', 'budget_reservation', 'budget_spend', 'cost_event', 'customer_access',
+    'daily_customer', 'daily_customer_delta', 'daily_model', 'daily_model_delta', 'daily_retry',
+    'daily_retry_delta', 'ingest_pending', 'ingest_raw_record', 'ingest_receipt', 'model_alias', 'model_price',
+    'revenue', 'revenue_import', 'revenue_revision', 'task', 'task_reported_totals', 'task_rollup',
+    'task_rollup_delta', 'workspace_setting'
+]);
+SELECT views_are('dexcost', ARRAY[
+    'budget_status', 'daily_customer_all', 'daily_model_all', 'daily_retry_all', 'profitability',
+    'reported_totals_mismatch', 'retry_chain', 'revenue_current', 'revenue_monthly', 'settings', 'task_cost',
+    'unpriced_spend'
+]);
 SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch', 'pareto']);
-SELECT sequences_are('dexcost', ARRAY['model_price_price_id_seq']);
+SELECT sequences_are('dexcost', ARRAY[
+    'budget_budget_id_seq', 'model_price_price_id_seq', 'revenue_import_line_seq'
+]);
 
 SELECT columns_are('dexcost', 'task', ARRAY[
     'task_id', 'customer_id', 'task_type', 'parent_task_id', 'root_task_id', 'ancestor_ids', 'status', 'accepted',
@@ -297,8 +306,8 @@ SELECT fk_ok('dexcost', 'task_reported_totals', ARRAY['customer_id', 'task_id'],
 SELECT is((SELECT pg_catalog.string_agg(conname || ' ' || confdeltype::text, ', ' ORDER BY conname)
              FROM pg_catalog.pg_constraint
             WHERE connamespace = 'dexcost'::regnamespace AND contype = 'f'),
-          'cost_event_task_fkey c, revenue_revision_task_fkey c, task_parent_fkey c, task_reported_totals_task_fkey c',
-          'the four foreign keys cascade on delete (deleting a task deletes its subtasks, events, revenue and reported totals)');
+          'budget_alert_budget_id_fkey c, budget_reservation_budget_id_fkey c, budget_spend_budget_id_fkey c, cost_event_task_fkey c, revenue_revision_task_fkey c, task_parent_fkey c, task_reported_totals_task_fkey c',
+          'every foreign key cascades on delete (deleting a task deletes its subtasks, events, revenue and reported totals; a budget its spend, reservations and alerts)');
 -- Parked and raw records and receipts reference no task: they are kept before the task exists.
 SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint
             WHERE contype = 'f' AND conrelid IN (pg_catalog.to_regclass('dexcost.ingest_pending'),
@@ -382,10 +391,17 @@ SELECT index_is_type('dexcost', 'model_price', 'model_price_no_overlap', 'gist')
 -- Triggers
 ------------------------------------------------------------------------------------------
 
-SELECT triggers_are('dexcost', 'task', ARRAY['task_before_write', 'task_after_reparent', 'task_after_delete',
-                                             'task_adopt_pending']);
-SELECT triggers_are('dexcost', 'cost_event', ARRAY['cost_event_before_write', 'cost_event_rollup_insert',
-                    'cost_event_rollup_update', 'cost_event_rollup_delete', 'cost_event_rollup_truncate']);
+SELECT triggers_are('dexcost', 'task', ARRAY[
+    'daily_task_deleting', 'daily_task_retyped', 'daily_tasks_deleted', 'daily_tasks_inserted',
+    'daily_tasks_updated_new', 'daily_tasks_updated_old', 'task_adopt_pending', 'task_after_delete',
+    'task_after_reparent', 'task_before_write', 'task_budget_reattribute'
+]);
+SELECT triggers_are('dexcost', 'cost_event', ARRAY[
+    'cost_event_before_write', 'cost_event_budget_delete', 'cost_event_budget_insert',
+    'cost_event_budget_truncate', 'cost_event_budget_update', 'cost_event_rollup_delete',
+    'cost_event_rollup_insert', 'cost_event_rollup_truncate', 'cost_event_rollup_update', 'daily_events_deleted',
+    'daily_events_inserted', 'daily_events_updated_new', 'daily_events_updated_old'
+]);
 SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed', 'model_price_no_truncate']);
 SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed', 'model_alias_no_truncate']);
 SELECT triggers_are('dexcost', 'revenue_revision', ARRAY['revenue_revision_before_write']);
@@ -417,25 +433,38 @@ SELECT set_eq(
        JOIN pg_catalog.pg_class AS c ON c.oid = t.tgrelid
       WHERE c.relnamespace = 'dexcost'::regnamespace AND NOT t.tgisinternal$$,
     ARRAY[
-      'CREATE TRIGGER task_before_write BEFORE INSERT OR UPDATE ON dexcost.task FOR EACH ROW EXECUTE FUNCTION dexcost.task_before_write()',
+      'CREATE TRIGGER budget_backfill AFTER INSERT OR UPDATE OF scope, scope_id ON dexcost.budget FOR EACH ROW EXECUTE FUNCTION dexcost.budget_spend_reset()',
       'CREATE TRIGGER cost_event_before_write BEFORE INSERT OR UPDATE ON dexcost.cost_event FOR EACH ROW EXECUTE FUNCTION dexcost.cost_event_before_write()',
-      'CREATE TRIGGER model_price_before_write BEFORE INSERT OR DELETE OR UPDATE ON dexcost.model_price FOR EACH ROW EXECUTE FUNCTION dexcost.model_price_before_write()',
-      'CREATE TRIGGER model_price_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.model_price FOR EACH STATEMENT EXECUTE FUNCTION dexcost.price_catalog_changed()',
+      'CREATE TRIGGER cost_event_budget_delete AFTER DELETE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_budget()',
+      'CREATE TRIGGER cost_event_budget_insert AFTER INSERT ON dexcost.cost_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_budget()',
+      'CREATE TRIGGER cost_event_budget_truncate AFTER TRUNCATE ON dexcost.cost_event FOR EACH STATEMENT EXECUTE FUNCTION dexcost.budget_spend_reset()',
+      'CREATE TRIGGER cost_event_budget_update AFTER UPDATE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_budget()',
+      'CREATE TRIGGER cost_event_rollup_delete AFTER DELETE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
+      'CREATE TRIGGER cost_event_rollup_insert AFTER INSERT ON dexcost.cost_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
+      'CREATE TRIGGER cost_event_rollup_truncate AFTER TRUNCATE ON dexcost.cost_event FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_truncated()',
+      'CREATE TRIGGER cost_event_rollup_update AFTER UPDATE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
+      'CREATE TRIGGER daily_events_deleted AFTER DELETE ON dexcost.cost_event REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed(''-1'')',
+      'CREATE TRIGGER daily_events_inserted AFTER INSERT ON dexcost.cost_event REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed(''1'')',
+      'CREATE TRIGGER daily_events_updated_new AFTER UPDATE ON dexcost.cost_event REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed(''1'')',
+      'CREATE TRIGGER daily_events_updated_old AFTER UPDATE ON dexcost.cost_event REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed(''-1'')',
+      'CREATE TRIGGER daily_task_deleting BEFORE DELETE ON dexcost.task FOR EACH ROW EXECUTE FUNCTION dexcost.daily_task_deleting()',
+      'CREATE TRIGGER daily_task_retyped AFTER UPDATE OF task_type ON dexcost.task FOR EACH ROW WHEN ((old.task_type IS DISTINCT FROM new.task_type)) EXECUTE FUNCTION dexcost.daily_task_retyped()',
+      'CREATE TRIGGER daily_tasks_deleted AFTER DELETE ON dexcost.task REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_tasks_changed(''-1'')',
+      'CREATE TRIGGER daily_tasks_inserted AFTER INSERT ON dexcost.task REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_tasks_changed(''1'')',
+      'CREATE TRIGGER daily_tasks_updated_new AFTER UPDATE ON dexcost.task REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_tasks_changed(''1'')',
+      'CREATE TRIGGER daily_tasks_updated_old AFTER UPDATE ON dexcost.task REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_tasks_changed(''-1'')',
       'CREATE TRIGGER model_alias_before_write BEFORE INSERT OR DELETE OR UPDATE ON dexcost.model_alias FOR EACH ROW EXECUTE FUNCTION dexcost.model_alias_before_write()',
       'CREATE TRIGGER model_alias_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.model_alias FOR EACH STATEMENT EXECUTE FUNCTION dexcost.price_catalog_changed()',
-      'CREATE TRIGGER model_price_no_truncate BEFORE TRUNCATE ON dexcost.model_price FOR EACH STATEMENT EXECUTE FUNCTION dexcost.refuse_truncate_seeds()',
       'CREATE TRIGGER model_alias_no_truncate BEFORE TRUNCATE ON dexcost.model_alias FOR EACH STATEMENT EXECUTE FUNCTION dexcost.refuse_truncate_seeds()',
-      -- Roll-ups: per statement, over transition tables, so ingest appends deltas and locks no task.
-      'CREATE TRIGGER cost_event_rollup_insert AFTER INSERT ON dexcost.cost_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
-      'CREATE TRIGGER cost_event_rollup_update AFTER UPDATE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
-      'CREATE TRIGGER cost_event_rollup_delete AFTER DELETE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
-      'CREATE TRIGGER cost_event_rollup_truncate AFTER TRUNCATE ON dexcost.cost_event FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_truncated()',
-      'CREATE TRIGGER task_after_reparent AFTER UPDATE OF parent_task_id ON dexcost.task FOR EACH ROW WHEN ((old.parent_task_id IS DISTINCT FROM new.parent_task_id)) EXECUTE FUNCTION dexcost.task_after_reparent()',
-      'CREATE TRIGGER task_after_delete AFTER DELETE ON dexcost.task REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION dexcost.task_after_delete()',
-      -- SDK ingest: parked records are adopted once per statement that inserts tasks, whoever inserts them;
-      -- the revenue ledger is checked row by row, and UPDATE is refused (append-only).
+      'CREATE TRIGGER model_price_before_write BEFORE INSERT OR DELETE OR UPDATE ON dexcost.model_price FOR EACH ROW EXECUTE FUNCTION dexcost.model_price_before_write()',
+      'CREATE TRIGGER model_price_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.model_price FOR EACH STATEMENT EXECUTE FUNCTION dexcost.price_catalog_changed()',
+      'CREATE TRIGGER model_price_no_truncate BEFORE TRUNCATE ON dexcost.model_price FOR EACH STATEMENT EXECUTE FUNCTION dexcost.refuse_truncate_seeds()',
+      'CREATE TRIGGER revenue_revision_before_write BEFORE INSERT OR UPDATE ON dexcost.revenue_revision FOR EACH ROW EXECUTE FUNCTION dexcost.revenue_revision_before_write()',
       'CREATE TRIGGER task_adopt_pending AFTER INSERT ON dexcost.task REFERENCING NEW TABLE AS arrived FOR EACH STATEMENT EXECUTE FUNCTION dexcost.task_adopt_pending()',
-      'CREATE TRIGGER revenue_revision_before_write BEFORE INSERT OR UPDATE ON dexcost.revenue_revision FOR EACH ROW EXECUTE FUNCTION dexcost.revenue_revision_before_write()'
+      'CREATE TRIGGER task_after_delete AFTER DELETE ON dexcost.task REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION dexcost.task_after_delete()',
+      'CREATE TRIGGER task_after_reparent AFTER UPDATE OF parent_task_id ON dexcost.task FOR EACH ROW WHEN ((old.parent_task_id IS DISTINCT FROM new.parent_task_id)) EXECUTE FUNCTION dexcost.task_after_reparent()',
+      'CREATE TRIGGER task_before_write BEFORE INSERT OR UPDATE ON dexcost.task FOR EACH ROW EXECUTE FUNCTION dexcost.task_before_write()',
+      'CREATE TRIGGER task_budget_reattribute AFTER UPDATE OF team, user_id, project_id, task_type ON dexcost.task FOR EACH ROW WHEN (((((old.team IS DISTINCT FROM new.team) OR (old.user_id IS DISTINCT FROM new.user_id)) OR (old.project_id IS DISTINCT FROM new.project_id)) OR (old.task_type IS DISTINCT FROM new.task_type))) EXECUTE FUNCTION dexcost.budget_spend_reset()'
     ],
     'every trigger fires at the declared time, for the declared events and granularity');
 
@@ -444,20 +473,25 @@ SELECT set_eq(
 ------------------------------------------------------------------------------------------
 
 SELECT functions_are('dexcost', ARRAY[
-    'unattributed_customer', 'task_before_write', 'cost_event_before_write', 'model_price_before_write',
-    'model_alias_before_write', 'price_catalog_changed', 'compute_cost', 'reprice', 'refuse_truncate_seeds',
-    'cost_event_rollup', 'cost_event_truncated', 'task_after_reparent', 'task_after_delete', 'lock_for_tree_change',
-    'shift_subtree_totals', 'fold_rollups', 'rebuild_rollups', 'rollup_check', 'totals_of', 'totals_add',
-    'totals_sub', 'zero_totals', 'sum', 'revenue_revision_before_write', 'ingest', 'ingest_records', 'adopt_pending',
-    'task_adopt_pending', 'ddsketch_in', 'ddsketch_out', 'ddsketch_recv', 'ddsketch_send', 'sketch_add',
-    'percentile_add', 'percentiles_add', 'sketch_combine', 'sketch_final', 'percentile_final', 'percentiles_final',
-    'sketch', 'sketch_merge', 'percentile', 'percentiles', 'sketch_percentile', 'sketch_percentiles', 'sketch_count',
-    'sketch_sum', 'sketch_min', 'sketch_max', 'sketch_mean', 'sketch_relative_error', 'pareto_in', 'pareto_out',
-    'pareto_recv', 'pareto_send', 'pareto_add', 'pareto_combine', 'pareto_final', 'pareto', 'pareto_merge',
-    'pareto_top', 'pareto_share_of_top', 'pareto_keys_for_share', 'pareto_summary',
-    -- 0.2
-    'timezone', 'set_setting', 'setting_changed', 'mark_retry', 'mark_not_retry', 'retry_confidence',
-    'retry_candidate', 'detect_retries', 'backfill_retries', 'retry_summary'
+    'adopt_pending', 'allowed_customers', 'backfill_retries', 'budget_deltas', 'budget_projection',
+    'budget_reserved', 'budget_spend_reset', 'budget_spent', 'budget_spent_now', 'check_budget',
+    'check_budget_args', 'compute_cost', 'cost_event_before_write', 'cost_event_budget', 'cost_event_rollup',
+    'cost_event_truncated', 'customer_visible', 'daily_check', 'daily_contributions', 'daily_events_changed',
+    'daily_task_deleting', 'daily_task_retyped', 'daily_tasks_changed', 'ddsketch_in', 'ddsketch_out',
+    'ddsketch_recv', 'ddsketch_send', 'detect_retries', 'export_events', 'export_tasks', 'fold_daily',
+    'fold_rollups', 'ingest', 'ingest_records', 'load_revenue', 'local_day', 'lock_for_tree_change',
+    'mark_not_retry', 'mark_retry', 'model_alias_before_write', 'model_price_before_write', 'pareto', 'pareto_add',
+    'pareto_combine', 'pareto_final', 'pareto_in', 'pareto_keys_for_share', 'pareto_merge', 'pareto_out',
+    'pareto_recv', 'pareto_send', 'pareto_share_of_top', 'pareto_summary', 'pareto_top', 'percentile',
+    'percentile_add', 'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final', 'period_end',
+    'period_start', 'price_catalog_changed', 'rebuild_budget_spend', 'rebuild_daily', 'rebuild_rollups',
+    'record_budget_alerts', 'refuse_truncate_seeds', 'reprice', 'reserve_budget', 'retry_candidate',
+    'retry_confidence', 'retry_summary', 'revenue_revision_before_write', 'rollup_check', 'run_budget_checks',
+    'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget', 'shift_subtree_totals', 'sketch',
+    'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max', 'sketch_mean', 'sketch_merge',
+    'sketch_min', 'sketch_percentile', 'sketch_percentiles', 'sketch_relative_error', 'sketch_sum', 'spend_bucket',
+    'sum', 'task_adopt_pending', 'task_after_delete', 'task_after_reparent', 'task_before_write', 'timezone',
+    'totals_add', 'totals_of', 'totals_sub', 'unattributed_customer', 'zero_totals'
 ]);
 SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
                                         ORDER BY p.proname)
@@ -537,17 +571,33 @@ SELECT bag_eq(
        WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype$$,
     $$VALUES
              ('adopt_pending u'),
+             ('allowed_customers s'),
              ('backfill_retries u'),
+             ('budget_deltas s'),
+             ('budget_projection s'),
+             ('budget_reserved s'),
+             ('budget_spent s'),
+             ('budget_spent_now s'),
+             ('check_budget s'),
+             ('check_budget_args s'),
              ('compute_cost s'),
+             ('customer_visible s'),
+             ('daily_check s'),
+             ('daily_contributions u'),
              ('ddsketch_in s'),
              ('ddsketch_out s'),
              ('ddsketch_recv s'),
              ('ddsketch_send s'),
              ('detect_retries r'),
+             ('export_events s'),
+             ('export_tasks s'),
+             ('fold_daily u'),
              ('fold_rollups u'),
              ('ingest u'),
              ('ingest u'),
              ('ingest_records u'),
+             ('load_revenue u'),
+             ('local_day s'),
              ('lock_for_tree_change u'),
              ('mark_not_retry u'),
              ('mark_retry u'),
@@ -574,16 +624,25 @@ SELECT bag_eq(
              ('percentiles_add s'),
              ('percentiles_add s'),
              ('percentiles_final s'),
+             ('period_end s'),
+             ('period_start s'),
+             ('rebuild_budget_spend u'),
+             ('rebuild_daily u'),
              ('rebuild_rollups u'),
+             ('record_budget_alerts u'),
              ('reprice u'),
+             ('reserve_budget u'),
              ('retry_candidate s'),
              ('retry_candidate s'),
              ('retry_confidence s'),
              ('retry_confidence s'),
              ('retry_summary s'),
              ('rollup_check s'),
+             ('run_budget_checks u'),
+             ('set_customer_isolation u'),
              ('set_setting u'),
              ('setting_changed u'),
+             ('settle_budget u'),
              ('shift_subtree_totals u'),
              ('sketch s'),
              ('sketch s'),
@@ -600,6 +659,7 @@ SELECT bag_eq(
              ('sketch_percentiles s'),
              ('sketch_relative_error s'),
              ('sketch_sum s'),
+             ('spend_bucket s'),
              ('sum s'),
              ('timezone s'),
              ('totals_add s'),
@@ -660,9 +720,22 @@ SELECT function_lang_is('dexcost', 'revenue_revision_before_write', ARRAY[]::nam
 SELECT function_lang_is('dexcost', 'task_adopt_pending', ARRAY[]::name[], 'plpgsql');
 
 -- No function runs with its owner's rights, and every PL/pgSQL one pins its search_path.
-SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc
-            WHERE pronamespace = 'dexcost'::regnamespace AND prosecdef),
-          0::bigint, 'no dexcost function is SECURITY DEFINER');
+-- Owner's rights only where a role must act beyond its grants (docs/roles.md); each pins search_path.
+SELECT set_eq($$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc AS p
+                 WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prosecdef$$,
+              ARRAY[
+                'dexcost.allowed_customers(name,name)', 'dexcost.budget_spend_reset()',
+                'dexcost.check_budget(text,text,numeric)', 'dexcost.cost_event_before_write()',
+                'dexcost.cost_event_budget()', 'dexcost.cost_event_rollup()',
+                'dexcost.daily_contributions(text,uuid,text,integer,text)', 'dexcost.daily_events_changed()',
+                'dexcost.daily_task_deleting()', 'dexcost.daily_task_retyped()', 'dexcost.daily_tasks_changed()',
+                'dexcost.ingest(jsonb)', 'dexcost.ingest(text)',
+                'dexcost.mark_retry(uuid,text,numeric,uuid,text,text)', 'dexcost.rebuild_budget_spend(bigint[])',
+                'dexcost.record_budget_alerts(bigint[])', 'dexcost.reserve_budget(text,text,numeric,interval)',
+                'dexcost.revenue_revision_before_write()', 'dexcost.run_budget_checks()',
+                'dexcost.set_customer_isolation(boolean)', 'dexcost.settle_budget(uuid,numeric,interval)',
+                'dexcost.task_adopt_pending()', 'dexcost.task_before_write()'
+              ], 'exactly these dexcost functions are SECURITY DEFINER');
 SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
             WHERE p.pronamespace = 'dexcost'::regnamespace
               AND p.prolang = (SELECT oid FROM pg_catalog.pg_language WHERE lanname = 'plpgsql')
@@ -672,7 +745,7 @@ SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
 SELECT is((SELECT pg_catalog.string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_catalog.pg_class AS c
             WHERE c.relnamespace = 'dexcost'::regnamespace AND c.relkind = 'v'
               AND coalesce('security_invoker=true' = ANY (c.reloptions), false)),
-          'reported_totals_mismatch, revenue_current, task_cost, unpriced_spend',
+          'budget_status, daily_customer_all, daily_model_all, daily_retry_all, profitability, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
           'every view of dexcost is security_invoker');
 
 ------------------------------------------------------------------------------------------
@@ -692,8 +765,8 @@ SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_depend AS d
             WHERE d.refclassid = 'pg_catalog.pg_extension'::regclass AND d.deptype = 'e'
               AND d.refobjid = (SELECT oid FROM pg_catalog.pg_extension WHERE extname = 'dexcost')
               AND coalesce(c.relnamespace, p.pronamespace, t.typnamespace, o.oprnamespace)
-                  IS DISTINCT FROM 'dexcost'::regnamespace),
-          0::bigint, 'every relation, function, type and operator of the extension is in schema dexcost');
+                  NOT IN ('dexcost'::regnamespace, 'dexcost_bi'::regnamespace)),
+          0::bigint, 'every relation, function, type and operator of the extension is in schema dexcost (BI views: dexcost_bi)');
 
 -- pg_dump dumps extension objects as CREATE EXTENSION only; the rows users write must be
 -- registered with pg_extension_config_dump, seed rows excluded (the script recreates them).
@@ -702,16 +775,21 @@ SELECT set_eq(
         FROM pg_catalog.pg_extension AS e,
              unnest(e.extconfig, e.extcondition) AS u(cfg, cond)
        WHERE e.extname = 'dexcost'$$,
-    $$VALUES ('dexcost.task', ''),
+    $$VALUES ('dexcost.budget_alert', ''),
+             ('dexcost.budget_budget_id_seq', ''),
+             ('dexcost.budget', ''),
              ('dexcost.cost_event', ''),
-             ('dexcost.model_price', 'WHERE NOT is_seed'),
-             ('dexcost.model_price_price_id_seq', ''),
-             ('dexcost.model_alias', 'WHERE NOT is_seed'),
-             ('dexcost.revenue_revision', ''),
-             ('dexcost.task_reported_totals', ''),
+             ('dexcost.customer_access', ''),
              ('dexcost.ingest_pending', ''),
              ('dexcost.ingest_raw_record', ''),
              ('dexcost.ingest_receipt', ''),
+             ('dexcost.model_alias', 'WHERE NOT is_seed'),
+             ('dexcost.model_price_price_id_seq', ''),
+             ('dexcost.model_price', 'WHERE NOT is_seed'),
+             ('dexcost.revenue_revision', ''),
+             ('dexcost.revenue', ''),
+             ('dexcost.task_reported_totals', ''),
+             ('dexcost.task', ''),
              ('dexcost.workspace_setting', '')$$,
     'pg_dump dumps task, cost_event, the price_id sequence, the non-seed rows of model_price and model_alias, '
     'and every row of the SDK ingest tables');
@@ -767,16 +845,64 @@ SELECT 'operator', m.objid::regoperator::text
 SELECT set_eq(
     $$SELECT c.oid::regclass::text, c.relkind::text FROM ext_member AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
        WHERE m.classid = 'pg_catalog.pg_class'::regclass$$,
-    $$VALUES ('dexcost.task', 'r'), ('dexcost.cost_event', 'r'), ('dexcost.model_price', 'r'),
-             ('dexcost.model_alias', 'r'), ('dexcost.task_rollup', 'r'), ('dexcost.task_rollup_delta', 'r'),
-             ('dexcost.revenue_revision', 'r'), ('dexcost.task_reported_totals', 'r'), ('dexcost.ingest_pending', 'r'),
-             ('dexcost.ingest_raw_record', 'r'), ('dexcost.ingest_receipt', 'r'),
-             ('dexcost.unpriced_spend', 'v'), ('dexcost.task_cost', 'v'), ('dexcost.revenue_current', 'v'),
-             ('dexcost.reported_totals_mismatch', 'v'), ('dexcost.model_price_price_id_seq', 'S'),
-             ('dexcost.workspace_setting', 'r'), ('dexcost.settings', 'v'), ('dexcost.retry_chain', 'v')$$,
+    $$VALUES ('dexcost.budget_alert', 'r'),
+             ('dexcost.budget_budget_id_seq', 'S'),
+             ('dexcost.budget_reservation', 'r'),
+             ('dexcost.budget_spend', 'r'),
+             ('dexcost.budget_status', 'v'),
+             ('dexcost.budget', 'r'),
+             ('dexcost.cost_event', 'r'),
+             ('dexcost.customer_access', 'r'),
+             ('dexcost.daily_customer_all', 'v'),
+             ('dexcost.daily_customer_delta', 'r'),
+             ('dexcost.daily_customer', 'r'),
+             ('dexcost.daily_model_all', 'v'),
+             ('dexcost.daily_model_delta', 'r'),
+             ('dexcost.daily_model', 'r'),
+             ('dexcost.daily_retry_all', 'v'),
+             ('dexcost.daily_retry_delta', 'r'),
+             ('dexcost.daily_retry', 'r'),
+             ('dexcost.ingest_pending', 'r'),
+             ('dexcost.ingest_raw_record', 'r'),
+             ('dexcost.ingest_receipt', 'r'),
+             ('dexcost.model_alias', 'r'),
+             ('dexcost.model_price_price_id_seq', 'S'),
+             ('dexcost.model_price', 'r'),
+             ('dexcost.profitability', 'v'),
+             ('dexcost.reported_totals_mismatch', 'v'),
+             ('dexcost.retry_chain', 'v'),
+             ('dexcost.revenue_current', 'v'),
+             ('dexcost.revenue_import_line_seq', 'S'),
+             ('dexcost.revenue_import', 'r'),
+             ('dexcost.revenue_monthly', 'v'),
+             ('dexcost.revenue_revision', 'r'),
+             ('dexcost.revenue', 'r'),
+             ('dexcost.settings', 'v'),
+             ('dexcost.task_cost', 'v'),
+             ('dexcost.task_reported_totals', 'r'),
+             ('dexcost.task_rollup_delta', 'r'),
+             ('dexcost.task_rollup', 'r'),
+             ('dexcost.task', 'r'),
+             ('dexcost.unpriced_spend', 'v'),
+             ('dexcost.workspace_setting', 'r'),
+             ('dexcost_bi.cost_health_daily', 'v'),
+             ('dexcost_bi.customer_daily', 'v'),
+             ('dexcost_bi.customer_ranking', 'v'),
+             ('dexcost_bi.customer_task_type_daily', 'v'),
+             ('dexcost_bi.model_usage_daily', 'v'),
+             ('dexcost_bi.overview_daily', 'v'),
+             ('dexcost_bi.overview_monthly', 'v'),
+             ('dexcost_bi.periods', 'v'),
+             ('dexcost_bi.retry_cost_by_reason_daily', 'v'),
+             ('dexcost_bi.task_type_daily', 'v'),
+             ('dexcost_bi.task_type_ranking', 'v'),
+             ('dexcost_bi.unit_economics_daily', 'v'),
+             ('dexcost_bi.unpriced_daily', 'v'),
+             ('dexcost_bi.workflow_percentiles_daily', 'v'),
+             ('dexcost_bi.workflow_percentiles', 'v')$$,
     'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          83::bigint, 'the extension owns its 83 functions (aggregates included)');
+          115::bigint, 'the extension owns its 115 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).
