@@ -54,6 +54,7 @@ extern "C" {
 #include "catalog/pg_collation.h"
 #include "utils/fmgroids.h"
 #include "utils/snapmgr.h"
+#include "catalog/pg_namespace.h"
 }
 #pragma GCC diagnostic pop
 
@@ -67,6 +68,33 @@ namespace dexcost_pg {
 
 // Schema that holds every dexcost object (the control file fixes it).
 constexpr const char *kSchema = "dexcost";
+
+// Runs a trigger's catalogue lookups (task, prices) as the owner of schema dexcost, so a role
+// that may only INSERT (dexcost_writer) needs no SELECT: the per-row alternative to
+// SECURITY DEFINER, whose GUC save/restore of search_path on every call costs far more.
+// An error in between is safe: transaction abort restores the user.
+struct OwnerSwitch {
+	Oid saved_user;
+	int saved_context;
+};
+inline Oid dexcost_schema_owner() {
+	HeapTuple tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(get_namespace_oid(kSchema, false)));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for schema %s", kSchema);
+	Oid owner = reinterpret_cast<Form_pg_namespace>(GETSTRUCT(tup))->nspowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+inline OwnerSwitch become_schema_owner() {
+	OwnerSwitch s;
+	GetUserIdAndSecContext(&s.saved_user, &s.saved_context);
+	SetUserIdAndSecContext(dexcost_schema_owner(),
+	                       s.saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	return s;
+}
+inline void restore_user(const OwnerSwitch &s) {
+	SetUserIdAndSecContext(s.saved_user, s.saved_context);
+}
 
 // Copies a C string into a fixed buffer, always terminated; never allocates or throws.
 inline void copy_text(char *dst, size_t size, const char *src) noexcept {

@@ -307,6 +307,7 @@ SPIPlanPtr prepare_plan(const char *sql, int nargs, Oid *types) {
 // Looks tasks up by (customer_id, task_id) or, without a customer, by task_id alone.
 // Returns how many matched (at most 2) and the first one's customer_id, copied into cxt.
 int find_task(Datum task_id, const char *customer_id, MemoryContext cxt, char **found_customer) {
+	OwnerSwitch as_owner = become_schema_owner();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (!g_plan_by_key) {
@@ -330,6 +331,7 @@ int find_task(Datum task_id, const char *customer_id, MemoryContext cxt, char **
 	if (found > 0)
 		*found_customer = MemoryContextStrdup(cxt, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	SPI_finish();
+	restore_user(as_owner);
 	return found;
 }
 

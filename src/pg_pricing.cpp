@@ -149,6 +149,7 @@ void ensure_price_catalog() {
 	// Phase 1: copy the rows out of SPI into plain structs.
 	MemoryContext load_cxt = AllocSetContextCreate(CurrentMemoryContext, "dexcost price catalogue load",
 	                                               ALLOCSET_DEFAULT_SIZES);
+	OwnerSwitch as_owner = become_schema_owner(); // every role that prices events reads the catalogue
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	check_spi(SPI_execute("SELECT price_id, provider, model, service_tier, usage_type, min_input_tokens,"
@@ -178,6 +179,7 @@ void ensure_price_catalog() {
 	for (int r = 0; r < naliases; ++r)
 		aliases[r] = {spi_text(load_cxt, r, 1), spi_text(load_cxt, r, 2), spi_text(load_cxt, r, 3)};
 	SPI_finish();
+	restore_user(as_owner);
 
 	// Phase 2: build the C++ catalogue.
 	char err[256] = "";

@@ -177,10 +177,12 @@ CREATE VIEW dexcost_bi.model_usage_daily AS
     FROM @extschema@.daily_model_all AS m
     LEFT JOIN @extschema@.model_price AS pin
            ON pin.provider = m.provider AND pin.model = m.model AND pin.service_tier = m.service_tier
-          AND pin.usage_type = 'input' AND pin.min_input_tokens = 0 AND pin.valid_from <= m.day AND pin.valid_to > m.day
+          AND pin.usage_type = 'input' AND pin.min_input_tokens = 0 AND pin.valid_from <= m.day
+          AND (pin.valid_to IS NULL OR pin.valid_to > m.day)
     LEFT JOIN @extschema@.model_price AS pcr
            ON pcr.provider = m.provider AND pcr.model = m.model AND pcr.service_tier = m.service_tier
-          AND pcr.usage_type = 'cache_read' AND pcr.min_input_tokens = 0 AND pcr.valid_from <= m.day AND pcr.valid_to > m.day
+          AND pcr.usage_type = 'cache_read' AND pcr.min_input_tokens = 0 AND pcr.valid_from <= m.day
+          AND (pcr.valid_to IS NULL OR pcr.valid_to > m.day)
    GROUP BY m.day, m.task_type, m.provider, m.model, m.route, m.service_tier, m.fallback_reason;
 COMMENT ON VIEW dexcost_bi.model_usage_daily IS
   'Engineering page, one row per day, workflow, provider, model, route, tier and fallback reason: model routing distribution, token split (input, cached, cache writes, output), cache hit rate and the money caching saved, latency, live vs batch.';
@@ -203,21 +205,22 @@ COMMENT ON VIEW dexcost_bi.workflow_percentiles_daily IS
   'Engineering page, one row per workflow and day: cost per call p50/p95, output and prompt tokens p95, latency p50/p95/p99 (from sketches, relative error 1%).';
 
 CREATE VIEW dexcost_bi.workflow_percentiles AS
-  SELECT s.period, s.workflow, NULLIF(s.route, '') AS route, s.llm_calls,
+  SELECT s.period, s.workflow, CASE WHEN s.all_routes = 1 THEN '(all routes)' ELSE NULLIF(s.route, '') END AS route,
+         s.llm_calls,
          @extschema@.sketch_percentile(s.cost, 0.50)::numeric(20,9) AS cost_per_call_p50_usd,
          @extschema@.sketch_percentile(s.cost, 0.95)::numeric(20,9) AS cost_per_call_p95_usd,
          @extschema@.sketch_percentile(s.output, 0.95)::numeric(14,1) AS output_tokens_p95,
          (@extschema@.sketch_percentile(s.latency, 0.50) / 1000)::numeric(12,3) AS latency_p50_seconds,
          (@extschema@.sketch_percentile(s.latency, 0.95) / 1000)::numeric(12,3) AS latency_p95_seconds,
          (@extschema@.sketch_percentile(s.latency, 0.99) / 1000)::numeric(12,3) AS latency_p99_seconds
-    FROM (SELECT p.period, m.task_type AS workflow, m.route, sum(m.llm_calls) AS llm_calls,
+    FROM (SELECT p.period, m.task_type AS workflow, m.route, GROUPING(m.route) AS all_routes, sum(m.llm_calls) AS llm_calls,
                  @extschema@.sketch_merge(m.cost_sketch) AS cost, @extschema@.sketch_merge(m.output_tokens_sketch) AS output,
                  @extschema@.sketch_merge(m.latency_sketch) AS latency
             FROM @extschema@.daily_model_all AS m
             JOIN dexcost_bi.periods AS p ON m.day BETWEEN p.from_day AND p.to_day
            GROUP BY GROUPING SETS ((p.period, m.task_type), (p.period, m.task_type, m.route))) AS s;
 COMMENT ON VIEW dexcost_bi.workflow_percentiles IS
-  'Engineering page per period: cost per call p50/p95, output tokens p95 and latency p50/p95/p99 by workflow (route NULL) and by workflow and route.';
+  'Engineering page per period: cost per call p50/p95, output tokens p95 and latency p50/p95/p99 by workflow (route ''(all routes)'') and by workflow and route.';
 
 -- Unit economics -----------------------------------------------------------------------------
 CREATE VIEW dexcost_bi.unit_economics_daily AS
@@ -317,7 +320,7 @@ BEGIN
             ('retry_pct', 'Retry cost as a percentage of spend.'),
             ('retry_reason', 'Reason given for the retry (rate_limit, timeout, parse_error, heuristic, ...; NULL: none).'),
             ('retry_type', 'provider_retry, application_retry, validation_retry or user_regeneration.'),
-            ('route', 'Route the call took (NULL: none).'),
+            ('route', 'Route the call took (NULL: none; ''(all routes)'' on a workflow''s summary row in workflow_percentiles).'),
             ('runs', 'Tasks of this workflow started (runs).'),
             ('second_attempts', 'Retries that were the second attempt of their chain.'),
             ('service_tier', 'standard, batch, flex or priority.'),

@@ -1,0 +1,117 @@
+-- dexcost_bi views on a small data set whose numbers are worked out by hand in the comments.
+-- Customers bi-a and bi-b; tasks b0...; events b1.... Days are yesterday (D1) and today (D0)
+-- in UTC, so the period views (last 7/30/90 days) include them; no date is printed.
+SET timezone = 'UTC';
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+
+-- Tasks (root unless a parent is named):
+--   T1 bi-a summarize, D1, success, accepted      T2 bi-a summarize, D1, failed
+--   T3 bi-b extract,   D0, success, accepted      T4 bi-b extract child of T3 (not a root task)
+INSERT INTO dexcost.task (task_id, customer_id, task_type, status, accepted, started_at) VALUES
+    ('b0000000-0000-0000-0000-000000000001', 'bi-a', 'summarize', 'success', true, current_date - 1 + time '10:00'),
+    ('b0000000-0000-0000-0000-000000000002', 'bi-a', 'summarize', 'failed', false, current_date - 1 + time '11:00'),
+    ('b0000000-0000-0000-0000-000000000003', 'bi-b', 'extract', 'success', true, current_date + time '00:10');
+INSERT INTO dexcost.task (task_id, task_type, parent_task_id, started_at) VALUES
+    ('b0000000-0000-0000-0000-000000000004', 'extract', 'b0000000-0000-0000-0000-000000000003', current_date + time '00:11');
+
+-- Events (costs given, so no catalogue price is involved):
+--   T1: llm gpt-4o 0.40, 1000 input, 200 cached, 100 output, 2 s      -> D1
+--   T1: llm gpt-4o 0.10 failed (rate_limit)                           -> D1
+--   T1: llm gpt-4o 0.10 retry of the previous (declared, rate_limit)  -> D1
+--   T2: external tavily 0.20                                          -> D1
+--   T3: llm gpt-4o-mini 0.30, 500 input, 50 output, 1 s               -> D0
+--   T4: compute 0.60                                                  -> D0
+--   T4: llm unpriced model (cost unknown), 10 input                   -> D0
+INSERT INTO dexcost.cost_event (event_id, task_id, event_type, occurred_at, provider, model, service_name, cost_usd,
+                                input_tokens, cache_read_tokens, output_tokens, latency_ms, error_type, is_retry,
+                                retry_reason, retry_of) VALUES
+    ('b1000000-0000-0000-0000-000000000001', 'b0000000-0000-0000-0000-000000000001', 'llm_call', current_date - 1 + time '10:00', 'openai', 'gpt-4o', NULL, 0.40, 1000, 200, 100, 2000, NULL, false, NULL, NULL),
+    ('b1000000-0000-0000-0000-000000000002', 'b0000000-0000-0000-0000-000000000001', 'llm_call', current_date - 1 + time '10:01', 'openai', 'gpt-4o', NULL, 0.10, NULL, NULL, NULL, NULL, 'rate_limit', false, NULL, NULL),
+    ('b1000000-0000-0000-0000-000000000003', 'b0000000-0000-0000-0000-000000000001', 'llm_call', current_date - 1 + time '10:02', 'openai', 'gpt-4o', NULL, 0.10, NULL, NULL, NULL, NULL, NULL, true, 'rate_limit', 'b1000000-0000-0000-0000-000000000002'),
+    ('b1000000-0000-0000-0000-000000000004', 'b0000000-0000-0000-0000-000000000002', 'external_cost', current_date - 1 + time '11:00', NULL, NULL, 'tavily', 0.20, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL),
+    ('b1000000-0000-0000-0000-000000000005', 'b0000000-0000-0000-0000-000000000003', 'llm_call', current_date + time '00:10', 'openai', 'gpt-4o-mini', NULL, 0.30, 500, NULL, 50, 1000, NULL, false, NULL, NULL),
+    ('b1000000-0000-0000-0000-000000000006', 'b0000000-0000-0000-0000-000000000004', 'compute_cost', current_date + time '00:11', NULL, NULL, 'lambda', 0.60, NULL, NULL, NULL, NULL, NULL, false, NULL, NULL),
+    ('b1000000-0000-0000-0000-000000000007', 'b0000000-0000-0000-0000-000000000004', 'llm_call', current_date + time '00:12', 'acme-ai', 'mystery-1', NULL, NULL, 10, NULL, NULL, NULL, NULL, false, NULL, NULL);
+
+-- Overview, per day (D1 then D0):
+--   D1: cost 0.40+0.10+0.10+0.20 = 0.80; root tasks T1,T2 = 2; avg 0.40; retry 0.10; failure 0.10;
+--       efficiency 1 - 0.20/0.80 = 75.00%
+--   D0: cost 0.30+0.60 = 0.90; root tasks T3 = 1 (T4 is a subtask); avg 0.90; efficiency 100%
+SELECT day = current_date AS today, total_cost_usd, tasks, events, avg_cost_per_task_usd, retry_cost_usd,
+       failure_cost_usd, cost_efficiency_pct
+  FROM dexcost_bi.overview_daily WHERE day >= current_date - 1 ORDER BY day;
+-- Cost health: retry % = 0.10/0.80 = 12.50, failure % the same on D1; by reason: one rate_limit retry.
+SELECT day = current_date AS today, retries, retry_cost_usd, failures, failure_cost_usd, retry_pct, failure_pct
+  FROM dexcost_bi.cost_health_daily WHERE day >= current_date - 1 ORDER BY day;
+SELECT workflow, retry_type, retry_reason, retries, retry_cost_usd, second_attempts, later_attempts
+  FROM dexcost_bi.retry_cost_by_reason_daily WHERE day >= current_date - 1;
+
+-- Customers over both days: bi-a 0.80 (llm 0.60, non-llm 0.20, retry 0.10, 2 tasks);
+-- bi-b 0.90 (llm 0.30, non-llm 0.60 compute, 1 task).
+SELECT customer_id, sum(total_cost_usd) AS total, sum(llm_cost_usd) AS llm, sum(non_llm_cost_usd) AS non_llm,
+       sum(retry_cost_usd) AS retry, sum(tasks) AS tasks
+  FROM dexcost_bi.customer_daily WHERE day >= current_date - 1 AND customer_id LIKE 'bi-%' GROUP BY 1 ORDER BY 1;
+-- Drill-down: bi-b extract runs = 2 (T3 and its subtask T4).
+SELECT customer_id, workflow, sum(total_cost_usd) AS total, sum(runs) AS runs
+  FROM dexcost_bi.customer_task_type_daily WHERE day >= current_date - 1 AND customer_id LIKE 'bi-%' GROUP BY 1, 2 ORDER BY 1, 2;
+-- Ranking (last 7 days; only these two customers have cost): total 1.70.
+--   bi-b 0.90 -> share 52.94%, rank 1, cumulative 52.94%, percentile 50.00%
+--   bi-a 0.80 -> share 47.06%, rank 2, cumulative 100.00%; avg per customer 0.85; bi-a retry % 12.50
+SELECT customer_id, total_cost_usd, tasks, avg_cost_per_task_usd, retry_pct, share_of_total_pct, rank,
+       cumulative_share_pct, customer_percentile_pct, avg_cost_per_customer_usd
+  FROM dexcost_bi.customer_ranking WHERE period = 'last_7_days' ORDER BY rank;
+
+-- Tasks: summarize 0.80 over 2 runs (0.40 each), 1 retry 0.10 (attempt 2 of its chain);
+-- extract 0.90 over 2 runs (0.45 each). Top 3 holds both.
+SELECT workflow, total_cost_usd, runs, avg_cost_per_run_usd, retry_cost_usd, second_attempts, later_attempts, rank, is_top_3
+  FROM dexcost_bi.task_type_ranking WHERE period = 'last_30_days' ORDER BY rank;
+
+-- Engineering: gpt-4o on summarize: 3 calls, 0.60, avg 0.20; 1000 input + 200 cached + 0 writes:
+-- cache hit 200/1200 = 16.67%; savings 200 x (2.50 - 1.25) / 1e6 = 0.00025 (seed prices of
+-- gpt-4o: input 2.50, cache read 1.25 USD per million tokens); latency only on one call: 2 s.
+SELECT workflow, provider, model, request_mode, llm_calls, cost_usd, avg_cost_per_call_usd, input_tokens,
+       cached_input_tokens, output_tokens, cache_hit_rate_pct, cache_savings_usd, avg_latency_seconds, retry_calls,
+       failed_calls, unpriced_calls
+  FROM dexcost_bi.model_usage_daily WHERE day >= current_date - 1 ORDER BY workflow, model;
+-- Percentiles (sketch, 1% relative error): summarize calls cost 0.10, 0.10, 0.40 -> p50 0.10; p95 lies
+-- between the two largest, interpolated: 0.10 + 0.9 x 0.30 = 0.37.
+SELECT workflow, route, llm_calls, round(cost_per_call_p50_usd, 2) AS p50, round(cost_per_call_p95_usd, 2) AS p95,
+       latency_p50_seconds IS NOT NULL AS has_latency
+  FROM dexcost_bi.workflow_percentiles WHERE period = 'last_7_days' AND route = '(all routes)' ORDER BY workflow;
+
+-- Unit economics: summarize 0.80 / 1 accepted = 0.80; per call 0.60/3 = 0.20; acceptance 1/2 = 50%.
+--                 extract 0.90 / 1 accepted = 0.90; per call 0.30/2 = 0.15 (the unpriced call counts).
+SELECT workflow, sum(total_cost_usd) AS total, sum(runs) AS runs, sum(accepted_tasks) AS accepted,
+       round(sum(total_cost_usd) / NULLIF(sum(accepted_tasks), 0), 6) AS per_accepted
+  FROM dexcost_bi.unit_economics_daily WHERE day >= current_date - 1 GROUP BY 1 ORDER BY 1;
+SELECT workflow, cost_per_accepted_task_usd, cost_per_call_usd, acceptance_rate_pct
+  FROM dexcost_bi.unit_economics_daily WHERE day >= current_date - 1 ORDER BY workflow;
+
+-- Unpriced: the mystery-1 call.
+SELECT provider, model, workflow, unpriced_calls, llm_calls, unpriced_pct FROM dexcost_bi.unpriced_daily
+ WHERE day >= current_date - 1;
+
+-- Folding changes nothing a view shows; the sums equal the ledger.
+CREATE TEMP TABLE before_fold AS SELECT * FROM dexcost_bi.overview_daily WHERE day >= current_date - 1;
+SELECT status FROM dexcost.fold_daily();
+SELECT count(*) AS differing FROM (SELECT * FROM dexcost_bi.overview_daily WHERE day >= current_date - 1
+                                   EXCEPT SELECT * FROM before_fold) AS d;
+SELECT count(*) AS daily_check_rows FROM dexcost.daily_check();
+
+-- A time zone far east moves D0's first minutes... every event keeps its day or moves whole;
+-- the totals stay 1.70.
+SELECT dexcost.set_setting('timezone', 'Pacific/Kiritimati');
+SELECT sum(total_cost_usd) FROM dexcost_bi.overview_daily;
+SELECT count(*) AS daily_check_rows FROM dexcost.daily_check();
+DELETE FROM dexcost.workspace_setting;
+SELECT dexcost.rebuild_daily() > 0 AS rebuilt;
+
+-- Every view is flat: no array, composite, jsonb, interval or enum column.
+SELECT c.relname, a.attname, t.typname
+  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_type t ON t.oid = a.atttypid
+ WHERE c.relnamespace = 'dexcost_bi'::regnamespace AND a.attnum > 0
+   AND (t.typcategory IN ('A', 'C', 'E', 'T') OR t.typname IN ('jsonb', 'json'));
+
+DELETE FROM dexcost.task WHERE customer_id LIKE 'bi-%';
+SELECT count(*) AS left_over FROM dexcost_bi.customer_daily WHERE customer_id LIKE 'bi-%' AND total_cost_usd <> 0;
