@@ -5,7 +5,8 @@
 #   2. build with -Werror and install the extension (PGXS)
 #   3. pg_regress suites (test/sql -> expected/) and isolation specs (test/isolation)
 #   4. pgTAP behaviour tests (test/pgtap, pg_prove)
-#   5. pg_dump / pg_restore round trip (test/dump_restore.sh)
+#   5. the BI views through the PostgreSQL JDBC driver (test/bi_client.sh)
+#   6. pg_dump / pg_restore round trip (test/dump_restore.sh)
 # Exits non-zero on the first failing layer, after printing what failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,9 @@ echo "== pgTAP"
 createdb dexcost_tap
 psql -X -q -v ON_ERROR_STOP=1 -d dexcost_tap -c 'CREATE EXTENSION pgtap; CREATE EXTENSION dexcost CASCADE;'
 pg_prove --ext .sql -d dexcost_tap test/pgtap/
+
+echo "== BI client (JDBC, as Metabase syncs)"
+test/bi_client.sh
 
 echo "== dump and restore"
 test/dump_restore.sh
