@@ -181,73 +181,77 @@ DECLARE
     sign int := TG_ARGV[0]::int;
     tz   text := @extschema@.timezone();
 BEGIN
+    -- One statement (one executor start, one join to task) for the three tables.
+    WITH src AS MATERIALIZED (
+        SELECT e.*, t.task_type
+          FROM changed_rows AS e
+          JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id),
+    c AS (
     INSERT INTO @extschema@.daily_customer_delta
-           (day, customer_id, task_type, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd,
-            compute_cost_usd, other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd,
-            unpriced_events, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens)
-    SELECT @extschema@.local_day(e.occurred_at, tz), e.customer_id, t.task_type,
-           sign * count(*),
-           sign * count(*) FILTER (WHERE e.event_type = 'llm_call'),
-           sign * COALESCE(sum(e.cost_usd), 0),
-           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'llm_call'
-                                                     OR (e.event_type = 'retry_marker' AND e.model IS NOT NULL)), 0),
-           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'external_cost'
-                                                     OR (e.event_type = 'retry_marker' AND e.model IS NULL)), 0),
-           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'compute_cost'), 0),
-           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type IN ('network', 'gpu_cost', 'gpu_utilization_signal')), 0),
-           sign * count(*) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
-                                     AND e.retry_detection IS DISTINCT FROM 'dismissed'),
-           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
-                                                     AND e.retry_detection IS DISTINCT FROM 'dismissed'), 0),
-           sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
-           sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.error_type IS NOT NULL), 0),
-           sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
-           sign * COALESCE(sum(e.input_tokens), 0),
-           sign * COALESCE(sum(e.cache_read_tokens), 0),
-           sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
-           sign * COALESCE(sum(e.output_tokens), 0)
-      FROM changed_rows AS e
-      JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
-     GROUP BY 1, 2, 3;
-
+               (day, customer_id, task_type, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd,
+                compute_cost_usd, other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd,
+                unpriced_events, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens)
+        SELECT @extschema@.local_day(e.occurred_at, tz), e.customer_id, e.task_type,
+               sign * count(*),
+               sign * count(*) FILTER (WHERE e.event_type = 'llm_call'),
+               sign * COALESCE(sum(e.cost_usd), 0),
+               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'llm_call'
+                                                         OR (e.event_type = 'retry_marker' AND e.model IS NOT NULL)), 0),
+               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'external_cost'
+                                                         OR (e.event_type = 'retry_marker' AND e.model IS NULL)), 0),
+               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'compute_cost'), 0),
+               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type IN ('network', 'gpu_cost', 'gpu_utilization_signal')), 0),
+               sign * count(*) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
+                                         AND e.retry_detection IS DISTINCT FROM 'dismissed'),
+               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
+                                                         AND e.retry_detection IS DISTINCT FROM 'dismissed'), 0),
+               sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
+               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.error_type IS NOT NULL), 0),
+               sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
+               sign * COALESCE(sum(e.input_tokens), 0),
+               sign * COALESCE(sum(e.cache_read_tokens), 0),
+               sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
+               sign * COALESCE(sum(e.output_tokens), 0)
+          FROM src AS e
+         GROUP BY 1, 2, 3
+        RETURNING 1),
+    m AS (
     INSERT INTO @extschema@.daily_model_delta
-           (day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls, cost_usd,
-            unpriced_calls, retry_calls, failed_calls, input_tokens, cache_read_tokens, cache_write_tokens,
-            output_tokens, reasoning_tokens, latency_ms_sum, latency_calls,
-            cost_sketch, latency_sketch, prompt_tokens_sketch, output_tokens_sketch)
-    SELECT @extschema@.local_day(e.occurred_at, tz), t.task_type, COALESCE(e.provider, ''), COALESCE(e.model, ''),
-           COALESCE(e.route, ''), e.service_tier, COALESCE(e.fallback_reason, ''),
-           sign * count(*),
-           sign * COALESCE(sum(e.cost_usd), 0),
-           sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
-           sign * count(*) FILTER (WHERE e.is_retry AND e.retry_detection IS DISTINCT FROM 'dismissed'),
-           sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
-           sign * COALESCE(sum(e.input_tokens), 0),
-           sign * COALESCE(sum(e.cache_read_tokens), 0),
-           sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
-           sign * COALESCE(sum(e.output_tokens), 0),
-           sign * COALESCE(sum(e.reasoning_tokens), 0),
-           sign * COALESCE(sum(e.latency_ms), 0),
-           sign * count(e.latency_ms),
-           CASE WHEN sign > 0 THEN @extschema@.sketch(e.cost_usd::float8) END,
-           CASE WHEN sign > 0 THEN @extschema@.sketch(e.latency_ms::float8) END,
-           CASE WHEN sign > 0 THEN @extschema@.sketch((COALESCE(e.input_tokens, 0) + COALESCE(e.cache_read_tokens, 0)
-                                                      + COALESCE(e.cache_write_tokens, 0)
-                                                      + COALESCE(e.cache_write_1h_tokens, 0))::float8) END,
-           CASE WHEN sign > 0 THEN @extschema@.sketch(e.output_tokens::float8) END
-      FROM changed_rows AS e
-      JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
-     WHERE e.event_type = 'llm_call'
-     GROUP BY 1, 2, 3, 4, 5, 6, 7;
-
+               (day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls, cost_usd,
+                unpriced_calls, retry_calls, failed_calls, input_tokens, cache_read_tokens, cache_write_tokens,
+                output_tokens, reasoning_tokens, latency_ms_sum, latency_calls,
+                cost_sketch, latency_sketch, prompt_tokens_sketch, output_tokens_sketch)
+        SELECT @extschema@.local_day(e.occurred_at, tz), e.task_type, COALESCE(e.provider, ''), COALESCE(e.model, ''),
+               COALESCE(e.route, ''), e.service_tier, COALESCE(e.fallback_reason, ''),
+               sign * count(*),
+               sign * COALESCE(sum(e.cost_usd), 0),
+               sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
+               sign * count(*) FILTER (WHERE e.is_retry AND e.retry_detection IS DISTINCT FROM 'dismissed'),
+               sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
+               sign * COALESCE(sum(e.input_tokens), 0),
+               sign * COALESCE(sum(e.cache_read_tokens), 0),
+               sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
+               sign * COALESCE(sum(e.output_tokens), 0),
+               sign * COALESCE(sum(e.reasoning_tokens), 0),
+               sign * COALESCE(sum(e.latency_ms), 0),
+               sign * count(e.latency_ms),
+               CASE WHEN sign > 0 THEN @extschema@.sketch(e.cost_usd::float8) END,
+               CASE WHEN sign > 0 THEN @extschema@.sketch(e.latency_ms::float8) END,
+               CASE WHEN sign > 0 THEN @extschema@.sketch((COALESCE(e.input_tokens, 0) + COALESCE(e.cache_read_tokens, 0)
+                                                          + COALESCE(e.cache_write_tokens, 0)
+                                                          + COALESCE(e.cache_write_1h_tokens, 0))::float8) END,
+               CASE WHEN sign > 0 THEN @extschema@.sketch(e.output_tokens::float8) END
+          FROM src AS e
+         WHERE e.event_type = 'llm_call'
+         GROUP BY 1, 2, 3, 4, 5, 6, 7
+        RETURNING 1)
     INSERT INTO @extschema@.daily_retry_delta
            (day, task_type, retry_type, retry_reason, retries, retry_cost_usd, second_attempts, later_attempts)
-    SELECT @extschema@.local_day(e.occurred_at, tz), t.task_type, COALESCE(e.retry_type, 'application_retry'),
+    SELECT @extschema@.local_day(e.occurred_at, tz), e.task_type, COALESCE(e.retry_type, 'application_retry'),
            COALESCE(e.retry_reason, ''),
            sign * count(*), sign * COALESCE(sum(e.cost_usd), 0),
            sign * count(*) FILTER (WHERE e.retry_attempt = 2), sign * count(*) FILTER (WHERE e.retry_attempt >= 3)
-      FROM changed_rows AS e
-      JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
+      FROM src AS e
      WHERE (e.is_retry OR e.event_type = 'retry_marker') AND e.retry_detection IS DISTINCT FROM 'dismissed'
      GROUP BY 1, 2, 3, 4;
     RETURN NULL;
