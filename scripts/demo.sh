@@ -67,12 +67,16 @@ step "Task roll-ups"
                                      f.deltas_folded, f.tasks_updated)
            ELSE format('    dexcost.fold_rollups(): %s (another fold was running)', f.status)
          END
-    FROM dexcost.fold_rollups() AS f"
+    FROM dexcost.fold_rollups() AS f
+  UNION ALL
+  SELECT format('    dexcost.fold_daily(): %s, %s deltas folded into the daily pre-aggregates behind dexcost_bi', d.status, d.deltas_folded)
+    FROM dexcost.fold_daily() AS d"
 if [ "$cron" = t ]; then
   "$psql_bin" -X -q -At -v ON_ERROR_STOP=1 -d postgres -c "
-    SELECT format('    pg_cron job %s (id %s) runs SELECT dexcost.fold_rollups() in %s every minute, first at %s UTC',
+    SELECT format('    pg_cron job %s (id %s) runs dexcost.fold_rollups() and fold_daily() in %s every minute, first at %s UTC',
                   '$cron_job',
-                  cron.schedule_in_database('$cron_job', '* * * * *', 'SELECT dexcost.fold_rollups()', '$db'),
+                  cron.schedule_in_database('$cron_job', '* * * * *',
+                                            'SELECT dexcost.fold_rollups(); SELECT dexcost.fold_daily()', '$db'),
                   '$db',
                   to_char(date_trunc('minute', now() AT TIME ZONE 'UTC') + interval '1 minute', 'HH24:MI'))"
 else

@@ -290,3 +290,14 @@ SELECT dexcost.pareto_keys_for_share(p, 0.8) AS "customers making 80 % of the co
   FROM (SELECT dexcost.pareto(customer_id, cost_usd) AS p FROM month_event) k;
 
 \set QUIET off
+
+\echo
+\echo '== dexcost_bi (what Metabase reads): the last 7 days, day by day'
+SELECT day, total_cost_usd, tasks, avg_cost_per_task_usd, retry_cost_usd, cost_efficiency_pct
+  FROM dexcost_bi.overview_daily WHERE day > current_date - 7 ORDER BY day;
+\echo '== dexcost_bi.customer_ranking: the Pareto line over the last 30 days'
+SELECT rank, customer_id, total_cost_usd, share_of_total_pct, cumulative_share_pct, retry_pct
+  FROM dexcost_bi.customer_ranking WHERE period = 'last_30_days' ORDER BY rank LIMIT 5;
+\echo '== dexcost_bi.retry_cost_by_reason_daily: retry cost by type and reason, last 30 days'
+SELECT retry_type, retry_reason, sum(retries) AS retries, sum(retry_cost_usd) AS retry_cost_usd
+  FROM dexcost_bi.retry_cost_by_reason_daily WHERE day > current_date - 30 GROUP BY 1, 2 ORDER BY 4 DESC LIMIT 5;
