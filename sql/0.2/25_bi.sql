@@ -37,7 +37,7 @@ CREATE VIEW dexcost_bi.overview_daily AS
          sum(d.failure_cost_usd)::numeric(20,6) AS failure_cost_usd,
          (100 * GREATEST(0, 1 - (sum(d.retry_cost_usd) + sum(d.failure_cost_usd)) / NULLIF(sum(d.cost_usd), 0)))::numeric(7,2)
            AS cost_efficiency_pct
-    FROM @extschema@.daily_customer_all AS d
+    FROM @extschema@.daily_workflow_all AS d
    GROUP BY d.day;
 COMMENT ON VIEW dexcost_bi.overview_daily IS
   'Overview page, one row per day: spend, tasks, average cost per task and cost efficiency. Filter on day for 7/30/90 days.';
@@ -49,7 +49,7 @@ CREATE VIEW dexcost_bi.overview_monthly AS
            AS month_over_month_pct
     FROM (SELECT pg_catalog.date_trunc('month', d.day)::date AS month, sum(d.cost_usd)::numeric(20,6) AS total_cost_usd,
                  sum(d.root_tasks) AS tasks, (sum(d.cost_usd) / NULLIF(sum(d.root_tasks), 0))::numeric(20,6) AS avg_cost_per_task_usd
-            FROM @extschema@.daily_customer_all AS d GROUP BY 1) AS m;
+            FROM @extschema@.daily_workflow_all AS d GROUP BY 1) AS m;
 COMMENT ON VIEW dexcost_bi.overview_monthly IS 'Overview page trend: spend per month and its change from the month before.';
 
 -- Cost health ------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ CREATE VIEW dexcost_bi.cost_health_daily AS
          sum(d.failure_count) AS failures, sum(d.failure_cost_usd)::numeric(20,6) AS failure_cost_usd,
          (100 * sum(d.retry_cost_usd) / NULLIF(sum(d.cost_usd), 0))::numeric(7,2) AS retry_pct,
          (100 * sum(d.failure_cost_usd) / NULLIF(sum(d.cost_usd), 0))::numeric(7,2) AS failure_pct
-    FROM @extschema@.daily_customer_all AS d
+    FROM @extschema@.daily_workflow_all AS d
    GROUP BY d.day;
 COMMENT ON VIEW dexcost_bi.cost_health_daily IS 'Cost health page, one row per day: retry and failure cost and their share of spend.';
 
@@ -130,7 +130,7 @@ CREATE VIEW dexcost_bi.task_type_daily AS
          (sum(d.cost_usd) / NULLIF(sum(d.tasks), 0))::numeric(20,6) AS avg_cost_per_run_usd,
          sum(d.retry_count) AS retries, sum(d.retry_cost_usd)::numeric(20,6) AS retry_cost_usd,
          sum(d.succeeded_tasks) AS succeeded_runs, sum(d.failed_tasks) AS failed_runs, sum(d.accepted_tasks) AS accepted_runs
-    FROM @extschema@.daily_customer_all AS d
+    FROM @extschema@.daily_workflow_all AS d
    GROUP BY d.day, d.task_type;
 COMMENT ON VIEW dexcost_bi.task_type_daily IS
   'Tasks page, one row per workflow (task type) and day: cost, runs, average cost per run, retries and their cost, outcomes.';
@@ -138,7 +138,7 @@ COMMENT ON VIEW dexcost_bi.task_type_daily IS
 CREATE VIEW dexcost_bi.task_type_ranking AS
   WITH per AS (
       SELECT p.period, d.task_type, sum(d.cost_usd) AS cost, sum(d.tasks) AS runs, sum(d.retry_cost_usd) AS retry_cost
-        FROM @extschema@.daily_customer_all AS d
+        FROM @extschema@.daily_workflow_all AS d
         JOIN dexcost_bi.periods AS p ON d.day BETWEEN p.from_day AND p.to_day
        GROUP BY p.period, d.task_type),
   chains AS (
@@ -231,7 +231,7 @@ CREATE VIEW dexcost_bi.unit_economics_daily AS
          (sum(d.cost_usd) / NULLIF(sum(d.succeeded_tasks), 0))::numeric(20,6) AS cost_per_successful_task_usd,
          (sum(d.llm_cost_usd) / NULLIF(sum(d.llm_calls), 0))::numeric(20,9) AS cost_per_call_usd,
          (100 * sum(d.accepted_tasks)::numeric / NULLIF(sum(d.tasks), 0))::numeric(7,2) AS acceptance_rate_pct
-    FROM @extschema@.daily_customer_all AS d
+    FROM @extschema@.daily_workflow_all AS d
    GROUP BY d.day, d.task_type;
 COMMENT ON VIEW dexcost_bi.unit_economics_daily IS
   'Unit economics page, one row per workflow and day: all spend (retries and failures included) per accepted and per successful task, beside the raw cost per LLM call.';

@@ -18,6 +18,7 @@ ALTER FUNCTION @extschema@.mark_retry(uuid, text, numeric, uuid, text, text) SEC
 -- read run with the querying role's rights. unpriced_daily reads the technical daily_model
 -- table for the viewer (only provider, model, workflow and counts), so it runs as the owner.
 ALTER VIEW @extschema@.daily_customer_all SET (security_invoker = true);
+ALTER VIEW @extschema@.daily_workflow_all SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_model_all SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_retry_all SET (security_invoker = true);
 ALTER VIEW dexcost_bi.periods SET (security_invoker = true);
@@ -39,6 +40,7 @@ GRANT USAGE ON SCHEMA dexcost_bi TO dexcost_viewer;
 
 -- Cost dashboards: every reader.
 GRANT SELECT ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @extschema@.daily_customer_all,
+                @extschema@.daily_workflow, @extschema@.daily_workflow_all,
                 @extschema@.daily_retry, @extschema@.daily_retry_delta, @extschema@.daily_retry_all,
                 dexcost_bi.periods, dexcost_bi.overview_daily, dexcost_bi.overview_monthly,
                 dexcost_bi.cost_health_daily, dexcost_bi.retry_cost_by_reason_daily, dexcost_bi.customer_daily,
@@ -50,7 +52,7 @@ GRANT SELECT ON @extschema@.daily_model, @extschema@.daily_model_delta, @extsche
                 dexcost_bi.model_usage_daily, dexcost_bi.workflow_percentiles_daily, dexcost_bi.workflow_percentiles,
                 @extschema@.retry_chain
   TO dexcost_finops;
-GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.daily_customer, @extschema@.daily_customer_delta,
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @extschema@.daily_workflow,
                                         @extschema@.daily_model, @extschema@.daily_model_delta,
                                         @extschema@.daily_retry, @extschema@.daily_retry_delta TO dexcost_admin;
 

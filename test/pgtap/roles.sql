@@ -99,6 +99,8 @@ INSERT INTO decided VALUES
   -- retries, daily pre-aggregates, dexcost_bi
   ('dexcost.daily_customer', 'table', 'S', 'S', 'S', '', 'SIUD'),
   ('dexcost.daily_customer_delta', 'table', 'S', 'S', 'S', '', 'SIUD'),
+  ('dexcost.daily_workflow', 'table', 'S', 'S', 'S', '', 'SIUD'),
+  ('dexcost.daily_workflow_all', 'view', 'S', 'S', 'S', '', 'S'),
   ('dexcost.daily_retry', 'table', 'S', 'S', 'S', '', 'SIUD'),
   ('dexcost.daily_retry_delta', 'table', 'S', 'S', 'S', '', 'SIUD'),
   ('dexcost.daily_model', 'table', '', '', 'S', '', 'SIUD'),
