@@ -10,6 +10,7 @@
 --
 --   daily_customer  day x customer x task type   cost by category, retries, failures, tokens, task runs
 --   daily_workflow  day x task type              the same summed over customers (kept by fold_daily)
+--   daily_customer_total  day x customer         the same summed over task types (kept by fold_daily)
 --   daily_model     day x task type x provider x model x route x tier x fallback reason
 --                                                  llm_calls, tokens, latency, sketches per call
 --   daily_retry     day x task type x retry type x reason   retries, retry cost, attempt counts
@@ -82,6 +83,36 @@ CREATE TABLE @extschema@.daily_workflow (
 );
 COMMENT ON TABLE @extschema@.daily_workflow IS
   'Folded daily totals per task type (dexcost.daily_customer summed over customers, kept by fold_daily(); read through dexcost.daily_workflow_all).';
+
+-- The same measures per day and customer only: the grain of the customer pages.
+CREATE TABLE @extschema@.daily_customer_total (
+    day               date    NOT NULL,
+    customer_id       text    NOT NULL,
+    events            bigint  NOT NULL DEFAULT 0,
+    llm_calls         bigint  NOT NULL DEFAULT 0,
+    cost_usd          numeric NOT NULL DEFAULT 0,
+    llm_cost_usd      numeric NOT NULL DEFAULT 0,
+    external_cost_usd numeric NOT NULL DEFAULT 0,
+    compute_cost_usd  numeric NOT NULL DEFAULT 0,
+    other_cost_usd    numeric NOT NULL DEFAULT 0,
+    retry_count       bigint  NOT NULL DEFAULT 0,
+    retry_cost_usd    numeric NOT NULL DEFAULT 0,
+    failure_count     bigint  NOT NULL DEFAULT 0,
+    failure_cost_usd  numeric NOT NULL DEFAULT 0,
+    unpriced_events   bigint  NOT NULL DEFAULT 0,
+    input_tokens      bigint  NOT NULL DEFAULT 0,
+    cache_read_tokens bigint  NOT NULL DEFAULT 0,
+    cache_write_tokens bigint NOT NULL DEFAULT 0,
+    output_tokens     bigint  NOT NULL DEFAULT 0,
+    tasks             bigint  NOT NULL DEFAULT 0,
+    root_tasks        bigint  NOT NULL DEFAULT 0,
+    succeeded_tasks   bigint  NOT NULL DEFAULT 0,
+    failed_tasks      bigint  NOT NULL DEFAULT 0,
+    accepted_tasks    bigint  NOT NULL DEFAULT 0,
+    CONSTRAINT daily_customer_total_pkey PRIMARY KEY (day, customer_id)
+);
+COMMENT ON TABLE @extschema@.daily_customer_total IS
+  'Folded daily totals per customer (dexcost.daily_customer summed over task types, kept by fold_daily(); read through dexcost.daily_customer_total_all).';
 
 CREATE TABLE @extschema@.daily_model (
     day                 date    NOT NULL,
@@ -184,7 +215,7 @@ BEGIN
         ('retries', 'Retries.'),
         ('second_attempts', 'Retries that were attempt 2 of their chain.'),
         ('later_attempts', 'Retries that were attempt 3 or later.')) AS v(col, txt) LOOP
-        FOREACH tbl IN ARRAY ARRAY['daily_customer', 'daily_customer_delta', 'daily_workflow', 'daily_model', 'daily_model_delta',
+        FOREACH tbl IN ARRAY ARRAY['daily_customer', 'daily_customer_delta', 'daily_workflow', 'daily_customer_total', 'daily_model', 'daily_model_delta',
                                    'daily_retry', 'daily_retry_delta'] LOOP
             IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
                         WHERE a.attrelid = pg_catalog.format('%I.%I', nsp, tbl)::regclass
@@ -553,6 +584,54 @@ BEGIN
             succeeded_tasks = d.succeeded_tasks + excluded.succeeded_tasks,
             failed_tasks = d.failed_tasks + excluded.failed_tasks,
             accepted_tasks = d.accepted_tasks + excluded.accepted_tasks
+        RETURNING 1),
+    ct AS (
+        SELECT day, customer_id, sum(events) AS events,
+               sum(llm_calls) AS llm_calls,
+               sum(cost_usd) AS cost_usd,
+               sum(llm_cost_usd) AS llm_cost_usd,
+               sum(external_cost_usd) AS external_cost_usd,
+               sum(compute_cost_usd) AS compute_cost_usd,
+               sum(other_cost_usd) AS other_cost_usd,
+               sum(retry_count) AS retry_count,
+               sum(retry_cost_usd) AS retry_cost_usd,
+               sum(failure_count) AS failure_count,
+               sum(failure_cost_usd) AS failure_cost_usd,
+               sum(unpriced_events) AS unpriced_events,
+               sum(input_tokens) AS input_tokens,
+               sum(cache_read_tokens) AS cache_read_tokens,
+               sum(cache_write_tokens) AS cache_write_tokens,
+               sum(output_tokens) AS output_tokens,
+               sum(tasks) AS tasks,
+               sum(root_tasks) AS root_tasks,
+               sum(succeeded_tasks) AS succeeded_tasks,
+               sum(failed_tasks) AS failed_tasks,
+               sum(accepted_tasks) AS accepted_tasks
+          FROM agg GROUP BY day, customer_id),
+    up_ct AS (
+        INSERT INTO @extschema@.daily_customer_total AS d SELECT * FROM ct
+        ON CONFLICT ON CONSTRAINT daily_customer_total_pkey DO UPDATE SET
+            events = d.events + excluded.events,
+            llm_calls = d.llm_calls + excluded.llm_calls,
+            cost_usd = d.cost_usd + excluded.cost_usd,
+            llm_cost_usd = d.llm_cost_usd + excluded.llm_cost_usd,
+            external_cost_usd = d.external_cost_usd + excluded.external_cost_usd,
+            compute_cost_usd = d.compute_cost_usd + excluded.compute_cost_usd,
+            other_cost_usd = d.other_cost_usd + excluded.other_cost_usd,
+            retry_count = d.retry_count + excluded.retry_count,
+            retry_cost_usd = d.retry_cost_usd + excluded.retry_cost_usd,
+            failure_count = d.failure_count + excluded.failure_count,
+            failure_cost_usd = d.failure_cost_usd + excluded.failure_cost_usd,
+            unpriced_events = d.unpriced_events + excluded.unpriced_events,
+            input_tokens = d.input_tokens + excluded.input_tokens,
+            cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens,
+            cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
+            output_tokens = d.output_tokens + excluded.output_tokens,
+            tasks = d.tasks + excluded.tasks,
+            root_tasks = d.root_tasks + excluded.root_tasks,
+            succeeded_tasks = d.succeeded_tasks + excluded.succeeded_tasks,
+            failed_tasks = d.failed_tasks + excluded.failed_tasks,
+            accepted_tasks = d.accepted_tasks + excluded.accepted_tasks
         RETURNING 1)
     SELECT COALESCE(sum(agg.n), 0) INTO n FROM agg;
     deltas_folded := deltas_folded + n;
@@ -632,6 +711,7 @@ BEGIN
     DELETE FROM @extschema@.daily_customer;
     DELETE FROM @extschema@.daily_customer_delta;
     DELETE FROM @extschema@.daily_workflow;
+    DELETE FROM @extschema@.daily_customer_total;
     DELETE FROM @extschema@.daily_model;
     DELETE FROM @extschema@.daily_model_delta;
     DELETE FROM @extschema@.daily_retry;
@@ -673,6 +753,12 @@ CREATE VIEW @extschema@.daily_workflow_all AS
   SELECT day, task_type, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd, compute_cost_usd, other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd, unpriced_events, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, tasks, root_tasks, succeeded_tasks, failed_tasks, accepted_tasks FROM @extschema@.daily_customer_delta;
 COMMENT ON VIEW @extschema@.daily_workflow_all IS
   'dexcost.daily_workflow plus the pending deltas of dexcost.daily_customer: several rows may share a key, sum them.';
+CREATE VIEW @extschema@.daily_customer_total_all AS
+  SELECT * FROM @extschema@.daily_customer_total
+  UNION ALL
+  SELECT day, customer_id, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd, compute_cost_usd, other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd, unpriced_events, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, tasks, root_tasks, succeeded_tasks, failed_tasks, accepted_tasks FROM @extschema@.daily_customer_delta;
+COMMENT ON VIEW @extschema@.daily_customer_total_all IS
+  'dexcost.daily_customer_total plus the pending deltas of dexcost.daily_customer: several rows may share a key, sum them.';
 CREATE VIEW @extschema@.daily_model_all AS
   SELECT * FROM @extschema@.daily_model UNION ALL SELECT * FROM @extschema@.daily_model_delta;
 COMMENT ON VIEW @extschema@.daily_model_all IS
@@ -689,7 +775,7 @@ DECLARE
                    JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'dexcost');
 BEGIN
     -- Each view's columns carry the comments of its folded table's columns.
-    FOREACH v IN ARRAY ARRAY['daily_customer', 'daily_workflow', 'daily_model', 'daily_retry'] LOOP
+    FOREACH v IN ARRAY ARRAY['daily_customer', 'daily_workflow', 'daily_customer_total', 'daily_model', 'daily_retry'] LOOP
         FOR c IN SELECT a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS txt
                    FROM pg_catalog.pg_attribute AS a
                   WHERE a.attrelid = pg_catalog.format('%I.%I', nsp, v)::regclass AND a.attnum > 0 AND NOT a.attisdropped LOOP

@@ -84,7 +84,7 @@ CREATE VIEW dexcost_bi.customer_daily AS
          sum(d.retry_cost_usd)::numeric(20,6) AS retry_cost_usd,
          sum(d.failure_cost_usd)::numeric(20,6) AS failure_cost_usd,
          sum(d.root_tasks) AS tasks, sum(d.events) AS events
-    FROM @extschema@.daily_customer_all AS d
+    FROM @extschema@.daily_customer_total_all AS d
    GROUP BY d.day, d.customer_id;
 COMMENT ON VIEW dexcost_bi.customer_daily IS
   'Customers page, one row per customer and day: total, LLM and non-LLM (external, compute, network, GPU) cost, retry and failure cost, tasks.';
@@ -103,7 +103,7 @@ COMMENT ON VIEW dexcost_bi.customer_task_type_daily IS
 CREATE VIEW dexcost_bi.customer_ranking AS
   WITH per AS (
       SELECT p.period, d.customer_id, sum(d.cost_usd) AS cost, sum(d.root_tasks) AS tasks, sum(d.retry_cost_usd) AS retry_cost
-        FROM @extschema@.daily_customer_all AS d
+        FROM @extschema@.daily_customer_total_all AS d
         JOIN dexcost_bi.periods AS p ON d.day BETWEEN p.from_day AND p.to_day
        GROUP BY p.period, d.customer_id),
   ranked AS (

@@ -19,6 +19,7 @@ ALTER FUNCTION @extschema@.mark_retry(uuid, text, numeric, uuid, text, text) SEC
 -- table for the viewer (only provider, model, workflow and counts), so it runs as the owner.
 ALTER VIEW @extschema@.daily_customer_all SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_workflow_all SET (security_invoker = true);
+ALTER VIEW @extschema@.daily_customer_total_all SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_model_all SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_retry_all SET (security_invoker = true);
 ALTER VIEW dexcost_bi.periods SET (security_invoker = true);
@@ -41,6 +42,7 @@ GRANT USAGE ON SCHEMA dexcost_bi TO dexcost_viewer;
 -- Cost dashboards: every reader.
 GRANT SELECT ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @extschema@.daily_customer_all,
                 @extschema@.daily_workflow, @extschema@.daily_workflow_all,
+                @extschema@.daily_customer_total, @extschema@.daily_customer_total_all,
                 @extschema@.daily_retry, @extschema@.daily_retry_delta, @extschema@.daily_retry_all,
                 dexcost_bi.periods, dexcost_bi.overview_daily, dexcost_bi.overview_monthly,
                 dexcost_bi.cost_health_daily, dexcost_bi.retry_cost_by_reason_daily, dexcost_bi.customer_daily,
@@ -53,6 +55,7 @@ GRANT SELECT ON @extschema@.daily_model, @extschema@.daily_model_delta, @extsche
                 @extschema@.retry_chain
   TO dexcost_finops;
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @extschema@.daily_workflow,
+                                        @extschema@.daily_customer_total,
                                         @extschema@.daily_model, @extschema@.daily_model_delta,
                                         @extschema@.daily_retry, @extschema@.daily_retry_delta TO dexcost_admin;
 

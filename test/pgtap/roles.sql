@@ -100,6 +100,8 @@ INSERT INTO decided VALUES
   ('dexcost.daily_customer', 'table', 'S', 'S', 'S', '', 'SIUD'),
   ('dexcost.daily_customer_delta', 'table', 'S', 'S', 'S', '', 'SIUD'),
   ('dexcost.daily_workflow', 'table', 'S', 'S', 'S', '', 'SIUD'),
+  ('dexcost.daily_customer_total', 'table', 'S', 'S', 'S', '', 'SIUD'),
+  ('dexcost.daily_customer_total_all', 'view', 'S', 'S', 'S', '', 'S'),
   ('dexcost.daily_workflow_all', 'view', 'S', 'S', 'S', '', 'S'),
   ('dexcost.daily_retry', 'table', 'S', 'S', 'S', '', 'SIUD'),
   ('dexcost.daily_retry_delta', 'table', 'S', 'S', 'S', '', 'SIUD'),

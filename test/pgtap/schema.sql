@@ -14,15 +14,15 @@ SELECT plan(282);
 SELECT has_schema('dexcost');
 SELECT tables_are('dexcost', ARRAY[
     'budget', 'budget_alert', 'budget_reservation', 'budget_spend', 'cost_event', 'customer_access',
-    'daily_customer', 'daily_customer_delta', 'daily_model', 'daily_model_delta', 'daily_retry',
-    'daily_retry_delta', 'daily_workflow', 'ingest_pending', 'ingest_raw_record', 'ingest_receipt', 'model_alias',
-    'model_price', 'revenue', 'revenue_import', 'revenue_revision', 'task', 'task_reported_totals', 'task_rollup',
-    'task_rollup_delta', 'workspace_setting'
+    'daily_customer', 'daily_customer_delta', 'daily_customer_total', 'daily_model', 'daily_model_delta',
+    'daily_retry', 'daily_retry_delta', 'daily_workflow', 'ingest_pending', 'ingest_raw_record', 'ingest_receipt',
+    'model_alias', 'model_price', 'revenue', 'revenue_import', 'revenue_revision', 'task', 'task_reported_totals',
+    'task_rollup', 'task_rollup_delta', 'workspace_setting'
 ]);
 SELECT views_are('dexcost', ARRAY[
-    'budget_status', 'daily_customer_all', 'daily_model_all', 'daily_retry_all', 'daily_workflow_all',
-    'profitability', 'reported_totals_mismatch', 'retry_chain', 'revenue_current', 'revenue_monthly', 'settings',
-    'task_cost', 'unpriced_spend'
+    'budget_status', 'daily_customer_all', 'daily_customer_total_all', 'daily_model_all', 'daily_retry_all',
+    'daily_workflow_all', 'profitability', 'reported_totals_mismatch', 'retry_chain', 'revenue_current',
+    'revenue_monthly', 'settings', 'task_cost', 'unpriced_spend'
 ]);
 SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch', 'pareto']);
 SELECT sequences_are('dexcost', ARRAY[
@@ -744,7 +744,7 @@ SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
 SELECT is((SELECT pg_catalog.string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_catalog.pg_class AS c
             WHERE c.relnamespace = 'dexcost'::regnamespace AND c.relkind = 'v'
               AND coalesce('security_invoker=true' = ANY (c.reloptions), false)),
-          'budget_status, daily_customer_all, daily_model_all, daily_retry_all, daily_workflow_all, profitability, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
+          'budget_status, daily_customer_all, daily_customer_total_all, daily_model_all, daily_retry_all, daily_workflow_all, profitability, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
           'every view of dexcost is security_invoker');
 
 ------------------------------------------------------------------------------------------
@@ -854,6 +854,8 @@ SELECT set_eq(
              ('dexcost.customer_access', 'r'),
              ('dexcost.daily_customer_all', 'v'),
              ('dexcost.daily_customer_delta', 'r'),
+             ('dexcost.daily_customer_total_all', 'v'),
+             ('dexcost.daily_customer_total', 'r'),
              ('dexcost.daily_customer', 'r'),
              ('dexcost.daily_model_all', 'v'),
              ('dexcost.daily_model_delta', 'r'),
