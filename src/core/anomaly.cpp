@@ -1,0 +1,321 @@
+// Cost anomaly detectors (see anomaly.hpp for the method).
+#include "core/anomaly.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include <boost/accumulators/accumulators.hpp>
+#include <boost/accumulators/statistics/rolling_mean.hpp>
+#include <boost/accumulators/statistics/stats.hpp>
+
+namespace dexcost {
+
+namespace {
+
+constexpr double kMadToSigma = 1.4826; // MAD of a normal distribution x this = its standard deviation
+
+// Exact median of v (reorders it); 0 when empty.
+double median(std::vector<double> &v) {
+	if (v.empty())
+		return 0;
+	size_t mid = v.size() / 2;
+	std::nth_element(v.begin(), v.begin() + mid, v.end());
+	double hi = v[mid];
+	if (v.size() % 2 == 1)
+		return hi;
+	double lo = *std::max_element(v.begin(), v.begin() + mid);
+	return (lo + hi) / 2;
+}
+
+bool is_present(const bool *present, int i) { return present == nullptr || present[i]; }
+
+} // namespace
+
+// Median and MAD of the window; seasonal (same weekday as the observed day) when >= 3 such points.
+Baseline robust_baseline(const double *history, const bool *present, int n) {
+	Baseline b;
+	std::vector<double> all, same;
+	for (int i = 0; i < n; ++i) {
+		if (!is_present(present, i))
+			continue;
+		all.push_back(history[i]);
+		if ((n - i) % 7 == 0)
+			same.push_back(history[i]);
+		b.active += history[i] > 0;
+	}
+	b.points = static_cast<int>(all.size());
+	if (all.empty())
+		return b;
+	std::vector<double> dev;
+	if (same.size() >= 3) {
+		b.seasonal = true;
+		b.level = median(same);
+		// Residuals around each weekday's own median, so the weekly rhythm is not counted as noise.
+		for (int wd = 0; wd < 7; ++wd) {
+			std::vector<double> group;
+			for (int i = 0; i < n; ++i)
+				if (is_present(present, i) && (n - i) % 7 == wd)
+					group.push_back(history[i]);
+			std::vector<double> copy = group;
+			double m = median(copy);
+			for (double x : group)
+				dev.push_back(std::fabs(x - m));
+		}
+	} else {
+		std::vector<double> copy = all;
+		b.level = median(copy);
+		for (double x : all)
+			dev.push_back(std::fabs(x - b.level));
+	}
+	b.mad = median(dev);
+	return b;
+}
+
+double robust_scale(const Baseline &b, const Rule &r) {
+	return std::max({kMadToSigma * b.mad, r.floor_abs, r.floor_rel * std::fabs(b.level)});
+}
+
+Judgement judge_up(double observed, double volume, const Baseline &b, const Rule &r) {
+	Judgement j;
+	j.score = (observed - b.level) / robust_scale(b, r);
+	j.ratio = b.level > 0 ? observed / b.level : 0;
+	j.fires = volume >= r.min_volume && b.points >= r.min_points && b.level > 0 && j.ratio >= r.min_ratio &&
+	          j.score >= r.min_score;
+	return j;
+}
+
+double rolling_mean_7(const double *series, int n) {
+	using namespace boost::accumulators;
+	accumulator_set<double, stats<tag::rolling_mean>> acc(tag::rolling_window::window_size = 7);
+	for (int i = 0; i < n; ++i)
+		acc(series[i]);
+	return n > 0 ? rolling_mean(acc) : 0;
+}
+
+size_t anomaly_capacity(const AnomalyPanel &p) {
+	return 2 + 3 * static_cast<size_t>(p.task_types) + static_cast<size_t>(p.customers);
+}
+
+namespace {
+
+// Collects findings and fills in the shares once the 30-day spend is known.
+struct Collector {
+	AnomalyFinding *out;
+	size_t capacity;
+	size_t n = 0;
+	void add(AnomalyKind kind, int subject, const Baseline &b, double baseline, double observed, const Judgement &j,
+	         double excess) {
+		if (n >= capacity)
+			return;
+		AnomalyFinding &f = out[n++];
+		f.kind = kind;
+		f.subject = subject;
+		f.baseline = baseline;
+		f.observed = observed;
+		f.ratio = j.ratio;
+		f.score = j.score;
+		f.excess_cost_usd = excess;
+		f.baseline_points = b.points;
+		f.seasonal = b.seasonal;
+	}
+};
+
+// Detectors 3 and 4: the whole day's spend and retry waste.
+void detect_day(const std::vector<double> &total, const std::vector<double> &retry, int w, const AnomalyParams &p,
+                Collector &c) {
+	Rule rule;
+	rule.min_ratio = p.spike_ratio;
+	rule.min_score = p.min_score;
+	rule.min_volume = p.min_cost_usd;
+	// 4: the seeds' rule against the rolling 7-day mean, and the robust score as the second condition.
+	Baseline b = robust_baseline(total.data(), nullptr, w);
+	double mean7 = rolling_mean_7(total.data(), w);
+	Judgement j = judge_up(total[w], total[w], b, rule);
+	j.ratio = mean7 > 0 ? total[w] / mean7 : 0;
+	if (total[w] >= rule.min_volume && b.points >= rule.min_points && mean7 > 0 && j.ratio >= p.spike_ratio &&
+	    j.score >= p.min_score)
+		c.add(AnomalyKind::kDailySpendSpike, -1, b, mean7, total[w], j, total[w] - mean7);
+	// 3: retry waste against its own baseline (a floor of 10% of the usual spend keeps a day of two
+	// retries after weeks of none from firing).
+	Baseline r = robust_baseline(retry.data(), nullptr, w);
+	Rule rr = rule;
+	rr.floor_abs = std::max(rule.floor_abs, 0.1 * b.level);
+	Judgement jr = judge_up(retry[w], retry[w], r, rr);
+	if (r.level <= 0 && retry[w] >= rule.min_volume && b.points >= rule.min_points && jr.score >= p.min_score) {
+		jr.fires = true; // waste from nothing: the ratio is unbounded
+	}
+	if (jr.fires)
+		c.add(AnomalyKind::kRetryWasteSpike, -1, r, r.level, retry[w], jr, retry[w] - r.level);
+}
+
+// Detectors 2, 5 and 8 for one task type.
+void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &total, const Baseline &total_b,
+                 const AnomalyParams &p, Collector &c) {
+	const int days = panel.days, w = days - 1;
+	const double *cost = panel.type_cost + static_cast<size_t>(t) * days;
+	const double *runs = panel.type_runs + static_cast<size_t>(t) * days;
+	std::vector<double> per_run(days, 0), share(days, 0);
+	std::unique_ptr<bool[]> has_runs(new bool[days]()), has_total(new bool[days]());
+	for (int d = 0; d < days; ++d) {
+		if (runs[d] > 0) {
+			per_run[d] = cost[d] / runs[d];
+			has_runs[d] = true;
+		}
+		if (total[d] > 0) {
+			share[d] = cost[d] / total[d];
+			has_total[d] = true;
+		}
+	}
+	// 2: cost per run.
+	{
+		Rule rule;
+		rule.min_ratio = p.per_run_ratio;
+		rule.min_score = p.min_score;
+		rule.min_volume = p.min_runs;
+		rule.floor_abs = 1e-6;
+		Baseline b = robust_baseline(per_run.data(), has_runs.get(), w);
+		Judgement j = judge_up(per_run[w], runs[w], b, rule);
+		if (j.fires && cost[w] >= p.min_cost_usd)
+			c.add(AnomalyKind::kCostPerRunUp, t, b, b.level, per_run[w], j, (per_run[w] - b.level) * runs[w]);
+	}
+	// 5: share of the day's spend.
+	if (total[w] >= p.min_cost_usd && share[w] > p.dominant_share) {
+		Rule rule;
+		rule.min_ratio = 0;
+		rule.min_score = p.min_score;
+		rule.min_volume = 0;
+		rule.floor_abs = 0.02; // two share points
+		Baseline b = robust_baseline(share.data(), has_total.get(), w);
+		Judgement j;
+		j.score = (share[w] - b.level) / robust_scale(b, rule);
+		j.ratio = b.level > 0 ? share[w] / b.level : 0;
+		if (b.points >= rule.min_points && j.score >= p.min_score)
+			c.add(AnomalyKind::kUseCaseDominates, t, b, b.level, share[w], j, cost[w] - b.level * total[w]);
+	}
+	// 8: no spend on a normally active task type.
+	if (cost[w] <= 0 && total_b.points >= 7) {
+		Rule rule;
+		rule.min_score = p.min_score;
+		Baseline b = robust_baseline(cost, nullptr, w);
+		Judgement j;
+		j.score = b.level / robust_scale(b, rule);
+		j.ratio = 0;
+		if (b.points >= rule.min_points && b.active >= p.active_share * b.points && b.level >= p.min_cost_usd &&
+		    j.score >= p.min_score)
+			c.add(AnomalyKind::kZeroSpend, t, b, b.level, 0, j, -b.level);
+	}
+}
+
+} // namespace
+
+size_t detect_anomalies(const AnomalyPanel &panel, const AnomalyParams &p, AnomalyFinding *out, size_t capacity) {
+	Collector c{out, capacity};
+	const int days = panel.days;
+	if (days < 2)
+		return 0;
+	const int w = days - 1; // the observed day; days [0, w) are the window
+	std::vector<double> total(days, 0), retry(days, 0);
+	for (int t = 0; t < panel.task_types; ++t)
+		for (int d = 0; d < days; ++d) {
+			total[d] += panel.type_cost[static_cast<size_t>(t) * days + d];
+			retry[d] += panel.type_retry_cost[static_cast<size_t>(t) * days + d];
+		}
+	detect_day(total, retry, w, p, c);
+	Baseline total_b = robust_baseline(total.data(), nullptr, w);
+	for (int t = 0; t < panel.task_types; ++t)
+		detect_type(panel, t, total, total_b, p, c);
+	// 1: each customer's daily cost.
+	Rule rule;
+	rule.min_ratio = p.spike_ratio;
+	rule.min_score = p.min_score;
+	rule.min_volume = p.min_cost_usd;
+	for (int k = 0; k < panel.customers; ++k) {
+		const double *cost = panel.customer_cost + static_cast<size_t>(k) * days;
+		if (cost[w] < p.min_cost_usd)
+			continue; // cheap skip: most customers never reach the minimum volume
+		Baseline b = robust_baseline(cost, nullptr, w);
+		Judgement j = judge_up(cost[w], cost[w], b, rule);
+		if (j.fires)
+			c.add(AnomalyKind::kCustomerCostDoubled, k, b, b.level, cost[w], j, cost[w] - b.level);
+	}
+	// Shares of a 30-day spend estimated from the window's mean day.
+	double sum = 0;
+	for (int d = 0; d < days; ++d)
+		sum += total[d];
+	double monthly = 30 * sum / days;
+	for (size_t i = 0; i < c.n; ++i)
+		out[i].share_of_monthly = monthly > 0 ? std::fabs(out[i].excess_cost_usd) / monthly : 0;
+	return c.n;
+}
+
+const char *anomaly_kind_name(AnomalyKind k) {
+	switch (k) {
+	case AnomalyKind::kCustomerCostDoubled: return "customer_cost_doubled";
+	case AnomalyKind::kCostPerRunUp: return "cost_per_run_up";
+	case AnomalyKind::kRetryWasteSpike: return "retry_waste_spike";
+	case AnomalyKind::kDailySpendSpike: return "daily_spend_spike";
+	case AnomalyKind::kUseCaseDominates: return "use_case_dominates";
+	case AnomalyKind::kZeroSpend: return "zero_spend";
+	}
+	return "unknown";
+}
+
+const char *anomaly_metric(AnomalyKind k) {
+	switch (k) {
+	case AnomalyKind::kCustomerCostDoubled: return "daily_cost_usd";
+	case AnomalyKind::kCostPerRunUp: return "cost_per_run_usd";
+	case AnomalyKind::kRetryWasteSpike: return "daily_retry_cost_usd";
+	case AnomalyKind::kDailySpendSpike: return "daily_cost_usd";
+	case AnomalyKind::kUseCaseDominates: return "share_of_daily_cost";
+	case AnomalyKind::kZeroSpend: return "daily_cost_usd";
+	}
+	return "unknown";
+}
+
+const char *anomaly_subject_type(AnomalyKind k) {
+	switch (k) {
+	case AnomalyKind::kCustomerCostDoubled: return "customer";
+	case AnomalyKind::kCostPerRunUp:
+	case AnomalyKind::kUseCaseDominates:
+	case AnomalyKind::kZeroSpend: return "task_type";
+	case AnomalyKind::kRetryWasteSpike:
+	case AnomalyKind::kDailySpendSpike: return "day";
+	}
+	return "unknown";
+}
+
+const char *anomaly_fix(AnomalyKind k) {
+	switch (k) {
+	case AnomalyKind::kCustomerCostDoubled:
+		return "Check the customer's task types for a bulk job or backfill: batch the backfill (batch tier) and set a "
+		       "per-customer budget.";
+	case AnomalyKind::kCostPerRunUp:
+		return "Compare the task type's model mix, prompt size and output tokens with last week: move static prompt "
+		       "content first so it caches, and cap max output tokens.";
+	case AnomalyKind::kRetryWasteSpike:
+		return "Look at dexcost_bi.retry_cost_by_reason_daily for the failing reason: use structured output for "
+		       "validation failures, back off on rate limits, cap the attempts.";
+	case AnomalyKind::kDailySpendSpike:
+		return "Find the customer or task type that moved (see the other anomalies of the day) before spend "
+		       "continues; set a daily budget alert.";
+	case AnomalyKind::kUseCaseDominates:
+		return "Check whether this task type's volume or per-run cost jumped; route it to a cheaper model or batch "
+		       "it if it is background work.";
+	case AnomalyKind::kZeroSpend:
+		return "A normally active task type recorded nothing: check for a silent failure, a routing error or a "
+		       "broken SDK integration.";
+	}
+	return "";
+}
+
+const char *anomaly_severity(const AnomalyFinding &f) {
+	if (f.share_of_monthly >= 0.05)
+		return "high"; // the seeds: investigate anything above 5% of monthly spend
+	if (f.share_of_monthly >= 0.01 || f.score >= 10)
+		return "medium";
+	return "low";
+}
+
+} // namespace dexcost

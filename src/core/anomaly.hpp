@@ -1,0 +1,128 @@
+// Cost anomaly detectors over daily series: robust baselines, scores and the seeds' fixed-ratio rules.
+//
+// Every detector compares the observed day with a baseline of the days before it (the window):
+//   level  median of the window, or of its same-weekday days when at least 3 of them exist
+//          (weekday seasonality: a Monday is compared with Mondays)
+//   scale  1.4826 x MAD (median absolute deviation; around each weekday's own median when seasonal),
+//          never below floor = max(floor_abs, floor_rel x level), so a perfectly flat history still
+//          needs a real jump
+//   score  (observed - level) / scale: how many robust standard deviations the day is off
+//   ratio  observed / level
+// A detector fires only when the seeds' fixed-ratio rule AND the score both hold, and the day has the
+// minimum volume: the ratio alone fires on noise for small subjects, the score alone on tiny moves of
+// very steady large ones.
+//
+// Why median/MAD is our own code: Boost.Accumulators' median is the P-square estimator, an
+// approximation built for streams; a window holds at most a few hundred points, the exact median
+// (nth_element) costs nothing, and MAD needs a second pass around that median that no accumulator
+// offers. Boost's rolling_mean is used where it fits: the seeds' "2x the rolling 7-day average".
+//
+// The core is plain arrays in, plain findings out (the binding owns all memory); nothing here knows
+// PostgreSQL.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/cpp_only.hpp"
+
+namespace dexcost {
+
+// Detector numbers follow issue 9's list.
+enum class AnomalyKind : uint8_t {
+	kCustomerCostDoubled = 1, // a customer's daily cost doubled against its own baseline
+	kCostPerRunUp = 2,        // a task type's cost per run rose 3x against usual
+	kRetryWasteSpike = 3,     // the day's retry cost spiked
+	kDailySpendSpike = 4,     // daily spend > 2x the rolling 7-day average
+	kUseCaseDominates = 5,    // one task type took > 50% of the day's spend, unusually
+	kZeroSpend = 8,           // no spend on a task type that is normally active
+};
+
+// A robust baseline of one window.
+struct Baseline {
+	double level = 0;   // median (of the same weekday when seasonal)
+	double mad = 0;     // median absolute deviation
+	int points = 0;     // window points used (present ones)
+	int active = 0;     // of them, points above zero
+	bool seasonal = false;
+};
+
+// history[0..n) oldest first; the observed day follows history[n-1]. present may be nullptr (all
+// present); absent points (no runs that day, say) are left out.
+Baseline robust_baseline(const double *history, const bool *present, int n);
+
+// Thresholds of one test.
+struct Rule {
+	double min_ratio = 2;    // the seeds' fixed ratio
+	double min_score = 3.5;  // robust standard deviations
+	double min_volume = 1;   // observed value (USD, runs, ...) below which nothing fires
+	double floor_abs = 0.01; // scale floor, absolute
+	double floor_rel = 0.1;  // scale floor, relative to the level
+	int min_points = 7;      // window points required
+};
+
+struct Judgement {
+	bool fires = false;
+	double ratio = 0; // observed / level (0 when the level is 0)
+	double score = 0; // (observed - level) / scale
+};
+
+// The scale the score divides by.
+double robust_scale(const Baseline &b, const Rule &r);
+
+// An upward move: fires when volume >= min_volume, enough points, level > 0, ratio >= min_ratio and
+// score >= min_score.
+Judgement judge_up(double observed, double volume, const Baseline &b, const Rule &r);
+
+// Mean of the last 7 values of series[0..n) (Boost.Accumulators rolling_mean); 0 when n == 0.
+double rolling_mean_7(const double *series, int n);
+
+// Parameters of detect_anomalies (defaults are the seeds').
+struct AnomalyParams {
+	double spike_ratio = 2;       // detectors 1, 3, 4
+	double per_run_ratio = 3;     // detector 2
+	double dominant_share = 0.5;  // detector 5
+	double min_cost_usd = 1;      // minimum volume of every cost detector
+	double min_score = 3.5;
+	double min_runs = 5;          // detector 2: runs on the observed day
+	double active_share = 0.8;    // detector 8: share of window days with spend
+};
+
+// The daily panel: subjects x days, row-major, day days-1 is the observed day.
+struct AnomalyPanel {
+	int days = 0;
+	int task_types = 0;
+	int customers = 0;
+	const double *type_cost = nullptr;       // task_types x days
+	const double *type_runs = nullptr;       // task_types x days
+	const double *type_retry_cost = nullptr; // task_types x days
+	const double *customer_cost = nullptr;   // customers x days
+};
+
+struct AnomalyFinding {
+	AnomalyKind kind{};
+	int subject = -1;           // task type or customer index; -1 for the whole day
+	double baseline = 0;        // level (or the rolling 7-day mean for detector 4)
+	double observed = 0;
+	double ratio = 0;
+	double score = 0;
+	double excess_cost_usd = 0; // cost above the baseline (negative: spend missing)
+	double share_of_monthly = 0; // |excess| / 30-day spend estimated from the window
+	int baseline_points = 0;
+	bool seasonal = false;
+};
+
+// Most findings one panel can give (one per kind and subject).
+size_t anomaly_capacity(const AnomalyPanel &p);
+
+// Runs every detector on the observed day; writes at most capacity findings, returns how many.
+// May throw std::bad_alloc (call it from a no-throw shim).
+size_t detect_anomalies(const AnomalyPanel &p, const AnomalyParams &params, AnomalyFinding *out, size_t capacity);
+
+const char *anomaly_kind_name(AnomalyKind k);   // customer_cost_doubled, ...
+const char *anomaly_metric(AnomalyKind k);      // daily_cost_usd, ...
+const char *anomaly_subject_type(AnomalyKind k); // customer, task_type or day
+const char *anomaly_fix(AnomalyKind k);          // a concrete fix to try first
+const char *anomaly_severity(const AnomalyFinding &f); // high (>= 5% of monthly spend), medium or low
+
+} // namespace dexcost
