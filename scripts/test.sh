@@ -6,6 +6,7 @@
 #   3. pg_regress suites (test/sql -> expected/) and isolation specs (test/isolation)
 #   4. pgTAP behaviour tests (test/pgtap, pg_prove)
 #   5. pg_dump / pg_restore round trip (test/dump_restore.sh)
+#   6. the real pg_cron runs dexcost.run_checks() on its own cluster (scripts/cron_test.sh)
 # Exits non-zero on the first failing layer, after printing what failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,5 +40,8 @@ pg_prove --ext .sql -d dexcost_tap test/pgtap/
 
 echo "== dump and restore"
 test/dump_restore.sh
+
+echo "== pg_cron schedules run_checks"
+scripts/cron_test.sh
 
 echo "== all test layers passed"
