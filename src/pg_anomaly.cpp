@@ -87,9 +87,49 @@ struct DailyRow {
 	int customer;
 	int task_type;
 	int day; // 0 = first day of the window
-	double cost, runs, retry_cost;
+	double cost, runs, retry_cost, llm_calls, prompt_tokens, cache_read_tokens;
 };
 DEXCOST_PLAIN(DailyRow);
+
+// One row of daily_retry_all of the two retry types the rate detectors read.
+struct RetryRow {
+	int task_type;
+	int day;
+	bool regeneration; // user_regeneration, else validation_retry
+	double retries, cost;
+};
+DEXCOST_PLAIN(RetryRow);
+
+// Runs the query with the window's two dates through a cursor, calling on_row per row with the
+// current context switched to `work`.
+template <typename OnRow>
+void scan(const char *sql, DateADT first, DateADT last, MemoryContext work, OnRow on_row) {
+	Oid argtypes[2] = {DATEOID, DATEOID};
+	Datum args[2] = {DateADTGetDatum(first), DateADTGetDatum(last)};
+	SPIPlanPtr plan = SPI_prepare(sql, 2, argtypes);
+	if (!plan)
+		elog(ERROR, "could not prepare the daily scan: %s", SPI_result_code_string(SPI_result));
+	Portal portal = SPI_cursor_open(nullptr, plan, args, nullptr, true);
+	for (;;) {
+		SPI_cursor_fetch(portal, true, 50000);
+		if (SPI_processed == 0)
+			break;
+		MemoryContext spi = MemoryContextSwitchTo(work);
+		for (uint64 r = 0; r < SPI_processed; ++r)
+			on_row(SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
+		MemoryContextSwitchTo(spi);
+		SPI_freetuptable(SPI_tuptable);
+		CHECK_FOR_INTERRUPTS();
+	}
+	SPI_cursor_close(portal);
+}
+
+// A float8 column (0 for NULL).
+double float_col(HeapTuple t, TupleDesc d, int col) {
+	bool isnull;
+	Datum v = SPI_getbinval(t, d, col, &isnull);
+	return isnull ? 0 : DatumGetFloat8(v);
+}
 
 // Phase 1: every daily_customer_all row of [first, last] (folded and pending rows of one key are
 // simply summed), read by one cursor into `work`, and summed into the panel's matrices.
@@ -102,49 +142,55 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 	auto *rows = static_cast<DailyRow *>(palloc_extended(sizeof(DailyRow) * capacity, MCXT_ALLOC_HUGE));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	Oid argtypes[2] = {DATEOID, DATEOID};
-	Datum args[2] = {DateADTGetDatum(first), DateADTGetDatum(last)};
-	SPIPlanPtr plan = SPI_prepare("SELECT d.customer_id, d.task_type, d.day - $1, d.cost_usd::float8, d.tasks::float8,"
-	                              " d.retry_cost_usd::float8 FROM dexcost.daily_customer_all AS d"
-	                              " WHERE d.day BETWEEN $1 AND $2",
-	                              2, argtypes);
-	if (!plan)
-		elog(ERROR, "could not prepare the daily scan: %s", SPI_result_code_string(SPI_result));
-	Portal portal = SPI_cursor_open(nullptr, plan, args, nullptr, true);
-	for (;;) {
-		SPI_cursor_fetch(portal, true, 50000);
-		if (SPI_processed == 0)
-			break;
-		MemoryContext spi = MemoryContextSwitchTo(work);
-		TupleDesc d = SPI_tuptable->tupdesc;
-		for (uint64 r = 0; r < SPI_processed; ++r) {
-			HeapTuple t = SPI_tuptable->vals[r];
-			if (n == capacity) {
-				capacity *= 2;
-				rows = static_cast<DailyRow *>(repalloc_huge(rows, sizeof(DailyRow) * capacity));
-			}
-			bool isnull;
-			DailyRow &row = rows[n++];
-			row.customer = intern(customers, SPI_getbinval(t, d, 1, &isnull));
-			row.task_type = intern(types, SPI_getbinval(t, d, 2, &isnull));
-			row.day = DatumGetInt32(SPI_getbinval(t, d, 3, &isnull));
-			row.cost = DatumGetFloat8(SPI_getbinval(t, d, 4, &isnull));
-			row.runs = DatumGetFloat8(SPI_getbinval(t, d, 5, &isnull));
-			row.retry_cost = DatumGetFloat8(SPI_getbinval(t, d, 6, &isnull));
-		}
-		MemoryContextSwitchTo(spi);
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
-	}
-	SPI_cursor_close(portal);
+	scan("SELECT d.customer_id, d.task_type, d.day - $1, d.cost_usd::float8, d.tasks::float8, d.retry_cost_usd::float8,"
+	     " d.llm_calls::float8, (d.input_tokens + d.cache_read_tokens + d.cache_write_tokens)::float8,"
+	     " d.cache_read_tokens::float8 FROM dexcost.daily_customer_all AS d WHERE d.day BETWEEN $1 AND $2",
+	     first, last, work, [&](HeapTuple t, TupleDesc d) {
+		     if (n == capacity) {
+			     capacity *= 2;
+			     rows = static_cast<DailyRow *>(repalloc_huge(rows, sizeof(DailyRow) * capacity));
+		     }
+		     bool isnull;
+		     DailyRow &row = rows[n++];
+		     row.customer = intern(customers, SPI_getbinval(t, d, 1, &isnull));
+		     row.task_type = intern(types, SPI_getbinval(t, d, 2, &isnull));
+		     row.day = DatumGetInt32(SPI_getbinval(t, d, 3, &isnull));
+		     row.cost = float_col(t, d, 4);
+		     row.runs = float_col(t, d, 5);
+		     row.retry_cost = float_col(t, d, 6);
+		     row.llm_calls = float_col(t, d, 7);
+		     row.prompt_tokens = float_col(t, d, 8);
+		     row.cache_read_tokens = float_col(t, d, 9);
+	     });
+	size_t nr = 0, rcapacity = 1024;
+	// In `work`: the current context is SPI's here, which SPI_finish frees.
+	auto *retries = static_cast<RetryRow *>(MemoryContextAllocHuge(work, sizeof(RetryRow) * rcapacity));
+	scan("SELECT r.task_type, r.day - $1, r.retry_type = 'user_regeneration', r.retries::float8, r.retry_cost_usd::float8"
+	     "  FROM dexcost.daily_retry_all AS r WHERE r.day BETWEEN $1 AND $2"
+	     "   AND r.retry_type IN ('validation_retry', 'user_regeneration')",
+	     first, last, work, [&](HeapTuple t, TupleDesc d) {
+		     if (nr == rcapacity) {
+			     rcapacity *= 2;
+			     retries = static_cast<RetryRow *>(repalloc_huge(retries, sizeof(RetryRow) * rcapacity));
+		     }
+		     bool isnull;
+		     RetryRow &row = retries[nr++];
+		     row.task_type = intern(types, SPI_getbinval(t, d, 1, &isnull));
+		     row.day = DatumGetInt32(SPI_getbinval(t, d, 2, &isnull));
+		     row.regeneration = DatumGetBool(SPI_getbinval(t, d, 3, &isnull));
+		     row.retries = float_col(t, d, 4);
+		     row.cost = float_col(t, d, 5);
+	     });
 	SPI_finish();
 	MemoryContextSwitchTo(work);
 	auto matrix = [&](int subjects) {
 		return static_cast<double *>(palloc_extended(sizeof(double) * days * (subjects ? subjects : 1),
 		                                             MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
 	};
-	double *type_cost = matrix(types->count), *type_runs = matrix(types->count),
-	       *type_retry = matrix(types->count), *customer_cost = matrix(customers->count);
+	const int nt = types->count;
+	double *type_cost = matrix(nt), *type_runs = matrix(nt), *type_retry = matrix(nt), *llm_calls = matrix(nt),
+	       *prompt = matrix(nt), *cache_read = matrix(nt), *validations = matrix(nt), *validation_cost = matrix(nt),
+	       *regenerations = matrix(nt), *regeneration_cost = matrix(nt), *customer_cost = matrix(customers->count);
 	for (size_t i = 0; i < n; ++i) {
 		const DailyRow &row = rows[i];
 		if (row.day < 0 || row.day >= days)
@@ -153,9 +199,21 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 		type_cost[tt] += row.cost;
 		type_runs[tt] += row.runs;
 		type_retry[tt] += row.retry_cost;
+		llm_calls[tt] += row.llm_calls;
+		prompt[tt] += row.prompt_tokens;
+		cache_read[tt] += row.cache_read_tokens;
 		customer_cost[static_cast<size_t>(row.customer) * days + row.day] += row.cost;
 	}
 	pfree(rows);
+	for (size_t i = 0; i < nr; ++i) {
+		const RetryRow &row = retries[i];
+		if (row.day < 0 || row.day >= days)
+			continue;
+		size_t tt = static_cast<size_t>(row.task_type) * days + row.day;
+		(row.regeneration ? regenerations : validations)[tt] += row.retries;
+		(row.regeneration ? regeneration_cost : validation_cost)[tt] += row.cost;
+	}
+	pfree(retries);
 	panel->days = days;
 	panel->task_types = types->count;
 	panel->customers = customers->count;
@@ -163,6 +221,13 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 	panel->type_runs = type_runs;
 	panel->type_retry_cost = type_retry;
 	panel->customer_cost = customer_cost;
+	panel->type_llm_calls = llm_calls;
+	panel->type_prompt_tokens = prompt;
+	panel->type_cache_read_tokens = cache_read;
+	panel->type_validation_retries = validations;
+	panel->type_validation_cost = validation_cost;
+	panel->type_regenerations = regenerations;
+	panel->type_regeneration_cost = regeneration_cost;
 }
 
 // Checks one threshold argument.
@@ -207,7 +272,7 @@ ShimResult detect_noexcept(const dexcost::AnomalyPanel &panel, const dexcost::An
 using namespace dexcost_pg;
 
 // dexcost.anomalies_on_day(day date, baseline_days int, spike_ratio, per_run_ratio, dominant_share,
-// min_cost_usd, min_score): the anomalies of one day against the baseline_days before it.
+// min_cost_usd, min_score, cache_drop, validation_rate, regeneration_rate): the anomalies of one day against the baseline_days before it.
 extern "C" Datum dexcost_anomalies_on_day(PG_FUNCTION_ARGS) {
 	// Phase 1.
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -226,6 +291,9 @@ extern "C" Datum dexcost_anomalies_on_day(PG_FUNCTION_ARGS) {
 	params.dominant_share = positive_arg(fcinfo, 4, "dominant_share", 1);
 	params.min_cost_usd = positive_arg(fcinfo, 5, "min_cost_usd", 1e12);
 	params.min_score = positive_arg(fcinfo, 6, "min_score", 1e6);
+	params.cache_drop = positive_arg(fcinfo, 7, "cache_drop", 1);
+	params.validation_rate = positive_arg(fcinfo, 8, "validation_rate", 1e6);
+	params.regeneration_rate = positive_arg(fcinfo, 9, "regeneration_rate", 1e6);
 
 	InitMaterializedSRF(fcinfo, 0);
 	auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);

@@ -16,7 +16,10 @@ CREATE FUNCTION @extschema@.anomalies_on_day(day date, baseline_days integer,
                                              per_run_ratio double precision DEFAULT 3,
                                              dominant_share double precision DEFAULT 0.5,
                                              min_cost_usd double precision DEFAULT 1,
-                                             min_score double precision DEFAULT 3.5)
+                                             min_score double precision DEFAULT 3.5,
+                                             cache_drop double precision DEFAULT 0.2,
+                                             validation_rate double precision DEFAULT 0.10,
+                                             regeneration_rate double precision DEFAULT 0.15)
   RETURNS TABLE (kind text, subject_type text, subject_id text, metric text, baseline double precision,
                  observed double precision, ratio double precision, score double precision, baseline_from date,
                  baseline_to date, baseline_points integer, seasonal boolean, excess_cost_usd double precision,
@@ -24,7 +27,8 @@ CREATE FUNCTION @extschema@.anomalies_on_day(day date, baseline_days integer,
   LANGUAGE C STABLE PARALLEL RESTRICTED
   AS 'MODULE_PATHNAME', 'dexcost_anomalies_on_day';
 COMMENT ON FUNCTION @extschema@.anomalies_on_day(date, integer, double precision, double precision, double precision,
-                                                 double precision, double precision) IS
+                                                 double precision, double precision, double precision, double precision,
+                                                 double precision) IS
   'The anomalies of one day (workspace time zone) against the baseline_days before it, read from the daily pre-aggregates; detect_anomalies() is the friendlier entry point.';
 
 CREATE FUNCTION @extschema@.detect_anomalies(as_of timestamptz DEFAULT pg_catalog.now(),
@@ -33,7 +37,10 @@ CREATE FUNCTION @extschema@.detect_anomalies(as_of timestamptz DEFAULT pg_catalo
                                              per_run_ratio double precision DEFAULT 3,
                                              dominant_share double precision DEFAULT 0.5,
                                              min_cost_usd numeric DEFAULT 1,
-                                             min_score double precision DEFAULT 3.5)
+                                             min_score double precision DEFAULT 3.5,
+                                             cache_drop double precision DEFAULT 0.2,
+                                             validation_rate double precision DEFAULT 0.10,
+                                             regeneration_rate double precision DEFAULT 0.15)
   RETURNS TABLE (kind text, subject_type text, subject_id text, day date, metric text, baseline numeric,
                  observed numeric, ratio numeric, score numeric, baseline_from date, baseline_to date,
                  observed_from date, observed_to date, baseline_points integer, seasonal boolean,
@@ -51,12 +58,14 @@ AS $$
     FROM (SELECT @extschema@.local_day(as_of, @extschema@.timezone()) - 1 AS d,
                  pg_catalog.ceil(EXTRACT(epoch FROM lookback) / 86400)::integer AS n) AS o,
          LATERAL @extschema@.anomalies_on_day(o.d, o.n, spike_ratio, per_run_ratio, dominant_share,
-                                              min_cost_usd::double precision, min_score) AS a
+                                              min_cost_usd::double precision, min_score, cache_drop, validation_rate,
+                                              regeneration_rate) AS a
    ORDER BY a.share_of_monthly_spend DESC, a.kind, a.subject_id
 $$;
 COMMENT ON FUNCTION @extschema@.detect_anomalies(timestamptz, interval, double precision, double precision,
-                                                 double precision, numeric, double precision) IS
-  'Cost anomalies of the last complete day before as_of (workspace time zone) against a robust baseline of the lookback before it: customer cost doubled, task type cost per run 3x, retry waste spike, daily spend > 2x the 7-day average, one task type > 50% of the day, zero spend on an active task type. Each row has before/after, ratio, score, estimated excess cost, share of monthly spend, severity and a fix. See docs/anomalies.md.';
+                                                 double precision, numeric, double precision, double precision,
+                                                 double precision, double precision) IS
+  'Cost anomalies of the last complete day before as_of (workspace time zone) against a robust baseline of the lookback before it: customer cost doubled, task type cost per run 3x, retry waste spike, daily spend > 2x the 7-day average, one task type > 50% of the day, zero spend on an active task type, cache hit rate down > 20%, validation retries > 10% of llm_calls, regenerations > 15% of runs. Each row has before/after, ratio, score, estimated excess cost, share of monthly spend, severity and a fix. See docs/anomalies.md.';
 
 CREATE TABLE @extschema@.anomaly (
     anomaly_id       bigint      GENERATED ALWAYS AS IDENTITY,
@@ -86,12 +95,12 @@ CREATE TABLE @extschema@.anomaly (
 COMMENT ON TABLE @extschema@.anomaly IS
   'Anomalies found by run_checks(), one row per kind, subject and day (re-running stores nothing twice); acknowledge_anomaly() marks one as handled.';
 COMMENT ON COLUMN @extschema@.anomaly.anomaly_id IS 'Identifier (in the pg_notify payload too).';
-COMMENT ON COLUMN @extschema@.anomaly.kind IS 'Detector: customer_cost_doubled, cost_per_run_up, retry_waste_spike, daily_spend_spike, use_case_dominates or zero_spend.';
+COMMENT ON COLUMN @extschema@.anomaly.kind IS 'Detector: customer_cost_doubled, cost_per_run_up, retry_waste_spike, daily_spend_spike, use_case_dominates, cache_hit_rate_down, zero_spend, validation_retry_rate or regeneration_rate.';
 COMMENT ON COLUMN @extschema@.anomaly.subject_type IS 'customer, task_type or day.';
 COMMENT ON COLUMN @extschema@.anomaly.subject_id IS 'The customer id, the task type, or the day (YYYY-MM-DD) for whole-day kinds.';
 COMMENT ON COLUMN @extschema@.anomaly.day IS 'The observed day (workspace time zone).';
-COMMENT ON COLUMN @extschema@.anomaly.metric IS 'What was measured: daily_cost_usd, cost_per_run_usd, daily_retry_cost_usd or share_of_daily_cost.';
-COMMENT ON COLUMN @extschema@.anomaly.baseline IS 'The usual value before (robust median; the rolling 7-day mean for daily_spend_spike).';
+COMMENT ON COLUMN @extschema@.anomaly.metric IS 'What was measured: daily_cost_usd, cost_per_run_usd, daily_retry_cost_usd, share_of_daily_cost, cache_read_share_of_prompt_tokens, validation_retries_per_llm_call or regenerations_per_run.';
+COMMENT ON COLUMN @extschema@.anomaly.baseline IS 'The usual value before (robust median; the rolling 7-day mean for daily_spend_spike); USD, a share or a rate as metric says.';
 COMMENT ON COLUMN @extschema@.anomaly.observed IS 'The value on the day.';
 COMMENT ON COLUMN @extschema@.anomaly.ratio IS 'observed / baseline (NULL when the baseline is 0).';
 COMMENT ON COLUMN @extschema@.anomaly.score IS 'Robust standard deviations off: (observed - median) / max(1.4826 x MAD, floor).';
@@ -194,7 +203,7 @@ COMMENT ON COLUMN dexcost_bi.open_anomalies.kind IS 'Detector that fired.';
 COMMENT ON COLUMN dexcost_bi.open_anomalies.subject_type IS 'customer, task_type or day.';
 COMMENT ON COLUMN dexcost_bi.open_anomalies.subject_id IS 'Customer id, task type, or the day for whole-day kinds.';
 COMMENT ON COLUMN dexcost_bi.open_anomalies.metric IS 'What was measured.';
-COMMENT ON COLUMN dexcost_bi.open_anomalies.baseline_value IS 'Usual value before (USD, or a share for share_of_daily_cost).';
+COMMENT ON COLUMN dexcost_bi.open_anomalies.baseline_value IS 'Usual value before (USD, a share or a rate, as metric says).';
 COMMENT ON COLUMN dexcost_bi.open_anomalies.observed_value IS 'Value on the day.';
 COMMENT ON COLUMN dexcost_bi.open_anomalies.ratio IS 'observed / baseline (NULL when the baseline is 0).';
 COMMENT ON COLUMN dexcost_bi.open_anomalies.score IS 'Robust standard deviations off the baseline.';

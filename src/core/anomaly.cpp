@@ -86,6 +86,23 @@ Judgement judge_up(double observed, double volume, const Baseline &b, const Rule
 	return j;
 }
 
+Judgement judge_rate(double rate, double volume, const Baseline &b, double limit, const Rule &r) {
+	Judgement j;
+	j.score = (rate - b.level) / robust_scale(b, r);
+	j.ratio = b.level > 0 ? rate / b.level : 0;
+	j.fires = volume >= r.min_volume && b.points >= r.min_points && rate > limit && j.score >= r.min_score;
+	return j;
+}
+
+Judgement judge_down(double observed, double volume, const Baseline &b, double drop, const Rule &r) {
+	Judgement j;
+	j.score = (b.level - observed) / robust_scale(b, r);
+	j.ratio = b.level > 0 ? observed / b.level : 0;
+	j.fires = volume >= r.min_volume && b.points >= r.min_points && b.level > 0 && observed <= (1 - drop) * b.level &&
+	          j.score >= r.min_score;
+	return j;
+}
+
 double rolling_mean_7(const double *series, int n) {
 	using namespace boost::accumulators;
 	accumulator_set<double, stats<tag::rolling_mean>> acc(tag::rolling_window::window_size = 7);
@@ -95,7 +112,7 @@ double rolling_mean_7(const double *series, int n) {
 }
 
 size_t anomaly_capacity(const AnomalyPanel &p) {
-	return 2 + 3 * static_cast<size_t>(p.task_types) + static_cast<size_t>(p.customers);
+	return 2 + 6 * static_cast<size_t>(p.task_types) + static_cast<size_t>(p.customers);
 }
 
 namespace {
@@ -150,7 +167,67 @@ void detect_day(const std::vector<double> &total, const std::vector<double> &ret
 		c.add(AnomalyKind::kRetryWasteSpike, -1, r, r.level, retry[w], jr, retry[w] - r.level);
 }
 
-// Detectors 2, 5 and 8 for one task type.
+// The series num / den of one task type, present where den > 0.
+void rate_series(const double *num, const double *den, int days, std::vector<double> *rate, std::unique_ptr<bool[]> *present) {
+	rate->assign(days, 0);
+	present->reset(new bool[days]());
+	for (int d = 0; d < days; ++d)
+		if (den[d] > 0) {
+			(*rate)[d] = num[d] / den[d];
+			(*present)[d] = true;
+		}
+}
+
+// Detectors 7, 10 and 12 for one task type.
+void detect_type_rates(const AnomalyPanel &panel, int t, const double *per_run, const bool *has_runs,
+                       const AnomalyParams &p, Collector &c) {
+	const int days = panel.days, w = days - 1;
+	const size_t row = static_cast<size_t>(t) * days;
+	std::vector<double> rate;
+	std::unique_ptr<bool[]> present;
+	Rule rule;
+	rule.min_score = p.min_score;
+	rule.floor_abs = 0.01; // one percentage point
+	rule.floor_rel = 0;
+	// 7: cache hit rate = cache read / prompt tokens.
+	rate_series(panel.type_cache_read_tokens + row, panel.type_prompt_tokens + row, days, &rate, &present);
+	{
+		Rule r7 = rule;
+		r7.min_volume = p.min_prompt_tokens;
+		Baseline b = robust_baseline(rate.data(), present.get(), w);
+		Judgement j = judge_down(rate[w], panel.type_prompt_tokens[row + w], b, p.cache_drop, r7);
+		if (j.fires) {
+			// The cost per run above usual that day (what the lost cache reads cost, roughly).
+			Baseline pr = robust_baseline(per_run, has_runs, w);
+			const double runs = panel.type_runs[row + w];
+			double excess = runs > 0 ? std::max(0.0, (per_run[w] - pr.level) * runs) : 0;
+			c.add(AnomalyKind::kCacheHitRateDown, t, b, b.level, rate[w], j, excess);
+		}
+	}
+	// 10: validation retries per llm_call; 12: user regenerations per run.
+	struct RateRule {
+		AnomalyKind kind;
+		const double *num, *den, *cost;
+		double limit;
+	} rules[] = {{AnomalyKind::kValidationRetryRate, panel.type_validation_retries + row, panel.type_llm_calls + row,
+	              panel.type_validation_cost + row, p.validation_rate},
+	             {AnomalyKind::kRegenerationRate, panel.type_regenerations + row, panel.type_runs + row,
+	              panel.type_regeneration_cost + row, p.regeneration_rate}};
+	for (const RateRule &rr : rules) {
+		rate_series(rr.num, rr.den, days, &rate, &present);
+		Rule r = rule;
+		r.min_volume = p.min_calls;
+		Baseline b = robust_baseline(rate.data(), present.get(), w);
+		Judgement j = judge_rate(rate[w], rr.den[w], b, rr.limit, r);
+		if (j.fires) {
+			// The share of the day's retry cost above the usual rate.
+			double excess = rate[w] > 0 ? rr.cost[w] * std::max(0.0, rate[w] - b.level) / rate[w] : 0;
+			c.add(rr.kind, t, b, b.level, rate[w], j, excess);
+		}
+	}
+}
+
+// Detectors 2, 5 and 8 for one task type (and 7, 10, 12 when the panel has their series).
 void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &total, const Baseline &total_b,
                  const AnomalyParams &p, Collector &c) {
 	const int days = panel.days, w = days - 1;
@@ -194,6 +271,8 @@ void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &to
 		if (b.points >= rule.min_points && j.score >= p.min_score)
 			c.add(AnomalyKind::kUseCaseDominates, t, b, b.level, share[w], j, cost[w] - b.level * total[w]);
 	}
+	if (panel.type_llm_calls != nullptr)
+		detect_type_rates(panel, t, per_run.data(), has_runs.get(), p, c);
 	// 8: no spend on a normally active task type.
 	if (cost[w] <= 0 && total_b.points >= 7) {
 		Rule rule;
@@ -258,6 +337,9 @@ const char *anomaly_kind_name(AnomalyKind k) {
 	case AnomalyKind::kDailySpendSpike: return "daily_spend_spike";
 	case AnomalyKind::kUseCaseDominates: return "use_case_dominates";
 	case AnomalyKind::kZeroSpend: return "zero_spend";
+	case AnomalyKind::kCacheHitRateDown: return "cache_hit_rate_down";
+	case AnomalyKind::kValidationRetryRate: return "validation_retry_rate";
+	case AnomalyKind::kRegenerationRate: return "regeneration_rate";
 	}
 	return "unknown";
 }
@@ -270,6 +352,9 @@ const char *anomaly_metric(AnomalyKind k) {
 	case AnomalyKind::kDailySpendSpike: return "daily_cost_usd";
 	case AnomalyKind::kUseCaseDominates: return "share_of_daily_cost";
 	case AnomalyKind::kZeroSpend: return "daily_cost_usd";
+	case AnomalyKind::kCacheHitRateDown: return "cache_read_share_of_prompt_tokens";
+	case AnomalyKind::kValidationRetryRate: return "validation_retries_per_llm_call";
+	case AnomalyKind::kRegenerationRate: return "regenerations_per_run";
 	}
 	return "unknown";
 }
@@ -279,7 +364,10 @@ const char *anomaly_subject_type(AnomalyKind k) {
 	case AnomalyKind::kCustomerCostDoubled: return "customer";
 	case AnomalyKind::kCostPerRunUp:
 	case AnomalyKind::kUseCaseDominates:
-	case AnomalyKind::kZeroSpend: return "task_type";
+	case AnomalyKind::kZeroSpend:
+	case AnomalyKind::kCacheHitRateDown:
+	case AnomalyKind::kValidationRetryRate:
+	case AnomalyKind::kRegenerationRate: return "task_type";
 	case AnomalyKind::kRetryWasteSpike:
 	case AnomalyKind::kDailySpendSpike: return "day";
 	}
@@ -306,6 +394,15 @@ const char *anomaly_fix(AnomalyKind k) {
 	case AnomalyKind::kZeroSpend:
 		return "A normally active task type recorded nothing: check for a silent failure, a routing error or a "
 		       "broken SDK integration.";
+	case AnomalyKind::kCacheHitRateDown:
+		return "The prompt prefix changed: move the static prompt (system text, tools, examples) first and the "
+		       "per-request content last, so the cached prefix matches again.";
+	case AnomalyKind::kValidationRetryRate:
+		return "Outputs fail validation: use structured output (JSON schema / tool calling) instead of parsing "
+		       "free text, and show the validator's error in the retry prompt.";
+	case AnomalyKind::kRegenerationRate:
+		return "Users ask for another answer: review the regenerated outputs, tighten the prompt, and cap max "
+		       "output tokens if answers run long.";
 	}
 	return "";
 }

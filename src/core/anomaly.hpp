@@ -35,7 +35,10 @@ enum class AnomalyKind : uint8_t {
 	kRetryWasteSpike = 3,     // the day's retry cost spiked
 	kDailySpendSpike = 4,     // daily spend > 2x the rolling 7-day average
 	kUseCaseDominates = 5,    // one task type took > 50% of the day's spend, unusually
+	kCacheHitRateDown = 7,    // a task type's prompt cache hit rate fell > 20% from baseline
 	kZeroSpend = 8,           // no spend on a task type that is normally active
+	kValidationRetryRate = 10, // validation retries > 10% of a task type's llm_calls
+	kRegenerationRate = 12,   // user regenerations > 15% of a task type's runs
 };
 
 // A robust baseline of one window.
@@ -86,6 +89,11 @@ struct AnomalyParams {
 	double min_score = 3.5;
 	double min_runs = 5;          // detector 2: runs on the observed day
 	double active_share = 0.8;    // detector 8: share of window days with spend
+	double cache_drop = 0.2;      // detector 7: relative fall of the cache hit rate
+	double min_prompt_tokens = 10000; // detector 7: prompt tokens on the observed day
+	double validation_rate = 0.10; // detector 10
+	double regeneration_rate = 0.15; // detector 12
+	double min_calls = 20;        // detectors 10 and 12: llm_calls / runs on the observed day
 };
 
 // The daily panel: subjects x days, row-major, day days-1 is the observed day.
@@ -97,6 +105,14 @@ struct AnomalyPanel {
 	const double *type_runs = nullptr;       // task_types x days
 	const double *type_retry_cost = nullptr; // task_types x days
 	const double *customer_cost = nullptr;   // customers x days
+	// Optional (nullptr: detectors 7, 10 and 12 are skipped), task_types x days each.
+	const double *type_llm_calls = nullptr;
+	const double *type_prompt_tokens = nullptr;   // input + cache read + cache write
+	const double *type_cache_read_tokens = nullptr;
+	const double *type_validation_retries = nullptr;
+	const double *type_validation_cost = nullptr;
+	const double *type_regenerations = nullptr;
+	const double *type_regeneration_cost = nullptr;
 };
 
 struct AnomalyFinding {
@@ -114,6 +130,14 @@ struct AnomalyFinding {
 
 // Most findings one panel can give (one per kind and subject).
 size_t anomaly_capacity(const AnomalyPanel &p);
+
+// A rate rule (detectors 10 and 12): fires when volume >= min_volume, enough points, rate > limit
+// and score >= min_score (floor 1 percentage point). The ratio is rate / level (0 when the level is 0).
+Judgement judge_rate(double rate, double volume, const Baseline &b, double limit, const Rule &r);
+
+// A fall (detector 7): fires when volume >= min_volume, level > 0, observed <= (1 - drop) x level
+// and (level - observed) / scale >= min_score; the score is reported positive.
+Judgement judge_down(double observed, double volume, const Baseline &b, double drop, const Rule &r);
 
 // Runs every detector on the observed day; writes at most capacity findings, returns how many.
 // May throw std::bad_alloc (call it from a no-throw shim).

@@ -26,6 +26,10 @@ struct Fixture {
 	int days = 29;
 	std::vector<std::vector<double>> cost, runs, retry, customers;
 	std::vector<double> type_cost, type_runs, type_retry, customer_cost;
+	// Optional series of detectors 7, 10, 12 (when `rates`): per type.
+	bool rates = false;
+	std::vector<std::vector<double>> calls, prompt, cache_read, validations, regenerations;
+	std::vector<double> f_calls, f_prompt, f_cache, f_val, f_regen, f_zero;
 	std::vector<AnomalyFinding> run(const AnomalyParams &p = AnomalyParams()) {
 		type_cost.clear();
 		type_runs.clear();
@@ -46,6 +50,27 @@ struct Fixture {
 		panel.type_runs = type_runs.data();
 		panel.type_retry_cost = type_retry.data();
 		panel.customer_cost = customer_cost.data();
+		if (rates) {
+			auto flat = [](const std::vector<std::vector<double>> &m) {
+				std::vector<double> v;
+				for (auto &r : m)
+					v.insert(v.end(), r.begin(), r.end());
+				return v;
+			};
+			f_calls = flat(calls);
+			f_prompt = flat(prompt);
+			f_cache = flat(cache_read);
+			f_val = flat(validations);
+			f_regen = flat(regenerations);
+			f_zero.assign(f_calls.size(), 1);
+			panel.type_llm_calls = f_calls.data();
+			panel.type_prompt_tokens = f_prompt.data();
+			panel.type_cache_read_tokens = f_cache.data();
+			panel.type_validation_retries = f_val.data();
+			panel.type_validation_cost = f_zero.data();
+			panel.type_regenerations = f_regen.data();
+			panel.type_regeneration_cost = f_zero.data();
+		}
 		std::vector<AnomalyFinding> out(dexcost::anomaly_capacity(panel));
 		out.resize(dexcost::detect_anomalies(panel, p, out.data(), out.size()));
 		return out;
@@ -54,6 +79,13 @@ struct Fixture {
 		cost.push_back(steady(days, cost_per_day));
 		runs.push_back(std::vector<double>(days, runs_per_day));
 		retry.push_back(steady(days, retry_per_day));
+		// 100 llm_calls a day, 100k prompt tokens of which 60% read from the cache, 3% validation
+		// retries, 5% regenerations of the runs.
+		calls.push_back(std::vector<double>(days, 100));
+		prompt.push_back(std::vector<double>(days, 100000));
+		cache_read.push_back(steady(days, 60000));
+		validations.push_back(std::vector<double>(days, 3));
+		regenerations.push_back(std::vector<double>(days, 0.05 * runs_per_day));
 	}
 };
 
@@ -228,9 +260,59 @@ TEST(AnomalyDetectors, ZeroSpendOnAnActiveTaskType) {
 	EXPECT_EQ(count(g.run(), AnomalyKind::kZeroSpend), 0);
 }
 
+TEST(AnomalyDetectors, CacheHitRateDown) {
+	Fixture f;
+	f.rates = true;
+	f.add_type(100, 50, 0);
+	EXPECT_TRUE(f.run().empty());
+	// Median hit rate about 0.6: a fall of 20% (scale floor 0.01: score about 12) fires, 19% does not.
+	dexcost::Baseline b = dexcost::robust_baseline(f.cache_read[0].data(), nullptr, f.days - 1);
+	f.cache_read[0][f.days - 1] = 0.7999 * b.level; // 0.8 itself rounds either way
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCacheHitRateDown), 1);
+	f.cache_read[0][f.days - 1] = 0.81 * b.level;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCacheHitRateDown), 0);
+	f.cache_read[0][f.days - 1] = 0;
+	f.prompt[0][f.days - 1] = 9999; // below the minimum prompt volume
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCacheHitRateDown), 0);
+}
+
+TEST(AnomalyDetectors, ValidationRetryRateAboveTenPercent) {
+	Fixture f;
+	f.rates = true;
+	f.add_type(100, 50, 0);
+	f.validations[0][f.days - 1] = 10; // 10%: not above
+	EXPECT_EQ(count(f.run(), AnomalyKind::kValidationRetryRate), 0);
+	f.validations[0][f.days - 1] = 11;
+	auto out = f.run();
+	ASSERT_EQ(count(out, AnomalyKind::kValidationRetryRate), 1);
+	EXPECT_NEAR(out[0].observed, 0.11, 1e-12);
+	EXPECT_NEAR(out[0].baseline, 0.03, 1e-12);
+	f.calls[0][f.days - 1] = 19; // below min_calls
+	f.validations[0][f.days - 1] = 5;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kValidationRetryRate), 0);
+	// A type always at 12%: above the seeds' line every day, but not an anomaly.
+	Fixture g;
+	g.rates = true;
+	g.add_type(100, 50, 0);
+	g.validations[0] = std::vector<double>(g.days, 12);
+	EXPECT_EQ(count(g.run(), AnomalyKind::kValidationRetryRate), 0);
+}
+
+TEST(AnomalyDetectors, RegenerationRateAboveFifteenPercent) {
+	Fixture f;
+	f.rates = true;
+	f.add_type(100, 40, 0);
+	f.regenerations[0][f.days - 1] = 6; // 15% of 40 runs: not above
+	EXPECT_EQ(count(f.run(), AnomalyKind::kRegenerationRate), 0);
+	f.regenerations[0][f.days - 1] = 7;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kRegenerationRate), 1);
+}
+
 TEST(AnomalyNames, EveryKindHasNamesAndAFix) {
 	for (AnomalyKind k : {AnomalyKind::kCustomerCostDoubled, AnomalyKind::kCostPerRunUp, AnomalyKind::kRetryWasteSpike,
-	                      AnomalyKind::kDailySpendSpike, AnomalyKind::kUseCaseDominates, AnomalyKind::kZeroSpend}) {
+	                      AnomalyKind::kDailySpendSpike, AnomalyKind::kUseCaseDominates, AnomalyKind::kZeroSpend,
+	                      AnomalyKind::kCacheHitRateDown, AnomalyKind::kValidationRetryRate,
+	                      AnomalyKind::kRegenerationRate}) {
 		EXPECT_NE(std::string(dexcost::anomaly_kind_name(k)), "unknown");
 		EXPECT_NE(std::string(dexcost::anomaly_subject_type(k)), "unknown");
 		EXPECT_FALSE(std::string(dexcost::anomaly_fix(k)).empty());
