@@ -92,3 +92,10 @@ SELECT dexcost.acknowledge_anomaly(-1);
 SELECT * FROM dexcost.detect_anomalies(lookback => interval '3 days');
 SELECT * FROM dexcost.detect_anomalies(dominant_share => 1.5);
 SELECT * FROM dexcost.anomalies_on_day(NULL, 28);
+
+-- Leave the shared regression database as we found it.
+RESET client_min_messages;
+DELETE FROM dexcost.anomaly;
+DELETE FROM dexcost.cost_event WHERE customer_id LIKE 'an-%';
+DELETE FROM dexcost.task WHERE customer_id LIKE 'an-%';
+SELECT count(*) AS days_left FROM dexcost.rebuild_daily() WHERE days > 0;
