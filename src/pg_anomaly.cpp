@@ -100,6 +100,14 @@ struct RetryRow {
 };
 DEXCOST_PLAIN(RetryRow);
 
+// One task type's week of daily_model_all: the p95 cost per call of the merged sketches.
+struct WeekRow {
+	int task_type;
+	int week;
+	double p95, calls, cost;
+};
+DEXCOST_PLAIN(WeekRow);
+
 // Runs the query with the window's two dates through a cursor, calling on_row per row with the
 // current context switched to `work`.
 template <typename OnRow>
@@ -181,6 +189,31 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 		     row.retries = float_col(t, d, 4);
 		     row.cost = float_col(t, d, 5);
 	     });
+	// Weeks end with the observed day: week (days / 7) - 1 is its 7 days.
+	const int weeks = days / 7;
+	const DateADT week0 = first + days % 7;
+	size_t nw = 0, wcapacity = 1024;
+	auto *week_rows = static_cast<WeekRow *>(MemoryContextAllocHuge(work, sizeof(WeekRow) * wcapacity));
+	// Week -1: the observed day alone (detector 6 fires only on a day that is itself costly).
+	scan("SELECT m.task_type, (m.day - $1) / 7,"
+	     " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), sum(m.llm_calls)::float8,"
+	     " sum(m.cost_usd)::float8 FROM dexcost.daily_model_all AS m WHERE m.day BETWEEN $1 AND $2 GROUP BY 1, 2"
+	     " UNION ALL SELECT m.task_type, -1,"
+	     " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), sum(m.llm_calls)::float8,"
+	     " sum(m.cost_usd)::float8 FROM dexcost.daily_model_all AS m WHERE m.day = $2 GROUP BY 1",
+	     week0, last, work, [&](HeapTuple t, TupleDesc d) {
+		     if (nw == wcapacity) {
+			     wcapacity *= 2;
+			     week_rows = static_cast<WeekRow *>(repalloc_huge(week_rows, sizeof(WeekRow) * wcapacity));
+		     }
+		     bool isnull;
+		     WeekRow &row = week_rows[nw++];
+		     row.task_type = intern(types, SPI_getbinval(t, d, 1, &isnull));
+		     row.week = DatumGetInt32(SPI_getbinval(t, d, 2, &isnull));
+		     row.p95 = float_col(t, d, 3);
+		     row.calls = float_col(t, d, 4);
+		     row.cost = float_col(t, d, 5);
+	     });
 	SPI_finish();
 	MemoryContextSwitchTo(work);
 	auto matrix = [&](int subjects) {
@@ -214,6 +247,29 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 		(row.regeneration ? regeneration_cost : validation_cost)[tt] += row.cost;
 	}
 	pfree(retries);
+	double *week_p95 = static_cast<double *>(palloc_extended(sizeof(double) * (weeks ? weeks : 1) * (nt ? nt : 1),
+	                                                        MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+	double *week_calls = static_cast<double *>(palloc_extended(sizeof(double) * (weeks ? weeks : 1) * (nt ? nt : 1),
+	                                                          MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+	double *week_cost = static_cast<double *>(palloc_extended(sizeof(double) * (weeks ? weeks : 1) * (nt ? nt : 1),
+	                                                         MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+	double *day_p95 = static_cast<double *>(palloc_extended(sizeof(double) * (nt ? nt : 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+	for (size_t i = 0; i < nw; ++i) {
+		const WeekRow &row = week_rows[i];
+		if (row.week == -1)
+			day_p95[row.task_type] = row.p95;
+		if (row.week < 0 || row.week >= weeks)
+			continue;
+		week_cost[static_cast<size_t>(row.task_type) * weeks + row.week] = row.cost;
+		week_p95[static_cast<size_t>(row.task_type) * weeks + row.week] = row.p95;
+		week_calls[static_cast<size_t>(row.task_type) * weeks + row.week] = row.calls;
+	}
+	pfree(week_rows);
+	panel->weeks = weeks;
+	panel->type_week_p95_cost = week_p95;
+	panel->type_week_calls = week_calls;
+	panel->type_week_cost = week_cost;
+	panel->type_day_p95_cost = day_p95;
 	panel->days = days;
 	panel->task_types = types->count;
 	panel->customers = customers->count;

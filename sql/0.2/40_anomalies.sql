@@ -65,7 +65,7 @@ $$;
 COMMENT ON FUNCTION @extschema@.detect_anomalies(timestamptz, interval, double precision, double precision,
                                                  double precision, numeric, double precision, double precision,
                                                  double precision, double precision) IS
-  'Cost anomalies of the last complete day before as_of (workspace time zone) against a robust baseline of the lookback before it: customer cost doubled, task type cost per run 3x, retry waste spike, daily spend > 2x the 7-day average, one task type > 50% of the day, zero spend on an active task type, cache hit rate down > 20%, validation retries > 10% of llm_calls, regenerations > 15% of runs. Each row has before/after, ratio, score, estimated excess cost, share of monthly spend, severity and a fix. See docs/anomalies.md.';
+  'Cost anomalies of the last complete day before as_of (workspace time zone) against a robust baseline of the lookback before it: customer cost doubled, task type cost per run 3x, retry waste spike, daily spend > 2x the 7-day average, one task type > 50% of the day, zero spend on an active task type, p95 cost per llm_call up > 30% week over week, cache hit rate down > 20%, validation retries > 10% of llm_calls, regenerations > 15% of runs. Each row has before/after, ratio, score, estimated excess cost, share of monthly spend, severity and a fix. See docs/anomalies.md.';
 
 CREATE TABLE @extschema@.anomaly (
     anomaly_id       bigint      GENERATED ALWAYS AS IDENTITY,
@@ -95,12 +95,12 @@ CREATE TABLE @extschema@.anomaly (
 COMMENT ON TABLE @extschema@.anomaly IS
   'Anomalies found by run_checks(), one row per kind, subject and day (re-running stores nothing twice); acknowledge_anomaly() marks one as handled.';
 COMMENT ON COLUMN @extschema@.anomaly.anomaly_id IS 'Identifier (in the pg_notify payload too).';
-COMMENT ON COLUMN @extschema@.anomaly.kind IS 'Detector: customer_cost_doubled, cost_per_run_up, retry_waste_spike, daily_spend_spike, use_case_dominates, cache_hit_rate_down, zero_spend, validation_retry_rate or regeneration_rate.';
+COMMENT ON COLUMN @extschema@.anomaly.kind IS 'Detector: customer_cost_doubled, cost_per_run_up, retry_waste_spike, daily_spend_spike, use_case_dominates, cost_p95_week_over_week, cache_hit_rate_down, zero_spend, validation_retry_rate or regeneration_rate.';
 COMMENT ON COLUMN @extschema@.anomaly.subject_type IS 'customer, task_type or day.';
 COMMENT ON COLUMN @extschema@.anomaly.subject_id IS 'The customer id, the task type, or the day (YYYY-MM-DD) for whole-day kinds.';
 COMMENT ON COLUMN @extschema@.anomaly.day IS 'The observed day (workspace time zone).';
-COMMENT ON COLUMN @extschema@.anomaly.metric IS 'What was measured: daily_cost_usd, cost_per_run_usd, daily_retry_cost_usd, share_of_daily_cost, cache_read_share_of_prompt_tokens, validation_retries_per_llm_call or regenerations_per_run.';
-COMMENT ON COLUMN @extschema@.anomaly.baseline IS 'The usual value before (robust median; the rolling 7-day mean for daily_spend_spike); USD, a share or a rate as metric says.';
+COMMENT ON COLUMN @extschema@.anomaly.metric IS 'What was measured: daily_cost_usd, cost_per_run_usd, daily_retry_cost_usd, share_of_daily_cost, p95_cost_per_llm_call_usd, cache_read_share_of_prompt_tokens, validation_retries_per_llm_call or regenerations_per_run.';
+COMMENT ON COLUMN @extschema@.anomaly.baseline IS 'The usual value before (robust median; the rolling 7-day mean for daily_spend_spike; the previous week''s p95 for cost_p95_week_over_week); USD, a share or a rate as metric says.';
 COMMENT ON COLUMN @extschema@.anomaly.observed IS 'The value on the day.';
 COMMENT ON COLUMN @extschema@.anomaly.ratio IS 'observed / baseline (NULL when the baseline is 0).';
 COMMENT ON COLUMN @extschema@.anomaly.score IS 'Robust standard deviations off: (observed - median) / max(1.4826 x MAD, floor).';

@@ -112,7 +112,7 @@ double rolling_mean_7(const double *series, int n) {
 }
 
 size_t anomaly_capacity(const AnomalyPanel &p) {
-	return 2 + 6 * static_cast<size_t>(p.task_types) + static_cast<size_t>(p.customers);
+	return 2 + 7 * static_cast<size_t>(p.task_types) + static_cast<size_t>(p.customers);
 }
 
 namespace {
@@ -227,7 +227,51 @@ void detect_type_rates(const AnomalyPanel &panel, int t, const double *per_run, 
 	}
 }
 
-// Detectors 2, 5 and 8 for one task type (and 7, 10, 12 when the panel has their series).
+// Detector 6 for one task type: the observed week's p95 cost per call against the week before
+// (the seeds' rule) and against the median of the earlier weeks (score; 5% floor, as weekly p95s
+// of a steady workflow move little and there are only a few of them).
+void detect_type_weekly(const AnomalyPanel &panel, int t, const AnomalyParams &p, Collector &c) {
+	const int weeks = panel.weeks, ow = weeks - 1;
+	if (weeks < 3)
+		return;
+	const double *p95 = panel.type_week_p95_cost + static_cast<size_t>(t) * weeks;
+	const double *calls = panel.type_week_calls + static_cast<size_t>(t) * weeks;
+	std::unique_ptr<bool[]> present(new bool[weeks]());
+	for (int k = 0; k < weeks; ++k)
+		present[k] = calls[k] > 0 && p95[k] > 0;
+	if (!present[ow] || !present[ow - 1])
+		return;
+	Rule rule;
+	rule.min_score = p.min_score;
+	rule.min_ratio = 1 + p.p95_rise;
+	rule.min_volume = p.min_week_calls;
+	rule.min_points = 2;
+	rule.floor_abs = 1e-9;
+	rule.floor_rel = 0.05;
+	// Weeks are not weekdays: the baseline is never seasonal (robust_baseline would look for points 7 apart).
+	std::vector<double> prior;
+	for (int k = 0; k < ow; ++k)
+		if (present[k])
+			prior.push_back(p95[k]);
+	Baseline b = robust_baseline(prior.data(), nullptr, static_cast<int>(prior.size()));
+	Judgement j;
+	j.score = (p95[ow] - b.level) / robust_scale(b, rule);
+	j.ratio = p95[ow] / p95[ow - 1];
+	// The observed day must itself be costly, or every day of a week holding one bad day would fire.
+	const bool day_costly = panel.type_day_p95_cost == nullptr || panel.type_day_p95_cost[t] >= rule.min_ratio * p95[ow - 1];
+	if (calls[ow] >= rule.min_volume && b.points >= rule.min_points && j.ratio >= rule.min_ratio &&
+	    j.score >= rule.min_score && day_costly) {
+		// The week's calls at the rise of the mean cost per call over the week before.
+		double excess = 0;
+		if (panel.type_week_cost != nullptr) {
+			const double *cost = panel.type_week_cost + static_cast<size_t>(t) * weeks;
+			excess = std::max(0.0, (cost[ow] / calls[ow] - cost[ow - 1] / calls[ow - 1]) * calls[ow]);
+		}
+		c.add(AnomalyKind::kCostP95WeekOverWeek, t, b, p95[ow - 1], p95[ow], j, excess);
+	}
+}
+
+// Detectors 2, 5 and 8 for one task type (and 6, 7, 10, 12 when the panel has their series).
 void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &total, const Baseline &total_b,
                  const AnomalyParams &p, Collector &c) {
 	const int days = panel.days, w = days - 1;
@@ -273,6 +317,8 @@ void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &to
 	}
 	if (panel.type_llm_calls != nullptr)
 		detect_type_rates(panel, t, per_run.data(), has_runs.get(), p, c);
+	if (panel.type_week_p95_cost != nullptr)
+		detect_type_weekly(panel, t, p, c);
 	// 8: no spend on a normally active task type.
 	if (cost[w] <= 0 && total_b.points >= 7) {
 		Rule rule;
@@ -337,6 +383,7 @@ const char *anomaly_kind_name(AnomalyKind k) {
 	case AnomalyKind::kDailySpendSpike: return "daily_spend_spike";
 	case AnomalyKind::kUseCaseDominates: return "use_case_dominates";
 	case AnomalyKind::kZeroSpend: return "zero_spend";
+	case AnomalyKind::kCostP95WeekOverWeek: return "cost_p95_week_over_week";
 	case AnomalyKind::kCacheHitRateDown: return "cache_hit_rate_down";
 	case AnomalyKind::kValidationRetryRate: return "validation_retry_rate";
 	case AnomalyKind::kRegenerationRate: return "regeneration_rate";
@@ -352,6 +399,7 @@ const char *anomaly_metric(AnomalyKind k) {
 	case AnomalyKind::kDailySpendSpike: return "daily_cost_usd";
 	case AnomalyKind::kUseCaseDominates: return "share_of_daily_cost";
 	case AnomalyKind::kZeroSpend: return "daily_cost_usd";
+	case AnomalyKind::kCostP95WeekOverWeek: return "p95_cost_per_llm_call_usd";
 	case AnomalyKind::kCacheHitRateDown: return "cache_read_share_of_prompt_tokens";
 	case AnomalyKind::kValidationRetryRate: return "validation_retries_per_llm_call";
 	case AnomalyKind::kRegenerationRate: return "regenerations_per_run";
@@ -365,6 +413,7 @@ const char *anomaly_subject_type(AnomalyKind k) {
 	case AnomalyKind::kCostPerRunUp:
 	case AnomalyKind::kUseCaseDominates:
 	case AnomalyKind::kZeroSpend:
+	case AnomalyKind::kCostP95WeekOverWeek:
 	case AnomalyKind::kCacheHitRateDown:
 	case AnomalyKind::kValidationRetryRate:
 	case AnomalyKind::kRegenerationRate: return "task_type";
@@ -394,6 +443,9 @@ const char *anomaly_fix(AnomalyKind k) {
 	case AnomalyKind::kZeroSpend:
 		return "A normally active task type recorded nothing: check for a silent failure, a routing error or a "
 		       "broken SDK integration.";
+	case AnomalyKind::kCostP95WeekOverWeek:
+		return "The costliest requests grew (prompt or context drift): trim the retrieved context and history, "
+		       "cap max output tokens, and check which model the slow tail is routed to.";
 	case AnomalyKind::kCacheHitRateDown:
 		return "The prompt prefix changed: move the static prompt (system text, tools, examples) first and the "
 		       "per-request content last, so the cached prefix matches again.";

@@ -35,6 +35,7 @@ enum class AnomalyKind : uint8_t {
 	kRetryWasteSpike = 3,     // the day's retry cost spiked
 	kDailySpendSpike = 4,     // daily spend > 2x the rolling 7-day average
 	kUseCaseDominates = 5,    // one task type took > 50% of the day's spend, unusually
+	kCostP95WeekOverWeek = 6, // a task type's p95 cost per llm_call rose > 30% week over week
 	kCacheHitRateDown = 7,    // a task type's prompt cache hit rate fell > 20% from baseline
 	kZeroSpend = 8,           // no spend on a task type that is normally active
 	kValidationRetryRate = 10, // validation retries > 10% of a task type's llm_calls
@@ -94,6 +95,8 @@ struct AnomalyParams {
 	double validation_rate = 0.10; // detector 10
 	double regeneration_rate = 0.15; // detector 12
 	double min_calls = 20;        // detectors 10 and 12: llm_calls / runs on the observed day
+	double p95_rise = 0.3;        // detector 6: week over week
+	double min_week_calls = 50;   // detector 6: llm_calls in the observed week
 };
 
 // The daily panel: subjects x days, row-major, day days-1 is the observed day.
@@ -113,6 +116,13 @@ struct AnomalyPanel {
 	const double *type_validation_cost = nullptr;
 	const double *type_regenerations = nullptr;
 	const double *type_regeneration_cost = nullptr;
+	// Optional weekly series (nullptr: detector 6 skipped), task_types x weeks; week weeks-1 is the
+	// 7 days ending with the observed day, week weeks-2 the 7 before, ...
+	int weeks = 0;
+	const double *type_week_p95_cost = nullptr; // p95 cost per priced llm_call (0: no calls)
+	const double *type_week_calls = nullptr;    // llm_calls
+	const double *type_week_cost = nullptr;     // cost of those calls (nullptr: no excess estimate)
+	const double *type_day_p95_cost = nullptr;  // task_types: p95 of the observed day alone (nullptr: not required)
 };
 
 struct AnomalyFinding {

@@ -1,6 +1,7 @@
 -- Anomaly detectors on a hand-made history: 39 days (2026-06-01 .. 2026-07-09) of three customers
 -- running three task types with +-8% deterministic noise, and one anomaly per day from day 30 on.
--- Each detector must fire exactly once, on its own day, and nothing on the clean days.
+-- Each detector must fire exactly once, and nothing on the clean days (the 3.5x cost per run of
+-- day 31 also lifts that day's p95 cost per call: cost_p95_week_over_week fires with it).
 SET client_min_messages = warning;
 CREATE TEMP TABLE plan (d int, customer text, task_type text, runs int, unit_cost numeric, retry_share numeric DEFAULT 0,
                         cached boolean DEFAULT true, retry_type text DEFAULT 'application_retry');

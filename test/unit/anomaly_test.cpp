@@ -308,10 +308,64 @@ TEST(AnomalyDetectors, RegenerationRateAboveFifteenPercent) {
 	EXPECT_EQ(count(f.run(), AnomalyKind::kRegenerationRate), 1);
 }
 
+TEST(AnomalyDetectors, CostP95WeekOverWeek) {
+	Fixture f;
+	f.add_type(100, 50, 0);
+	std::vector<double> p95 = {0.010, 0.0102, 0.0099, 0.013}, calls = {700, 700, 700, 700};
+	auto run = [&]() {
+		f.type_cost.clear();
+		AnomalyPanel panel;
+		std::vector<double> cost = f.cost[0], runs = f.runs[0], retry = f.retry[0];
+		panel.days = f.days;
+		panel.task_types = 1;
+		panel.type_cost = cost.data();
+		panel.type_runs = runs.data();
+		panel.type_retry_cost = retry.data();
+		panel.weeks = 4;
+		panel.type_week_p95_cost = p95.data();
+		panel.type_week_calls = calls.data();
+		std::vector<AnomalyFinding> out(dexcost::anomaly_capacity(panel));
+		out.resize(dexcost::detect_anomalies(panel, AnomalyParams(), out.data(), out.size()));
+		return count(out, AnomalyKind::kCostP95WeekOverWeek);
+	};
+	p95[3] = 1.3 * p95[2] * 1.0001; // just past 30% over last week
+	EXPECT_EQ(run(), 1);
+	p95[3] = 1.29 * p95[2];
+	EXPECT_EQ(run(), 0);
+	p95[3] = 0.02;
+	calls[3] = 49; // below the weekly minimum of calls
+	EXPECT_EQ(run(), 0);
+	calls[3] = 700;
+	p95[1] = 0; // no calls two weeks ago: two prior weeks still make a baseline
+	calls[1] = 0;
+	EXPECT_EQ(run(), 1);
+	// The observed day itself must be costly: a later day of the same week does not fire again.
+	std::vector<double> day = {0.0128};
+	auto with_day = [&]() {
+		AnomalyPanel panel;
+		std::vector<double> cost = f.cost[0], runs = f.runs[0], retry = f.retry[0];
+		panel.days = f.days;
+		panel.task_types = 1;
+		panel.type_cost = cost.data();
+		panel.type_runs = runs.data();
+		panel.type_retry_cost = retry.data();
+		panel.weeks = 4;
+		panel.type_week_p95_cost = p95.data();
+		panel.type_week_calls = calls.data();
+		panel.type_day_p95_cost = day.data();
+		std::vector<AnomalyFinding> out(dexcost::anomaly_capacity(panel));
+		out.resize(dexcost::detect_anomalies(panel, AnomalyParams(), out.data(), out.size()));
+		return count(out, AnomalyKind::kCostP95WeekOverWeek);
+	};
+	EXPECT_EQ(with_day(), 0); // 0.0128 < 1.3 x 0.0099 = 0.01287
+	day[0] = 0.0129;
+	EXPECT_EQ(with_day(), 1);
+}
+
 TEST(AnomalyNames, EveryKindHasNamesAndAFix) {
 	for (AnomalyKind k : {AnomalyKind::kCustomerCostDoubled, AnomalyKind::kCostPerRunUp, AnomalyKind::kRetryWasteSpike,
 	                      AnomalyKind::kDailySpendSpike, AnomalyKind::kUseCaseDominates, AnomalyKind::kZeroSpend,
-	                      AnomalyKind::kCacheHitRateDown, AnomalyKind::kValidationRetryRate,
+	                      AnomalyKind::kCacheHitRateDown, AnomalyKind::kValidationRetryRate, AnomalyKind::kCostP95WeekOverWeek,
 	                      AnomalyKind::kRegenerationRate}) {
 		EXPECT_NE(std::string(dexcost::anomaly_kind_name(k)), "unknown");
 		EXPECT_NE(std::string(dexcost::anomaly_subject_type(k)), "unknown");
