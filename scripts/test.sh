@@ -7,6 +7,7 @@
 #   4. pgTAP behaviour tests (test/pgtap, pg_prove)
 #   5. the BI views through the PostgreSQL JDBC driver (test/bi_client.sh)
 #   6. pg_dump / pg_restore round trip (test/dump_restore.sh)
+#   7. the real pg_cron runs dexcost.run_checks() on its own cluster (scripts/cron_test.sh)
 # Exits non-zero on the first failing layer, after printing what failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,5 +44,8 @@ test/bi_client.sh
 
 echo "== dump and restore"
 test/dump_restore.sh
+
+echo "== pg_cron schedules run_checks"
+scripts/cron_test.sh
 
 echo "== all test layers passed"

@@ -96,7 +96,14 @@ INSERT INTO decided VALUES
   ('dexcost.settle_budget(uuid,numeric,interval)', 'function', '', '', 'X', 'X', 'X'),
   ('dexcost.shift_subtree_totals(text,uuid[],dexcost.cost_totals)', 'function', '', '', '', '', 'X'),
   ('dexcost.timezone()', 'function', 'X', 'X', 'X', '', 'X'),
-  -- retries, daily pre-aggregates, dexcost_bi
+  -- retries, daily pre-aggregates, dexcost_bi, anomalies
+  ('dexcost.anomaly', 'table', 'S', 'S', 'SU', '', 'SIUD'),
+  ('dexcost.anomaly_anomaly_id_seq', 'sequence', '', '', '', '', 'u'),
+  ('dexcost_bi.open_anomalies', 'view', 'S', 'S', 'S', '', 'S'),
+  ('dexcost.acknowledge_anomaly(bigint,text)', 'function', '', '', 'X', '', 'X'),
+  ('dexcost.anomalies_on_day(date,integer,double precision,double precision,double precision,double precision,double precision,double precision,double precision,double precision)', 'function', '', '', 'X', '', 'X'),
+  ('dexcost.detect_anomalies(timestamp with time zone,interval,double precision,double precision,double precision,numeric,double precision,double precision,double precision,double precision)', 'function', '', '', 'X', '', 'X'),
+  ('dexcost.run_checks(timestamp with time zone)', 'function', '', '', '', '', 'X'),
   ('dexcost.daily_customer', 'table', 'S', 'S', 'S', '', 'SIUD'),
   ('dexcost.daily_customer_delta', 'table', 'S', 'S', 'S', '', 'SIUD'),
   ('dexcost.daily_workflow', 'table', 'S', 'S', 'S', '', 'SIUD'),

@@ -13,7 +13,7 @@ SELECT plan(282);
 
 SELECT has_schema('dexcost');
 SELECT tables_are('dexcost', ARRAY[
-    'budget', 'budget_alert', 'budget_reservation', 'budget_spend', 'cost_event', 'customer_access',
+    'anomaly', 'budget', 'budget_alert', 'budget_reservation', 'budget_spend', 'cost_event', 'customer_access',
     'daily_customer', 'daily_customer_delta', 'daily_customer_total', 'daily_model', 'daily_model_delta',
     'daily_retry', 'daily_retry_delta', 'daily_workflow', 'ingest_pending', 'ingest_raw_record', 'ingest_receipt',
     'model_alias', 'model_price', 'revenue', 'revenue_import', 'revenue_revision', 'task', 'task_reported_totals',
@@ -26,7 +26,7 @@ SELECT views_are('dexcost', ARRAY[
 ]);
 SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch', 'pareto']);
 SELECT sequences_are('dexcost', ARRAY[
-    'budget_budget_id_seq', 'model_price_price_id_seq', 'revenue_import_line_seq'
+    'anomaly_anomaly_id_seq', 'budget_budget_id_seq', 'model_price_price_id_seq', 'revenue_import_line_seq'
 ]);
 
 SELECT columns_are('dexcost', 'task', ARRAY[
@@ -473,24 +473,25 @@ SELECT set_eq(
 ------------------------------------------------------------------------------------------
 
 SELECT functions_are('dexcost', ARRAY[
-    'adopt_pending', 'allowed_customers', 'backfill_retries', 'budget_deltas', 'budget_projection',
-    'budget_reserved', 'budget_spend_reset', 'budget_spent', 'budget_spent_now', 'check_budget',
-    'check_budget_args', 'compute_cost', 'cost_event_before_write', 'cost_event_budget', 'cost_event_rollup',
-    'cost_event_truncated', 'customer_visible', 'daily_check', 'daily_contributions', 'daily_events_changed',
-    'daily_task_deleting', 'daily_task_retyped', 'daily_tasks_changed', 'ddsketch_in', 'ddsketch_out',
-    'ddsketch_recv', 'ddsketch_send', 'detect_retries', 'export_events', 'export_tasks', 'fold_daily',
-    'fold_rollups', 'ingest', 'ingest_records', 'load_revenue', 'local_day', 'lock_for_tree_change',
-    'mark_not_retry', 'mark_retry', 'model_alias_before_write', 'model_price_before_write', 'pareto', 'pareto_add',
-    'pareto_combine', 'pareto_final', 'pareto_in', 'pareto_keys_for_share', 'pareto_merge', 'pareto_out',
-    'pareto_recv', 'pareto_send', 'pareto_share_of_top', 'pareto_summary', 'pareto_top', 'percentile',
-    'percentile_add', 'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final', 'period_end',
-    'period_start', 'price_catalog_changed', 'rebuild_budget_spend', 'rebuild_daily', 'rebuild_rollups',
-    'record_budget_alerts', 'refuse_truncate_seeds', 'reprice', 'reserve_budget', 'retry_candidate',
-    'retry_confidence', 'retry_summary', 'revenue_revision_before_write', 'rollup_check', 'run_budget_checks',
-    'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget', 'shift_subtree_totals', 'sketch',
-    'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max', 'sketch_mean', 'sketch_merge',
-    'sketch_min', 'sketch_percentile', 'sketch_percentiles', 'sketch_relative_error', 'sketch_sum', 'spend_bucket',
-    'sum', 'task_adopt_pending', 'task_after_delete', 'task_after_reparent', 'task_before_write', 'timezone',
+    'acknowledge_anomaly', 'adopt_pending', 'allowed_customers', 'anomalies_on_day', 'backfill_retries',
+    'budget_deltas', 'budget_projection', 'budget_reserved', 'budget_spend_reset', 'budget_spent',
+    'budget_spent_now', 'check_budget', 'check_budget_args', 'compute_cost', 'cost_event_before_write',
+    'cost_event_budget', 'cost_event_rollup', 'cost_event_truncated', 'customer_visible', 'daily_check',
+    'daily_contributions', 'daily_events_changed', 'daily_task_deleting', 'daily_task_retyped',
+    'daily_tasks_changed', 'ddsketch_in', 'ddsketch_out', 'ddsketch_recv', 'ddsketch_send', 'detect_anomalies',
+    'detect_retries', 'export_events', 'export_tasks', 'fold_daily', 'fold_rollups', 'ingest', 'ingest_records',
+    'load_revenue', 'local_day', 'lock_for_tree_change', 'mark_not_retry', 'mark_retry',
+    'model_alias_before_write', 'model_price_before_write', 'pareto', 'pareto_add', 'pareto_combine',
+    'pareto_final', 'pareto_in', 'pareto_keys_for_share', 'pareto_merge', 'pareto_out', 'pareto_recv',
+    'pareto_send', 'pareto_share_of_top', 'pareto_summary', 'pareto_top', 'percentile', 'percentile_add',
+    'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final', 'period_end', 'period_start',
+    'price_catalog_changed', 'rebuild_budget_spend', 'rebuild_daily', 'rebuild_rollups', 'record_budget_alerts',
+    'refuse_truncate_seeds', 'reprice', 'reserve_budget', 'retry_candidate', 'retry_confidence', 'retry_summary',
+    'revenue_revision_before_write', 'rollup_check', 'run_budget_checks', 'run_checks', 'set_customer_isolation',
+    'set_setting', 'setting_changed', 'settle_budget', 'shift_subtree_totals', 'sketch', 'sketch_add',
+    'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max', 'sketch_mean', 'sketch_merge', 'sketch_min',
+    'sketch_percentile', 'sketch_percentiles', 'sketch_relative_error', 'sketch_sum', 'spend_bucket', 'sum',
+    'task_adopt_pending', 'task_after_delete', 'task_after_reparent', 'task_before_write', 'timezone',
     'totals_add', 'totals_of', 'totals_sub', 'unattributed_customer', 'zero_totals'
 ]);
 SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
@@ -570,8 +571,10 @@ SELECT bag_eq(
     $$SELECT p.proname || ' ' || p.proparallel::text FROM pg_catalog.pg_proc AS p
        WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype$$,
     $$VALUES
+             ('acknowledge_anomaly u'),
              ('adopt_pending u'),
              ('allowed_customers s'),
+             ('anomalies_on_day r'),
              ('backfill_retries u'),
              ('budget_deltas s'),
              ('budget_projection s'),
@@ -588,6 +591,7 @@ SELECT bag_eq(
              ('ddsketch_out s'),
              ('ddsketch_recv s'),
              ('ddsketch_send s'),
+             ('detect_anomalies r'),
              ('detect_retries r'),
              ('export_events s'),
              ('export_tasks s'),
@@ -639,6 +643,7 @@ SELECT bag_eq(
              ('retry_summary s'),
              ('rollup_check s'),
              ('run_budget_checks u'),
+             ('run_checks u'),
              ('set_customer_isolation u'),
              ('set_setting u'),
              ('setting_changed u'),
@@ -774,7 +779,8 @@ SELECT set_eq(
         FROM pg_catalog.pg_extension AS e,
              unnest(e.extconfig, e.extcondition) AS u(cfg, cond)
        WHERE e.extname = 'dexcost'$$,
-    $$VALUES ('dexcost.budget_alert', ''),
+    $$VALUES ('dexcost.anomaly', ''),
+             ('dexcost.budget_alert', ''),
              ('dexcost.budget_budget_id_seq', ''),
              ('dexcost.budget', ''),
              ('dexcost.cost_event', ''),
@@ -844,7 +850,9 @@ SELECT 'operator', m.objid::regoperator::text
 SELECT set_eq(
     $$SELECT c.oid::regclass::text, c.relkind::text FROM ext_member AS m JOIN pg_catalog.pg_class AS c ON c.oid = m.objid
        WHERE m.classid = 'pg_catalog.pg_class'::regclass$$,
-    $$VALUES ('dexcost.budget_alert', 'r'),
+    $$VALUES ('dexcost.anomaly_anomaly_id_seq', 'S'),
+             ('dexcost.anomaly', 'r'),
+             ('dexcost.budget_alert', 'r'),
              ('dexcost.budget_budget_id_seq', 'S'),
              ('dexcost.budget_reservation', 'r'),
              ('dexcost.budget_spend', 'r'),
@@ -893,6 +901,7 @@ SELECT set_eq(
              ('dexcost_bi.customer_ranking', 'v'),
              ('dexcost_bi.customer_task_type_daily', 'v'),
              ('dexcost_bi.model_usage_daily', 'v'),
+             ('dexcost_bi.open_anomalies', 'v'),
              ('dexcost_bi.overview_daily', 'v'),
              ('dexcost_bi.overview_monthly', 'v'),
              ('dexcost_bi.periods', 'v'),
@@ -905,7 +914,7 @@ SELECT set_eq(
              ('dexcost_bi.workflow_percentiles', 'v')$$,
     'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          115::bigint, 'the extension owns its 115 functions (aggregates included)');
+          119::bigint, 'the extension owns its 119 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).

@@ -1,0 +1,383 @@
+// Anomaly detectors on small series: each rule fires just past its boundary and not just before it.
+#include "core/anomaly.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using dexcost::AnomalyFinding;
+using dexcost::AnomalyKind;
+using dexcost::AnomalyPanel;
+using dexcost::AnomalyParams;
+
+// A noisy but steady series: base x (1 + small deterministic wiggle).
+std::vector<double> steady(int n, double base) {
+	std::vector<double> v(n);
+	for (int i = 0; i < n; ++i)
+		v[i] = base * (1 + 0.05 * ((i * 7919) % 5 - 2) / 2.0);
+	return v;
+}
+
+// A panel of task types and customers built from plain rows.
+struct Fixture {
+	int days = 29;
+	std::vector<std::vector<double>> cost, runs, retry, customers;
+	std::vector<double> type_cost, type_runs, type_retry, customer_cost;
+	// Optional series of detectors 7, 10, 12 (when `rates`): per type.
+	bool rates = false;
+	std::vector<std::vector<double>> calls, prompt, cache_read, validations, regenerations;
+	std::vector<double> f_calls, f_prompt, f_cache, f_val, f_regen, f_zero;
+	std::vector<AnomalyFinding> run(const AnomalyParams &p = AnomalyParams()) {
+		type_cost.clear();
+		type_runs.clear();
+		type_retry.clear();
+		customer_cost.clear();
+		for (size_t t = 0; t < cost.size(); ++t) {
+			type_cost.insert(type_cost.end(), cost[t].begin(), cost[t].end());
+			type_runs.insert(type_runs.end(), runs[t].begin(), runs[t].end());
+			type_retry.insert(type_retry.end(), retry[t].begin(), retry[t].end());
+		}
+		for (auto &c : customers)
+			customer_cost.insert(customer_cost.end(), c.begin(), c.end());
+		AnomalyPanel panel;
+		panel.days = days;
+		panel.task_types = static_cast<int>(cost.size());
+		panel.customers = static_cast<int>(customers.size());
+		panel.type_cost = type_cost.data();
+		panel.type_runs = type_runs.data();
+		panel.type_retry_cost = type_retry.data();
+		panel.customer_cost = customer_cost.data();
+		if (rates) {
+			auto flat = [](const std::vector<std::vector<double>> &m) {
+				std::vector<double> v;
+				for (auto &r : m)
+					v.insert(v.end(), r.begin(), r.end());
+				return v;
+			};
+			f_calls = flat(calls);
+			f_prompt = flat(prompt);
+			f_cache = flat(cache_read);
+			f_val = flat(validations);
+			f_regen = flat(regenerations);
+			f_zero.assign(f_calls.size(), 1);
+			panel.type_llm_calls = f_calls.data();
+			panel.type_prompt_tokens = f_prompt.data();
+			panel.type_cache_read_tokens = f_cache.data();
+			panel.type_validation_retries = f_val.data();
+			panel.type_validation_cost = f_zero.data();
+			panel.type_regenerations = f_regen.data();
+			panel.type_regeneration_cost = f_zero.data();
+		}
+		std::vector<AnomalyFinding> out(dexcost::anomaly_capacity(panel));
+		out.resize(dexcost::detect_anomalies(panel, p, out.data(), out.size()));
+		return out;
+	}
+	void add_type(double cost_per_day, double runs_per_day, double retry_per_day) {
+		cost.push_back(steady(days, cost_per_day));
+		runs.push_back(std::vector<double>(days, runs_per_day));
+		retry.push_back(steady(days, retry_per_day));
+		// 100 llm_calls a day, 100k prompt tokens of which 60% read from the cache, 3% validation
+		// retries, 5% regenerations of the runs.
+		calls.push_back(std::vector<double>(days, 100));
+		prompt.push_back(std::vector<double>(days, 100000));
+		cache_read.push_back(steady(days, 60000));
+		validations.push_back(std::vector<double>(days, 3));
+		regenerations.push_back(std::vector<double>(days, 0.05 * runs_per_day));
+	}
+};
+
+int count(const std::vector<AnomalyFinding> &v, AnomalyKind k) {
+	int n = 0;
+	for (auto &f : v)
+		n += f.kind == k;
+	return n;
+}
+
+TEST(AnomalyBaseline, MedianAndMadIgnoreOneOutlier) {
+	std::vector<double> h = {10, 11, 9, 10, 1000, 10, 11, 9, 10, 10};
+	dexcost::Baseline b = dexcost::robust_baseline(h.data(), nullptr, static_cast<int>(h.size()));
+	EXPECT_FALSE(b.seasonal);
+	EXPECT_DOUBLE_EQ(b.level, 10);
+	EXPECT_DOUBLE_EQ(b.mad, 0.5);
+	EXPECT_EQ(b.points, 10);
+}
+
+TEST(AnomalyBaseline, WeekdaySeasonalityWithThreeSameWeekdays) {
+	// 21 days: every 7th day (same weekday as the observed day 21) costs 100, others 10.
+	std::vector<double> h(21, 10);
+	for (int i = 0; i < 21; ++i)
+		if ((21 - i) % 7 == 0)
+			h[i] = 100;
+	dexcost::Baseline b = dexcost::robust_baseline(h.data(), nullptr, 21);
+	EXPECT_TRUE(b.seasonal);
+	EXPECT_DOUBLE_EQ(b.level, 100);
+	EXPECT_DOUBLE_EQ(b.mad, 0);
+	// Two same weekdays only: not seasonal.
+	dexcost::Baseline b2 = dexcost::robust_baseline(h.data() + 7, nullptr, 14);
+	EXPECT_FALSE(b2.seasonal);
+	EXPECT_DOUBLE_EQ(b2.level, 10);
+}
+
+TEST(AnomalyBaseline, AbsentPointsAreLeftOut) {
+	std::vector<double> h = {5, 0, 5, 0, 5, 0, 5};
+	bool present[] = {true, false, true, false, true, false, true};
+	dexcost::Baseline b = dexcost::robust_baseline(h.data(), present, 7);
+	EXPECT_EQ(b.points, 4);
+	EXPECT_DOUBLE_EQ(b.level, 5);
+}
+
+TEST(AnomalyRule, JudgeUpNeedsRatioScoreAndVolume) {
+	std::vector<double> h(14, 10);
+	dexcost::Baseline b = dexcost::robust_baseline(h.data(), nullptr, 14);
+	dexcost::Rule r; // ratio 2, score 3.5, volume 1, floor 10% of level = 1
+	EXPECT_TRUE(dexcost::judge_up(20, 20, b, r).fires);
+	EXPECT_FALSE(dexcost::judge_up(19.99, 19.99, b, r).fires); // ratio just below 2
+	EXPECT_FALSE(dexcost::judge_up(20, 0.5, b, r).fires);      // below the minimum volume
+	r.min_score = 10.01;                                       // score of 20 is exactly 10
+	EXPECT_FALSE(dexcost::judge_up(20, 20, b, r).fires);
+	r.min_score = 10;
+	EXPECT_TRUE(dexcost::judge_up(20, 20, b, r).fires);
+	// A noisy series: the ratio holds but the score does not.
+	std::vector<double> noisy = {2, 18, 3, 17, 10, 1, 19, 4, 16, 10, 2, 18, 3, 17};
+	dexcost::Baseline nb = dexcost::robust_baseline(noisy.data(), nullptr, 14);
+	dexcost::Rule r2;
+	dexcost::Judgement j = dexcost::judge_up(2.2 * nb.level, 30, nb, r2);
+	EXPECT_GE(j.ratio, 2);
+	EXPECT_LT(j.score, 3.5);
+	EXPECT_FALSE(j.fires);
+}
+
+TEST(AnomalyRule, RollingMeanOfTheLastSevenDays) {
+	std::vector<double> v = {100, 100, 1, 2, 3, 4, 5, 6, 7};
+	EXPECT_DOUBLE_EQ(dexcost::rolling_mean_7(v.data(), 9), 4);
+	EXPECT_DOUBLE_EQ(dexcost::rolling_mean_7(v.data(), 0), 0);
+}
+
+TEST(AnomalyDetectors, CleanHistoryFiresNothing) {
+	Fixture f;
+	f.add_type(100, 50, 5);
+	f.add_type(60, 20, 3);
+	f.customers.push_back(steady(f.days, 40));
+	EXPECT_TRUE(f.run().empty());
+}
+
+TEST(AnomalyDetectors, CustomerDoubled) {
+	Fixture f;
+	f.add_type(100, 50, 5);
+	f.customers.push_back(std::vector<double>(f.days, 40));
+	f.customers[0][f.days - 1] = 80; // exactly 2x
+	auto out = f.run();
+	ASSERT_EQ(count(out, AnomalyKind::kCustomerCostDoubled), 1);
+	EXPECT_EQ(out[0].subject, 0);
+	EXPECT_DOUBLE_EQ(out[0].ratio, 2);
+	EXPECT_DOUBLE_EQ(out[0].excess_cost_usd, 40);
+	f.customers[0][f.days - 1] = 79.9;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCustomerCostDoubled), 0);
+	// A small customer: doubled, but below the minimum volume.
+	f.customers[0] = std::vector<double>(f.days, 0.3);
+	f.customers[0][f.days - 1] = 0.9;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCustomerCostDoubled), 0);
+}
+
+TEST(AnomalyDetectors, CostPerRunTripled) {
+	Fixture f;
+	f.add_type(100, 50, 0);
+	f.add_type(500, 50, 0); // a large steady type keeps the day's total from spiking
+	f.cost[0][f.days - 1] = 300;  // 6 per run against 2: exactly 3x
+	auto out = f.run();
+	EXPECT_EQ(count(out, AnomalyKind::kCostPerRunUp), 1);
+	f.cost[0][f.days - 1] = 299;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCostPerRunUp), 0);
+	f.cost[0][f.days - 1] = 300;
+	f.runs[0][f.days - 1] = 4; // below min_runs (5): cost 300 over 4 runs
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCostPerRunUp), 0);
+}
+
+TEST(AnomalyDetectors, DailySpendAgainstRollingAverage) {
+	Fixture f;
+	f.add_type(100, 50, 0);
+	f.cost[0][f.days - 1] = 2 * dexcost::rolling_mean_7(f.cost[0].data(), f.days - 1);
+	auto out = f.run();
+	EXPECT_EQ(count(out, AnomalyKind::kDailySpendSpike), 1);
+	f.cost[0][f.days - 1] *= 0.99;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kDailySpendSpike), 0);
+}
+
+TEST(AnomalyDetectors, RetryWasteSpike) {
+	Fixture f;
+	f.add_type(100, 50, 5);
+	f.retry[0] = std::vector<double>(f.days, 5);
+	f.retry[0][f.days - 1] = 15; // 3x, score (15-5)/max(0, 10% of 100 spend) = 1... too small
+	EXPECT_EQ(count(f.run(), AnomalyKind::kRetryWasteSpike), 0);
+	f.retry[0][f.days - 1] = 5 + 3.5 * 10; // score exactly 3.5 against the 10-dollar floor
+	EXPECT_EQ(count(f.run(), AnomalyKind::kRetryWasteSpike), 1);
+	f.retry[0][f.days - 1] = 5 + 3.49 * 10;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kRetryWasteSpike), 0);
+}
+
+TEST(AnomalyDetectors, UseCaseDominates) {
+	Fixture f;
+	f.add_type(40, 10, 0);
+	f.add_type(60, 10, 0);
+	// Type 0 usually ~40%; on the observed day 60 of 110 (54.5%): above half and far off its baseline.
+	f.cost[0][f.days - 1] = 60;
+	f.cost[1][f.days - 1] = 50;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kUseCaseDominates), 1);
+	// Type 1 usually ~60% stays above half every day: never fires for it.
+	auto out = f.run();
+	for (auto &x : out) {
+		if (x.kind == AnomalyKind::kUseCaseDominates) {
+			EXPECT_EQ(x.subject, 0);
+		}
+	}
+	f.cost[0][f.days - 1] = 50; // exactly half: not more than 50%
+	f.cost[1][f.days - 1] = 50;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kUseCaseDominates), 0);
+}
+
+TEST(AnomalyDetectors, ZeroSpendOnAnActiveTaskType) {
+	Fixture f;
+	f.add_type(40, 10, 0);
+	f.add_type(60, 10, 0);
+	f.cost[0][f.days - 1] = 0;
+	f.runs[0][f.days - 1] = 0;
+	auto out = f.run();
+	ASSERT_EQ(count(out, AnomalyKind::kZeroSpend), 1);
+	// Active on fewer than 80% of the window days: not "normally active".
+	for (int d = 0; d < 6; ++d)
+		f.cost[0][d] = 0;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kZeroSpend), 0);
+	// A type idle on this weekday every week: the seasonal baseline is 0, nothing fires.
+	Fixture g;
+	g.add_type(40, 10, 0);
+	g.add_type(60, 10, 0);
+	for (int d = 0; d < g.days; ++d)
+		if ((g.days - 1 - d) % 7 == 0)
+			g.cost[0][d] = 0;
+	EXPECT_EQ(count(g.run(), AnomalyKind::kZeroSpend), 0);
+}
+
+TEST(AnomalyDetectors, CacheHitRateDown) {
+	Fixture f;
+	f.rates = true;
+	f.add_type(100, 50, 0);
+	EXPECT_TRUE(f.run().empty());
+	// Median hit rate about 0.6: a fall of 20% (scale floor 0.01: score about 12) fires, 19% does not.
+	dexcost::Baseline b = dexcost::robust_baseline(f.cache_read[0].data(), nullptr, f.days - 1);
+	f.cache_read[0][f.days - 1] = 0.7999 * b.level; // 0.8 itself rounds either way
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCacheHitRateDown), 1);
+	f.cache_read[0][f.days - 1] = 0.81 * b.level;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCacheHitRateDown), 0);
+	f.cache_read[0][f.days - 1] = 0;
+	f.prompt[0][f.days - 1] = 9999; // below the minimum prompt volume
+	EXPECT_EQ(count(f.run(), AnomalyKind::kCacheHitRateDown), 0);
+}
+
+TEST(AnomalyDetectors, ValidationRetryRateAboveTenPercent) {
+	Fixture f;
+	f.rates = true;
+	f.add_type(100, 50, 0);
+	f.validations[0][f.days - 1] = 10; // 10%: not above
+	EXPECT_EQ(count(f.run(), AnomalyKind::kValidationRetryRate), 0);
+	f.validations[0][f.days - 1] = 11;
+	auto out = f.run();
+	ASSERT_EQ(count(out, AnomalyKind::kValidationRetryRate), 1);
+	EXPECT_NEAR(out[0].observed, 0.11, 1e-12);
+	EXPECT_NEAR(out[0].baseline, 0.03, 1e-12);
+	f.calls[0][f.days - 1] = 19; // below min_calls
+	f.validations[0][f.days - 1] = 5;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kValidationRetryRate), 0);
+	// A type always at 12%: above the seeds' line every day, but not an anomaly.
+	Fixture g;
+	g.rates = true;
+	g.add_type(100, 50, 0);
+	g.validations[0] = std::vector<double>(g.days, 12);
+	EXPECT_EQ(count(g.run(), AnomalyKind::kValidationRetryRate), 0);
+}
+
+TEST(AnomalyDetectors, RegenerationRateAboveFifteenPercent) {
+	Fixture f;
+	f.rates = true;
+	f.add_type(100, 40, 0);
+	f.regenerations[0][f.days - 1] = 6; // 15% of 40 runs: not above
+	EXPECT_EQ(count(f.run(), AnomalyKind::kRegenerationRate), 0);
+	f.regenerations[0][f.days - 1] = 7;
+	EXPECT_EQ(count(f.run(), AnomalyKind::kRegenerationRate), 1);
+}
+
+TEST(AnomalyDetectors, CostP95WeekOverWeek) {
+	Fixture f;
+	f.add_type(100, 50, 0);
+	std::vector<double> p95 = {0.010, 0.0102, 0.0099, 0.013}, calls = {700, 700, 700, 700};
+	auto run = [&]() {
+		f.type_cost.clear();
+		AnomalyPanel panel;
+		std::vector<double> cost = f.cost[0], runs = f.runs[0], retry = f.retry[0];
+		panel.days = f.days;
+		panel.task_types = 1;
+		panel.type_cost = cost.data();
+		panel.type_runs = runs.data();
+		panel.type_retry_cost = retry.data();
+		panel.weeks = 4;
+		panel.type_week_p95_cost = p95.data();
+		panel.type_week_calls = calls.data();
+		std::vector<AnomalyFinding> out(dexcost::anomaly_capacity(panel));
+		out.resize(dexcost::detect_anomalies(panel, AnomalyParams(), out.data(), out.size()));
+		return count(out, AnomalyKind::kCostP95WeekOverWeek);
+	};
+	p95[3] = 1.3 * p95[2] * 1.0001; // just past 30% over last week
+	EXPECT_EQ(run(), 1);
+	p95[3] = 1.29 * p95[2];
+	EXPECT_EQ(run(), 0);
+	p95[3] = 0.02;
+	calls[3] = 49; // below the weekly minimum of calls
+	EXPECT_EQ(run(), 0);
+	calls[3] = 700;
+	p95[1] = 0; // no calls two weeks ago: two prior weeks still make a baseline
+	calls[1] = 0;
+	EXPECT_EQ(run(), 1);
+	// The observed day itself must be costly: a later day of the same week does not fire again.
+	std::vector<double> day = {0.0128};
+	auto with_day = [&]() {
+		AnomalyPanel panel;
+		std::vector<double> cost = f.cost[0], runs = f.runs[0], retry = f.retry[0];
+		panel.days = f.days;
+		panel.task_types = 1;
+		panel.type_cost = cost.data();
+		panel.type_runs = runs.data();
+		panel.type_retry_cost = retry.data();
+		panel.weeks = 4;
+		panel.type_week_p95_cost = p95.data();
+		panel.type_week_calls = calls.data();
+		panel.type_day_p95_cost = day.data();
+		std::vector<AnomalyFinding> out(dexcost::anomaly_capacity(panel));
+		out.resize(dexcost::detect_anomalies(panel, AnomalyParams(), out.data(), out.size()));
+		return count(out, AnomalyKind::kCostP95WeekOverWeek);
+	};
+	EXPECT_EQ(with_day(), 0); // 0.0128 < 1.3 x 0.0099 = 0.01287
+	day[0] = 0.0129;
+	EXPECT_EQ(with_day(), 1);
+}
+
+TEST(AnomalyNames, EveryKindHasNamesAndAFix) {
+	for (AnomalyKind k : {AnomalyKind::kCustomerCostDoubled, AnomalyKind::kCostPerRunUp, AnomalyKind::kRetryWasteSpike,
+	                      AnomalyKind::kDailySpendSpike, AnomalyKind::kUseCaseDominates, AnomalyKind::kZeroSpend,
+	                      AnomalyKind::kCacheHitRateDown, AnomalyKind::kValidationRetryRate, AnomalyKind::kCostP95WeekOverWeek,
+	                      AnomalyKind::kRegenerationRate}) {
+		EXPECT_NE(std::string(dexcost::anomaly_kind_name(k)), "unknown");
+		EXPECT_NE(std::string(dexcost::anomaly_subject_type(k)), "unknown");
+		EXPECT_FALSE(std::string(dexcost::anomaly_fix(k)).empty());
+	}
+	AnomalyFinding f;
+	f.share_of_monthly = 0.05;
+	EXPECT_STREQ(dexcost::anomaly_severity(f), "high");
+	f.share_of_monthly = 0.049;
+	EXPECT_STREQ(dexcost::anomaly_severity(f), "medium");
+	f.share_of_monthly = 0.001;
+	EXPECT_STREQ(dexcost::anomaly_severity(f), "low");
+}
+
+} // namespace
