@@ -6,6 +6,7 @@
 #   3. pg_regress suites (test/sql -> expected/) and isolation specs (test/isolation)
 #   4. pgTAP behaviour tests (test/pgtap, pg_prove)
 #   5. pg_dump / pg_restore round trip (test/dump_restore.sh)
+#   6. upgrade from 0.1 with data vs a fresh install (test/upgrade.sh)
 # Exits non-zero on the first failing layer, after printing what failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,5 +40,8 @@ pg_prove --ext .sql -d dexcost_tap test/pgtap/
 
 echo "== dump and restore"
 test/dump_restore.sh
+
+echo "== upgrade"
+test/upgrade.sh
 
 echo "== all test layers passed"
