@@ -7,6 +7,7 @@
 #   4. pgTAP behaviour tests (test/pgtap, pg_prove)
 #   5. pg_dump / pg_restore round trip (test/dump_restore.sh)
 #   6. upgrade from 0.1 with data vs a fresh install (test/upgrade.sh)
+#   7. look-alike objects planted in public never run (test/script_security.sh)
 # Exits non-zero on the first failing layer, after printing what failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,5 +44,8 @@ test/dump_restore.sh
 
 echo "== upgrade"
 test/upgrade.sh
+
+echo "== script security"
+test/script_security.sh
 
 echo "== all test layers passed"
