@@ -57,7 +57,7 @@ task: own parent|INSERT INTO dexcost.task (task_id, parent_task_id, task_type) V
 model_price: negative price|INSERT INTO dexcost.model_price (provider, model, usage_type, usd_per_mtok, source) VALUES ('acme', 'm', 'input', -1, 'memcheck');
 reprice: invalid period|SELECT * FROM dexcost.reprice('2026-11-02', '2026-11-01');
 set_setting: unknown time zone|SELECT dexcost.set_setting('timezone', 'Mars/Olympus');
-canary: a deliberate leak (must show)|SELECT pg_catalog.set_config('dexcost.leak' || pg_catalog.txid_current(), pg_catalog.repeat('x', 100), false);
+canary: a deliberate leak (must show)|SELECT pg_catalog.set_config('dexcost.leak' || (pg_catalog.date_part('epoch', pg_catalog.clock_timestamp()) * 1000000)::bigint, pg_catalog.repeat('x', 100), false);
 CASES
 )
 

@@ -62,7 +62,7 @@ while [ "$sent" -lt "$want" ]; do
 done
 
 crashes=$(grep -c 'terminated by signal' "$log" || true)
-errors=$(cat "$work"/round*.out | grep -oE 'error rate: [0-9.]+' | tr '\n' ' ')
+errors=$(for f in "$work"/round*.out; do grep -oE 'error rate: [0-9.]+' "$f" | tail -1; done | awk '{ s += $3; n++ } END { if (n) printf "error rate %.2f", s / n }')
 echo "sqlsmith: $sent queries as non-superuser $role ($ours naming a dexcost object; $errors), $crashes backend crashes"
 if [ "$crashes" != 0 ]; then
   grep -B2 -A3 'terminated by signal' "$log" | head -60 >&2

@@ -770,16 +770,20 @@ DEXCOST_PLAIN(Ingest);
 void order_tasks(Ingest *in) {
 	in->order = static_cast<int *>(palloc(sizeof(int) * (in->n_tasks + 1)));
 	in->n_order = 0;
-	// Later copies of a task id replace earlier ones in the same payload.
-	for (int i = 0; i < in->n_tasks; ++i)
+	// Later copies of a task id replace earlier ones in the same payload. Quadratic (and the passes
+	// below cubic in a chain's depth): poll for a cancel, only plain data is live here.
+	for (int i = 0; i < in->n_tasks; ++i) {
+		CHECK_FOR_INTERRUPTS();
 		for (int j = i + 1; j < in->n_tasks && in->tasks[i].s.ok; ++j)
 			if (in->tasks[j].s.ok && in->tasks[i].f.task_id.text == in->tasks[j].f.task_id.text) {
 				in->tasks[i].s.done = true; // superseded, counts as received
 				in->tasks[i].s.ok = false;
 			}
+	}
 	for (int pass = 0; pass <= in->n_tasks; ++pass) {
 		bool progress = false;
 		for (int i = 0; i < in->n_tasks; ++i) {
+			CHECK_FOR_INTERRUPTS();
 			TaskSlot &t = in->tasks[i];
 			if (!t.s.ok || t.state == 2)
 				continue;
