@@ -61,11 +61,13 @@ canary: a deliberate leak (must show)|SELECT pg_catalog.set_config('dexcost.leak
 CASES
 )
 
-rss() { psql_session_query "SELECT substring(pg_catalog.pg_read_file('/proc/self/status') FROM 'RssAnon:\s+(\d+)')"; }
+# Sets rss to the backend's RssAnon in kB (not in a $(subshell): the marker count must persist).
+read_rss() { psql_session_query "SELECT substring(pg_catalog.pg_read_file('/proc/self/status') FROM 'RssAnon:\s+(\d+)')"; rss=$reply; }
 # One psql process (one backend) reads commands from a FIFO; results come back through a file.
 fifo=$(mktemp -u); mkfifo "$fifo"
 out=$(mktemp)
-psql -X -q -At -d "$db" -v VERBOSITY=terse <"$fifo" >"$out" 2>/dev/null &
+errlog=$(mktemp)
+psql -X -q -At -d "$db" -v VERBOSITY=terse <"$fifo" >"$out" 2>"$errlog" &
 psql_pid=$!
 exec 3>"$fifo"
 marker=0
@@ -73,7 +75,7 @@ psql_session_query() {
   marker=$((marker + 1))
   printf '%s\n\\echo done-%s\n' "$1;" "$marker" >&3
   until grep -q "^done-$marker\$" "$out"; do sleep 0.05; done
-  grep -B1 "^done-$marker\$" "$out" | head -1
+  reply=$(grep -B1 "^done-$marker\$" "$out" | head -1)
 }
 repeat() { local n=$1 stmt=$2; for ((i = 0; i < n; i++)); do printf '%s\n' "$stmt"; done >&3; }
 
@@ -82,10 +84,13 @@ base_growth=""
 failed=0
 while IFS='|' read -r name stmt; do
   [ -n "$name" ] || continue
+  [[ "$name" =~ ${DEXCOST_MEMCHECK_ONLY:-.} ]] || continue
   repeat 1000 "$stmt"
-  before=$(rss)
+  read_rss
+  before=$rss
   repeat "$calls" "$stmt"
-  after=$(rss)
+  read_rss
+  after=$rss
   growth=$((after - before))
   [ -n "$base_growth" ] || base_growth=$growth
   verdict=""
@@ -100,5 +105,6 @@ done <<< "$cases"
 echo "memcheck: $calls calls per case in one backend; growth beyond the baseline's ${base_growth} kB above 256 kB fails"
 exec 3>&-
 wait "$psql_pid" || true
-rm -f "$fifo" "$out"
+echo "memcheck: the last error messages: $(sort "$errlog" | uniq -c | sort -rn | head -3 | tr -s ' ' | tr '\n' ';')"
+rm -f "$fifo" "$out" "$errlog"
 exit $failed
