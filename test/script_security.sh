@@ -112,7 +112,7 @@ psql_su -c "CREATE FUNCTION dexcost.security_canary() RETURNS text LANGUAGE plpg
 as_caller -c 'SELECT dexcost.security_canary()' >/dev/null 2>&1
 [ "$(hits)" != 0 ] || fail "the canary's unqualified lower() did not reach the planted public.lower: the test is blind"
 
-echo "script security: $planted planted look-alikes ($(tr '\n' ' ' < "$work/planted")), 0 ran during CREATE EXTENSION," \
+echo "script security: $planted planted look-alikes ($(sed 's/|/ /' "$work/planted" | paste -sd, -)), 0 ran during CREATE EXTENSION," \
      "DML through every trigger ($dml_errors errors) and $ncalls function calls ($call_errors raised errors);" \
      "the canary's unqualified lower() was caught"
 if [ -n "$skipped" ]; then echo "script security: not called directly:"; echo "$skipped"; fi

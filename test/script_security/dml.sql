@@ -37,3 +37,6 @@ DELETE FROM dexcost.model_price
  WHERE model OPERATOR(pg_catalog.=) 'acme-sec';
 DELETE FROM dexcost.task
  WHERE task_id OPERATOR(pg_catalog.=) '5ec00000-0000-0000-0000-000000000003';
+-- Statement triggers on TRUNCATE: the roll-up reset, and the refusal on the seed catalogue.
+TRUNCATE dexcost.cost_event;
+TRUNCATE dexcost.model_alias;
