@@ -7,7 +7,9 @@
 #   4. pgTAP behaviour tests (test/pgtap, pg_prove)
 #   5. the BI views through the PostgreSQL JDBC driver (test/bi_client.sh)
 #   6. pg_dump / pg_restore round trip (test/dump_restore.sh)
-#   7. the real pg_cron runs dexcost.run_checks() on its own cluster (scripts/cron_test.sh)
+#   7. upgrade from 0.1 with data vs a fresh install (test/upgrade.sh)
+#   8. look-alike objects planted in public never run (test/script_security.sh)
+#   9. the real pg_cron runs dexcost.run_checks() on its own cluster (scripts/cron_test.sh)
 # Exits non-zero on the first failing layer, after printing what failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +46,12 @@ test/bi_client.sh
 
 echo "== dump and restore"
 test/dump_restore.sh
+
+echo "== upgrade"
+test/upgrade.sh
+
+echo "== script security"
+test/script_security.sh
 
 echo "== pg_cron schedules run_checks"
 scripts/cron_test.sh

@@ -312,9 +312,10 @@ int find_task(Datum task_id, const char *customer_id, MemoryContext cxt, char **
 		elog(ERROR, "SPI_connect failed");
 	if (!g_plan_by_key) {
 		Oid types[2] = {TEXTOID, UUIDOID};
-		g_plan_by_key = prepare_plan("SELECT customer_id FROM dexcost.task WHERE customer_id = $1 AND task_id = $2", 2,
+		g_plan_by_key = prepare_plan("SELECT customer_id FROM dexcost.task WHERE customer_id OPERATOR(pg_catalog.=) $1"
+		                             " AND task_id OPERATOR(pg_catalog.=) $2", 2,
 		                             types);
-		g_plan_by_task = prepare_plan("SELECT customer_id FROM dexcost.task WHERE task_id = $1 LIMIT 2", 1, types + 1);
+		g_plan_by_task = prepare_plan("SELECT customer_id FROM dexcost.task WHERE task_id OPERATOR(pg_catalog.=) $1 LIMIT 2", 1, types + 1);
 	}
 	int rc;
 	if (customer_id) {

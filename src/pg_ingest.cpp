@@ -733,7 +733,7 @@ void load_tasks(HTAB *map, Column *ids) {
 	SPIPlanPtr plan = keep_plan(&g_lookup_tasks,
 	                            "SELECT t.task_id::pg_catalog.text, t.customer_id"
 	                            " FROM (SELECT DISTINCT u.id FROM pg_catalog.unnest($1) AS u(id)) AS ids"
-	                            " JOIN dexcost.task AS t ON t.task_id = ids.id",
+	                            " JOIN dexcost.task AS t ON t.task_id OPERATOR(pg_catalog.=) ids.id",
 	                            1, types);
 	Datum args[1] = {array_of(*ids)};
 	// Not read-only: a read-only execution keeps the snapshot and would miss tasks this call wrote.
@@ -770,16 +770,20 @@ DEXCOST_PLAIN(Ingest);
 void order_tasks(Ingest *in) {
 	in->order = static_cast<int *>(palloc(sizeof(int) * (in->n_tasks + 1)));
 	in->n_order = 0;
-	// Later copies of a task id replace earlier ones in the same payload.
-	for (int i = 0; i < in->n_tasks; ++i)
+	// Later copies of a task id replace earlier ones in the same payload. Quadratic (and the passes
+	// below cubic in a chain's depth): poll for a cancel, only plain data is live here.
+	for (int i = 0; i < in->n_tasks; ++i) {
+		CHECK_FOR_INTERRUPTS();
 		for (int j = i + 1; j < in->n_tasks && in->tasks[i].s.ok; ++j)
 			if (in->tasks[j].s.ok && in->tasks[i].f.task_id.text == in->tasks[j].f.task_id.text) {
 				in->tasks[i].s.done = true; // superseded, counts as received
 				in->tasks[i].s.ok = false;
 			}
+	}
 	for (int pass = 0; pass <= in->n_tasks; ++pass) {
 		bool progress = false;
 		for (int i = 0; i < in->n_tasks; ++i) {
+			CHECK_FOR_INTERRUPTS();
 			TaskSlot &t = in->tasks[i];
 			if (!t.s.ok || t.state == 2)
 				continue;
@@ -892,9 +896,11 @@ void write_tasks(void *arg) {
 	    // pending again; of two finished versions the later end wins); everything else stays.
 	    " ON CONFLICT ON CONSTRAINT task_pkey DO UPDATE SET status = excluded.status, ended_at = excluded.ended_at,"
 	    " metadata = excluded.metadata"
-	    " WHERE (t.status = 'pending' OR (excluded.status <> 'pending'"
-	    "        AND excluded.ended_at >= coalesce(t.ended_at, '-infinity'::pg_catalog.timestamptz)))"
-	    "   AND (t.status, t.ended_at, t.metadata) IS DISTINCT FROM (excluded.status, excluded.ended_at, excluded.metadata)",
+	    " WHERE (t.status OPERATOR(pg_catalog.=) 'pending' OR (excluded.status OPERATOR(pg_catalog.<>) 'pending'"
+	    "        AND excluded.ended_at OPERATOR(pg_catalog.>=) coalesce(t.ended_at, '-infinity'::pg_catalog.timestamptz)))"
+	    // record_ne: IS DISTINCT FROM, without looking "=" up in the caller's search_path.
+	    "   AND pg_catalog.record_ne(ROW(t.status, t.ended_at, t.metadata),"
+	    "                            ROW(excluded.status, excluded.ended_at, excluded.metadata))",
 	    17, types);
 	Column c[17];
 	for (int k = 0; k < 17; ++k)
@@ -948,8 +954,10 @@ void write_reported(void *arg) {
 	    " pg_catalog.unnest($13), pg_catalog.unnest($14), pg_catalog.unnest($15), pg_catalog.unnest($16),"
 	    " pg_catalog.unnest($17), pg_catalog.unnest($18), pg_catalog.unnest($19))"
 	    " AS u(c, t, a1, a2, a3, a4, a5, a6, b1, b2, b3, b4, a7, b5, b6, b7, b8, status, ended_at)"
-	    " JOIN dexcost.task AS k ON k.customer_id = u.c AND k.task_id = u.t::pg_catalog.uuid"
-	    " WHERE k.status = u.status AND k.ended_at IS NOT DISTINCT FROM u.ended_at::pg_catalog.timestamptz"
+	    " JOIN dexcost.task AS k ON k.customer_id OPERATOR(pg_catalog.=) u.c"
+	    " AND k.task_id OPERATOR(pg_catalog.=) u.t::pg_catalog.uuid"
+	    " WHERE k.status OPERATOR(pg_catalog.=) u.status"
+	    " AND pg_catalog.record_eq(ROW(k.ended_at), ROW(u.ended_at::pg_catalog.timestamptz))"
 	    " ON CONFLICT ON CONSTRAINT task_reported_totals_pkey DO UPDATE SET llm_cost_usd = excluded.llm_cost_usd,"
 	    " external_cost_usd = excluded.external_cost_usd, compute_cost_usd = excluded.compute_cost_usd,"
 	    " network_cost_usd = excluded.network_cost_usd, gpu_cost_usd = excluded.gpu_cost_usd,"
@@ -1013,15 +1021,16 @@ constexpr const char kOnConflict[] =
     " latency_ms = excluded.latency_ms, error_type = excluded.error_type, is_retry = excluded.is_retry,"
     " retry_reason = excluded.retry_reason, retry_of = excluded.retry_of, details = excluded.details,"
     " service_tier = excluded.service_tier"
-    " WHERE (e.task_id, e.event_type, e.occurred_at, e.cost_usd, e.cost_confidence, e.pricing_source,"
+    // record_ne: IS DISTINCT FROM, without looking "=" up in the caller's search_path.
+    " WHERE pg_catalog.record_ne(ROW(e.task_id, e.event_type, e.occurred_at, e.cost_usd, e.cost_confidence, e.pricing_source,"
     " e.pricing_version, e.service_name, e.provider, e.model, e.input_tokens, e.cache_read_tokens,"
     " e.cache_write_tokens, e.output_tokens, e.reasoning_tokens, e.latency_ms, e.error_type, e.is_retry,"
-    " e.retry_reason, e.retry_of, e.details, e.service_tier) IS DISTINCT FROM (excluded.task_id, excluded.event_type,"
+    " e.retry_reason, e.retry_of, e.details, e.service_tier), ROW(excluded.task_id, excluded.event_type,"
     " excluded.occurred_at, excluded.cost_usd, excluded.cost_confidence, excluded.pricing_source,"
     " excluded.pricing_version, excluded.service_name, excluded.provider, excluded.model, excluded.input_tokens,"
     " excluded.cache_read_tokens, excluded.cache_write_tokens, excluded.output_tokens, excluded.reasoning_tokens,"
     " excluded.latency_ms, excluded.error_type, excluded.is_retry, excluded.retry_reason, excluded.retry_of,"
-    " excluded.details, excluded.service_tier)";
+    " excluded.details, excluded.service_tier))";
 
 // Writes the batch of events in one statement: a plain INSERT first (in->upsert false), or
 // an INSERT that takes a sent-again event's new values (in->upsert true).

@@ -7,6 +7,7 @@
 // and returns it; PostgreSQL copies it into the aggregate context and frees the old one (a state
 // of a non-internal by-reference type must never be repalloc'd: see pg_sketch.cpp). Every core
 // call is noexcept and returns a status that this file turns into an error.
+#include "core/interrupt.hpp"
 #include "core/pareto.hpp"
 
 #include <string>
@@ -75,6 +76,23 @@ void check(ParetoStatus st, const char *what) {
 	}
 }
 
+// Runs a core call that stops with kInterrupted while an interrupt is pending (rank, serialize, merge,
+// regrow of millions of keys take seconds): serves the interrupt once the core has returned (a cancel
+// raises here, no C++ object alive) and calls again. With interrupts held off the flag stays set, so
+// the last call runs without polling.
+template <typename Call>
+ParetoStatus interruptible(Call call) {
+	ParetoStatus st;
+	while ((st = call()) == ParetoStatus::kInterrupted) {
+		CHECK_FOR_INTERRUPTS();
+		if (InterruptPending) {
+			dexcost::InterruptsIgnored ignored;
+			return call();
+		}
+	}
+	return st;
+}
+
 // A new empty table of the given sizes in the current memory context.
 ParetoHeader *new_table(uint32 capacity, uint32 arena, const char *what) {
 	size_t bytes = dexcost::pareto_bytes(capacity, arena);
@@ -91,7 +109,7 @@ ParetoHeader *regrown(const ParetoHeader *h, uint32 capacity, uint32 arena, cons
 	size_t bytes = dexcost::pareto_bytes(capacity, arena);
 	auto *c = static_cast<ParetoHeader *>(palloc0(bytes));
 	SET_VARSIZE(c, bytes);
-	check(dexcost::pareto_regrow(h, c, capacity, arena), what);
+	check(interruptible([&] { return dexcost::pareto_regrow(h, c, capacity, arena); }), what);
 	return c;
 }
 
@@ -237,7 +255,7 @@ Decimal fraction_arg(Datum d, const char *what) {
 uint32 *ranking(const ParetoHeader *h, const char *what) {
 	uint32 n = dexcost::pareto_nkeys(h);
 	auto *order = static_cast<uint32 *>(palloc(sizeof(uint32) * (n + 1)));
-	check(dexcost::pareto_rank(h, order, n), what);
+	check(interruptible([&] { return dexcost::pareto_rank(h, order, n); }), what);
 	return order;
 }
 
@@ -247,7 +265,7 @@ uint8 *serialized(const ParetoHeader *h, size_t *len, const char *what) {
 	uint32 n = dexcost::pareto_nkeys(h);
 	auto *order = static_cast<uint32 *>(palloc(sizeof(uint32) * (n + 1)));
 	auto *bytes = static_cast<uint8 *>(palloc(size + 1));
-	check(dexcost::pareto_serialize(h, order, n, bytes, size, len), what);
+	check(interruptible([&] { return dexcost::pareto_serialize(h, order, n, bytes, size, len); }), what);
 	pfree(order);
 	return bytes;
 }
@@ -362,7 +380,7 @@ Datum dexcost_pareto_combine(PG_FUNCTION_ARGS) {
 	ParetoHeader *dst = reinterpret_cast<ParetoHeader *>(PG_GETARG_POINTER(0));
 	uint32 cursor = 0;
 	ParetoStatus st;
-	while ((st = dexcost::pareto_merge(dst, src, &cursor)) == ParetoStatus::kNeedsGrow) {
+	while ((st = interruptible([&] { return dexcost::pareto_merge(dst, src, &cursor); })) == ParetoStatus::kNeedsGrow) {
 		uint32 capacity = 0, arena = 0;
 		check(dexcost::pareto_merge_needed(dst, src, cursor, &capacity, &arena), "pareto_merge");
 		dst = regrown(dst, capacity, arena, "pareto_merge");
@@ -406,6 +424,7 @@ Datum dexcost_pareto_top(PG_FUNCTION_ARGS) {
 	Datum nkeys_datum = NumericGetDatum(int64_to_numeric(nkeys));
 	int128 cumulative = 0;
 	for (uint32 i = 0; i < n; ++i) {
+		CHECK_FOR_INTERRUPTS(); // millions of rows of numeric divisions; only plain data is live
 		uint32 slot = order[i];
 		const uint8 *key = nullptr;
 		uint32 key_len = 0;
@@ -442,7 +461,7 @@ Datum dexcost_pareto_share_of_top(PG_FUNCTION_ARGS) {
 	check(dexcost::pareto_top_count(h, x, &k), "pareto_share_of_top");
 	uint32 *order = ranking(h, "pareto_share_of_top");
 	Decimal part;
-	check(dexcost::pareto_cumulative(h, order, k, &part), "pareto_share_of_top");
+	check(interruptible([&] { return dexcost::pareto_cumulative(h, order, k, &part); }), "pareto_share_of_top");
 	PG_RETURN_DATUM(DirectFunctionCall2(numeric_div, numeric_of(part), numeric_of(total)));
 }
 
@@ -455,7 +474,7 @@ Datum dexcost_pareto_keys_for_share(PG_FUNCTION_ARGS) {
 		PG_RETURN_NULL();
 	uint32 *order = ranking(h, "pareto_keys_for_share");
 	uint32 k = 0;
-	check(dexcost::pareto_keys_for_share(h, order, y, &k), "pareto_keys_for_share");
+	check(interruptible([&] { return dexcost::pareto_keys_for_share(h, order, y, &k); }), "pareto_keys_for_share");
 	PG_RETURN_INT64(k);
 }
 
@@ -485,7 +504,7 @@ Datum dexcost_pareto_summary(PG_FUNCTION_ARGS) {
 			Decimal part;
 			check(dexcost::pareto_top_count(h, Decimal::from_units(top_percent[i] * static_cast<int128>(10000000000000000LL)), &k),
 			      "pareto_summary");
-			check(dexcost::pareto_cumulative(h, order, k, &part), "pareto_summary");
+			check(interruptible([&] { return dexcost::pareto_cumulative(h, order, k, &part); }), "pareto_summary");
 			Datum share = DirectFunctionCall2(numeric_round, DirectFunctionCall2(numeric_div, numeric_of(part), total_datum),
 			                                  Int32GetDatum(6));
 			appendStringInfo(&out, ", \"%s\": %s", top_names[i], DatumGetCString(DirectFunctionCall1(numeric_out, share)));
@@ -494,8 +513,8 @@ Datum dexcost_pareto_summary(PG_FUNCTION_ARGS) {
 		const int64 for_percent[] = {50, 80, 90};
 		for (int i = 0; i < 3; ++i) {
 			uint32 k = 0;
-			check(dexcost::pareto_keys_for_share(h, order, Decimal::from_units(for_percent[i] * static_cast<int128>(10000000000000000LL)), &k),
-			      "pareto_summary");
+			Decimal y = Decimal::from_units(for_percent[i] * static_cast<int128>(10000000000000000LL));
+			check(interruptible([&] { return dexcost::pareto_keys_for_share(h, order, y, &k); }), "pareto_summary");
 			appendStringInfo(&out, ", \"%s\": %u", for_names[i], k);
 		}
 	}

@@ -312,8 +312,9 @@ Datum dexcost_detect_retries(PG_FUNCTION_ARGS) {
 	Datum args[2] = {TimestampTzGetDatum(since - window_us), TimestampTzGetDatum(until)};
 	SPIPlanPtr plan = SPI_prepare(
 	    "SELECT e.customer_id, e.task_id, e.event_id, e.occurred_at, e.model, e.error_type, e.cost_usd,"
-	    " e.is_retry, e.retry_detection = 'dismissed' FROM dexcost.cost_event AS e"
-	    " WHERE e.event_type = 'llm_call' AND e.occurred_at >= $1 AND e.occurred_at < $2",
+	    " e.is_retry, e.retry_detection OPERATOR(pg_catalog.=) 'dismissed' FROM dexcost.cost_event AS e"
+	    " WHERE e.event_type OPERATOR(pg_catalog.=) 'llm_call' AND e.occurred_at OPERATOR(pg_catalog.>=) $1"
+	    " AND e.occurred_at OPERATOR(pg_catalog.<) $2",
 	    2, types);
 	if (!plan)
 		elog(ERROR, "could not prepare the retry scan: %s", SPI_result_code_string(SPI_result));

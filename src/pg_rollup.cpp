@@ -286,7 +286,8 @@ SPIPlanPtr prepare_delta_insert(Oid totals_array_type, bool live_tasks_only) {
 	        ? "INSERT INTO dexcost.task_rollup_delta (customer_id, task_id, totals)"
 	          " SELECT d.customer_id, d.task_id, d.totals FROM (SELECT pg_catalog.unnest($1) AS customer_id,"
 	          " pg_catalog.unnest($2) AS task_id, pg_catalog.unnest($3) AS totals) AS d"
-	          " WHERE EXISTS (SELECT 1 FROM dexcost.task AS t WHERE t.customer_id = d.customer_id AND t.task_id = d.task_id)"
+	          " WHERE EXISTS (SELECT 1 FROM dexcost.task AS t WHERE t.customer_id OPERATOR(pg_catalog.=) d.customer_id"
+	          " AND t.task_id OPERATOR(pg_catalog.=) d.task_id)"
 	        : "INSERT INTO dexcost.task_rollup_delta (customer_id, task_id, totals)"
 	          " SELECT pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)";
 	SPIPlanPtr plan = SPI_prepare(sql, 3, types);

@@ -63,14 +63,16 @@ $$;
 COMMENT ON FUNCTION @extschema@.set_setting(text, text) IS
   'Changes a workspace setting (see dexcost.settings) and rebuilds what depends on it in the same transaction (a new time zone rebuilds the daily pre-aggregates).';
 
--- Hook for settings that derived data depends on: the part that adds such data (daily
--- pre-aggregates) gives it its body. Until then it has nothing to rebuild.
+-- Rebuilds the derived data that depends on a setting: the daily pre-aggregates (part
+-- 20_daily.sql) hold days in the workspace time zone.
 CREATE FUNCTION @extschema@.setting_changed(setting_name text) RETURNS void
   LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    NULL;
+    IF setting_name = 'timezone' THEN
+        PERFORM @extschema@.rebuild_daily();
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.setting_changed(text) IS

@@ -731,16 +731,6 @@ $$;
 COMMENT ON FUNCTION @extschema@.rebuild_daily() IS
   'Recomputes the daily pre-aggregates from the ledger in the workspace time zone (set_setting(''timezone'', ...) calls it). Holds writes to task and cost_event meanwhile. Returns the number of days.';
 
-CREATE OR REPLACE FUNCTION @extschema@.setting_changed(setting_name text) RETURNS void
-  LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
-  SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF setting_name = 'timezone' THEN
-        PERFORM @extschema@.rebuild_daily();
-    END IF;
-END
-$$;
 
 -- Folded plus pending: exactly the ledger at any moment.
 CREATE VIEW @extschema@.daily_customer_all AS

@@ -66,8 +66,10 @@ BEGIN
         RAISE EXCEPTION 'revenue source must not be empty'
           USING ERRCODE = 'invalid_parameter_value', HINT = 'Name where the figures come from, e.g. csv or stripe.';
     END IF;
-    CREATE TEMPORARY TABLE IF NOT EXISTS pg_temp.dexcost_revenue_load (customer_id text, month date, amount_usd numeric, state text)
-      ON COMMIT DROP;
+    IF pg_catalog.to_regclass('pg_temp.dexcost_revenue_load') IS NULL THEN
+        CREATE TEMPORARY TABLE dexcost_revenue_load (customer_id text, month date, amount_usd numeric, state text)
+          ON COMMIT DROP;
+    END IF;
     TRUNCATE pg_temp.dexcost_revenue_load;
     FOR r IN SELECT i.* FROM @extschema@.revenue_import AS i ORDER BY i.line LOOP
         BEGIN

@@ -2,6 +2,7 @@
 #include "core/pareto.hpp"
 
 #include "core/base64.hpp"
+#include "core/interrupt.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -214,6 +215,34 @@ struct CanonicalLess {
 		return canonical_less(x.hash, arena + x.key_off, x.key_len, y.hash, arena + y.key_off, y.key_len);
 	}
 };
+
+// Thrown by PollingLess to abandon std::sort when an interrupt is pending; caught in sort_slots.
+struct SortInterrupted {};
+
+// A comparator that polls for interrupts (a sort of 12M keys takes seconds).
+template <typename Less>
+struct PollingLess {
+	Less less;
+	InterruptPoll *poll;
+	bool operator()(uint32_t a, uint32_t b) const {
+		if (poll->stop())
+			throw SortInterrupted{};
+		return less(a, b);
+	}
+};
+
+// Sorts order[0, n) by less; false when an interrupt stopped it (order is then some permutation of the
+// same slot numbers: std::sort only swaps).
+template <typename Less>
+bool sort_slots(uint32_t *order, uint32_t n, Less less) noexcept {
+	InterruptPoll poll;
+	try {
+		std::sort(order, order + n, PollingLess<Less>{less, &poll});
+		return true;
+	} catch (const SortInterrupted &) {
+		return false;
+	}
+}
 
 // Writes the occupied slot numbers into order; false if their number is not nkeys (a corrupt state).
 bool list_slots(const ParetoHeader *h, uint32_t *order) {
@@ -564,9 +593,13 @@ ParetoStatus pareto_regrow(const ParetoHeader *src, ParetoHeader *dst, uint32_t 
 	std::memset(da + src->arena_used, 0, arena_capacity - src->arena_used);
 	const ParetoSlot *ss = pareto_slots(src);
 	// In slot order, which is nearly hash order: the writes move through dst almost sequentially.
-	for (uint32_t i = 0; i < src->capacity; ++i)
+	InterruptPoll poll;
+	for (uint32_t i = 0; i < src->capacity; ++i) {
+		if (poll.stop())
+			return ParetoStatus::kInterrupted;
 		if (ss[i].hash != 0)
 			ds[empty_slot(ds, capacity, ss[i].hash)] = ss[i];
+	}
 	return ParetoStatus::kOk;
 }
 
@@ -575,7 +608,12 @@ ParetoStatus pareto_merge(ParetoHeader *dst, const ParetoHeader *src, uint32_t *
 		return ParetoStatus::kOk; // already merged, NULL key included
 	const ParetoSlot *ss = pareto_slots(src);
 	const uint8_t *sa = pareto_arena(src);
+	InterruptPoll poll;
 	for (uint32_t i = *cursor; i < src->capacity; ++i) {
+		if (poll.stop()) {
+			*cursor = i;
+			return ParetoStatus::kInterrupted;
+		}
 		const ParetoSlot &s = ss[i];
 		if (s.hash == 0)
 			continue;
@@ -655,7 +693,8 @@ ParetoStatus pareto_rank(const ParetoHeader *h, uint32_t *order, size_t order_le
 		return ParetoStatus::kBufferTooSmall;
 	if (!list_slots(h, order))
 		return ParetoStatus::kCorrupt;
-	std::sort(order, order + h->nkeys, RankLess{pareto_slots(h), pareto_arena(h)});
+	if (!sort_slots(order, h->nkeys, RankLess{pareto_slots(h), pareto_arena(h)}))
+		return ParetoStatus::kInterrupted;
 	return ParetoStatus::kOk;
 }
 
@@ -664,9 +703,13 @@ ParetoStatus pareto_cumulative(const ParetoHeader *h, const uint32_t *order, uin
 		return ParetoStatus::kBadRank;
 	const ParetoSlot *slots = pareto_slots(h);
 	int128 cum = 0;
-	for (uint32_t i = 0; i < k; ++i)
+	InterruptPoll poll;
+	for (uint32_t i = 0; i < k; ++i) {
+		if (poll.stop())
+			return ParetoStatus::kInterrupted;
 		if (__builtin_add_overflow(cum, pareto_load_sum(slots[order[i]].sum), &cum))
 			return ParetoStatus::kOverflow;
+	}
 	*out = Decimal::from_units(cum);
 	return ParetoStatus::kOk;
 }
@@ -685,7 +728,10 @@ ParetoStatus pareto_keys_for_share(const ParetoHeader *h, const uint32_t *order,
 	U192 target = mul_128_64(static_cast<u128>(total), static_cast<uint64_t>(y.units()));
 	const ParetoSlot *slots = pareto_slots(h);
 	int128 cum = 0;
+	InterruptPoll poll;
 	for (uint32_t i = 0; i < h->nkeys; ++i) {
+		if (poll.stop())
+			return ParetoStatus::kInterrupted;
 		if (__builtin_add_overflow(cum, pareto_load_sum(slots[order[i]].sum), &cum))
 			return ParetoStatus::kOverflow;
 		if (cum > 0 && ge(mul_128_64(static_cast<u128>(cum), kUnitsPerOne), target)) {
@@ -806,7 +852,8 @@ ParetoStatus pareto_serialize(const ParetoHeader *h, uint32_t *order, size_t ord
 		return ParetoStatus::kCorrupt;
 	const ParetoSlot *slots = pareto_slots(h);
 	const uint8_t *arena = pareto_arena(h);
-	std::sort(order, order + h->nkeys, CanonicalLess{slots, arena});
+	if (!sort_slots(order, h->nkeys, CanonicalLess{slots, arena}))
+		return ParetoStatus::kInterrupted;
 	Writer w{out};
 	w.u8(kParetoVersion);
 	w.u8(h->flags & kParetoHasNullKey);
@@ -876,6 +923,8 @@ const char *pareto_status_text(ParetoStatus status) noexcept {
 		return "output buffer is too small or misaligned";
 	case ParetoStatus::kBadVersion:
 		return "unsupported pareto version";
+	case ParetoStatus::kInterrupted:
+		return "interrupted";
 	case ParetoStatus::kTruncated:
 		return "pareto data is truncated";
 	case ParetoStatus::kCorrupt:

@@ -84,6 +84,8 @@ enum class ParetoStatus : uint8_t {
 	kBadVersion,      // unknown version byte
 	kTruncated,       // the bytes end too early
 	kCorrupt,         // the bytes or the flat state are inconsistent
+	kInterrupted,     // rank, serialize, merge, regrow, cumulative, keys_for_share: an interrupt is pending
+	                  // (core/interrupt.hpp); merge resumes from *cursor, the others start again
 };
 
 // The fixed part of the flat state. Trivially copyable, no pointer; needs 8-byte alignment.
