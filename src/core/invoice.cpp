@@ -671,7 +671,7 @@ void focus_row(const InvoiceCursor *c, const Record &r, RowBuilder *b) {
 
 InvoiceStatus csv_next(std::string_view text, InvoiceCursor *c, InvoiceRow *rows, size_t max_rows, Arena *arena,
                        size_t *n_rows, size_t *arena_needed) {
-	static thread_local Record record; // 8 kB of field spans; plain data
+	static Record record; // 8 kB of field spans, plain data (a backend is single-threaded; not reentrant)
 	Record &r = record;
 	const ColumnSpec *spec = c->format == InvoiceFormat::kOpenAICostsCsv ? kOpenAICols
 	                         : c->format == InvoiceFormat::kAwsCur2      ? kAwsCols
