@@ -9,11 +9,12 @@
 #   postgresql-15-pgtap + pg_prove           pgTAP behaviour tests
 #   postgresql-15-cron                       scheduled checks (pg_cron)
 #   cmake, g++, libgtest-dev                 the core's unit tests
+#   weasyprint, poppler-utils                statement PDFs (HTML to PDF) and their test (pdftotext)
 set -euo pipefail
 
 packages=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 libboost-dev
           postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl postgresql-15-cron
-          cmake g++ make libgtest-dev "$@") # arguments: more packages (benchmarks ask for their baselines)
+          cmake g++ make libgtest-dev weasyprint poppler-utils "$@") # arguments: more packages (benchmarks ask for their baselines)
 
 missing=()
 for p in "${packages[@]}"; do

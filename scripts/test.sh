@@ -4,7 +4,7 @@
 #   1. unit tests of src/core (GoogleTest via ctest, ASan + UBSan, -Werror)
 #   2. build with -Werror and install the extension (PGXS)
 #   3. pg_regress suites (test/sql -> expected/) and isolation specs (test/isolation)
-#   4. pgTAP behaviour tests (test/pgtap, pg_prove)
+#   4. pgTAP behaviour tests (test/pgtap, pg_prove), then one statement PDF read back (test/statement_pdf.sh)
 #   5. pg_dump / pg_restore round trip (test/dump_restore.sh)
 # Exits non-zero on the first failing layer, after printing what failed.
 set -euo pipefail
@@ -36,6 +36,9 @@ echo "== pgTAP"
 createdb dexcost_tap
 psql -X -q -v ON_ERROR_STOP=1 -d dexcost_tap -c 'CREATE EXTENSION pgtap; CREATE EXTENSION dexcost CASCADE;'
 pg_prove --ext .sql -d dexcost_tap test/pgtap/
+
+echo "== statement PDF"
+test/statement_pdf.sh
 
 echo "== dump and restore"
 test/dump_restore.sh
