@@ -159,6 +159,7 @@ CREATE FUNCTION @extschema@.import_invoice(source text, format text, content tex
   RETURNS record
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
   SET search_path = pg_catalog, pg_temp
+  SET jit = off
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -406,6 +407,7 @@ CREATE FUNCTION @extschema@.reconcile(provider_name text, start_date date, end_d
                  status text, likely_cause text, fix_suggestion text)
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
   SET search_path = pg_catalog, pg_temp
+  SET jit = off  -- one-off aggregate queries: LLVM compilation would cost seconds and save nothing
 AS $$
 #variable_conflict use_column
 DECLARE
@@ -447,17 +449,22 @@ BEGIN
     INSERT INTO @extschema@.reconcile_run AS rr (provider, period_start, period_end, granularity, tolerance_pct, status)
       VALUES (p_provider, p_from, p_to, p_gran, p_tol, 'running') RETURNING rr.run_id INTO v_run;
 
-    INSERT INTO @extschema@.reconcile_result AS res
-        (run_id, provider, period_start, period_end, model, usage_type, tracked_cost_usd, invoiced_cost_usd,
-         variance_usd, variance_pct, tracked_quantity, invoiced_quantity, quantity_variance_pct, status,
-         likely_cause, fix_suggestion, tracked_events, unpriced_events, invoice_lines)
-    WITH tracked AS (
+    -- The ledger side first, in a statement that may run in parallel (an INSERT ... SELECT may not).
+    DROP TABLE IF EXISTS pg_temp.dexcost_tracked;
+    CREATE TEMP TABLE dexcost_tracked ON COMMIT DROP AS
         SELECT t.period_start AS p, t.model,
                CASE WHEN t.usage_type = 'reasoning' THEN 'output' ELSE t.usage_type END AS usage_type,
                pg_catalog.sum(t.quantity) AS qty, pg_catalog.sum(t.cost_usd) AS cost,
                pg_catalog.sum(t.events)::bigint AS events, pg_catalog.max(t.unpriced_events)::bigint AS unpriced
           FROM @extschema@._tracked_usage(p_provider, v_from, v_to, p_gran) AS t
-         GROUP BY 1, 2, 3
+         GROUP BY 1, 2, 3;
+
+    INSERT INTO @extschema@.reconcile_result AS res
+        (run_id, provider, period_start, period_end, model, usage_type, tracked_cost_usd, invoiced_cost_usd,
+         variance_usd, variance_pct, tracked_quantity, invoiced_quantity, quantity_variance_pct, status,
+         likely_cause, fix_suggestion, tracked_events, unpriced_events, invoice_lines)
+    WITH tracked AS (
+        SELECT * FROM pg_temp.dexcost_tracked
     ), lines AS (   -- invoice lines summed per period and provider name before names are mapped
         SELECT pg_catalog.date_trunc(p_gran, l.period_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS p,
                l.item_name, l.model_name, l.usage_type, l.charge_category,
@@ -570,6 +577,7 @@ BEGIN
               FROM @extschema@.reconcile_result AS res WHERE res.run_id = v_run) AS s
      WHERE rr.run_id = v_run;
 
+    DROP TABLE pg_temp.dexcost_tracked;
     RETURN QUERY
       SELECT res.run_id, res.provider, res.period_start, res.period_end, res.model, res.usage_type,
              res.tracked_cost_usd, res.invoiced_cost_usd, res.variance_usd, res.variance_pct, res.tracked_quantity,
