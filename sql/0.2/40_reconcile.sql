@@ -176,7 +176,9 @@ BEGIN
     END IF;
     INSERT INTO @extschema@.invoice_import (source, format, provider, status)
       VALUES (v_source, import_invoice.format, v_provider, 'loading') RETURNING invoice_import.import_id INTO import_id;
-    DROP TABLE IF EXISTS pg_temp.dexcost_invoice_rows;
+    IF pg_catalog.to_regclass('pg_temp.dexcost_invoice_rows') IS NOT NULL THEN
+        DROP TABLE pg_temp.dexcost_invoice_rows;  -- left by an earlier call in this transaction
+    END IF;
     CREATE TEMP TABLE dexcost_invoice_rows ON COMMIT DROP AS
       SELECT pg_catalog.row_number() OVER () AS ordinal, p.*
         FROM @extschema@._parse_invoice(import_invoice.format, content) AS p;
@@ -450,7 +452,9 @@ BEGIN
       VALUES (p_provider, p_from, p_to, p_gran, p_tol, 'running') RETURNING rr.run_id INTO v_run;
 
     -- The ledger side first, in a statement that may run in parallel (an INSERT ... SELECT may not).
-    DROP TABLE IF EXISTS pg_temp.dexcost_tracked;
+    IF pg_catalog.to_regclass('pg_temp.dexcost_tracked') IS NOT NULL THEN
+        DROP TABLE pg_temp.dexcost_tracked;  -- left by an earlier call in this transaction
+    END IF;
     CREATE TEMP TABLE dexcost_tracked ON COMMIT DROP AS
         SELECT t.period_start AS p, t.model,
                CASE WHEN t.usage_type = 'reasoning' THEN 'output' ELSE t.usage_type END AS usage_type,
