@@ -25,7 +25,7 @@ using dexcost::InvoiceStatus;
 
 constexpr size_t kChunkRows = 4096;
 constexpr size_t kChunkArena = size_t{4} << 20;
-constexpr int kColumns = 23;
+constexpr int kColumns = 24;
 // Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01.
 constexpr int64 kUnixToPostgresUs = INT64CONST(946684800000000);
 
@@ -59,7 +59,7 @@ void put_time(Datum *values, bool *nulls, int k, int64_t us) {
 }
 
 // One tuple of a parsed row.
-void put_row(ReturnSetInfo *rsinfo, const InvoiceRow &r) {
+void put_row(ReturnSetInfo *rsinfo, const InvoiceRow &r, int64 ordinal) {
 	Datum values[kColumns];
 	bool nulls[kColumns];
 	for (int k = 0; k < kColumns; ++k)
@@ -71,6 +71,8 @@ void put_row(ReturnSetInfo *rsinfo, const InvoiceRow &r) {
 	nulls[1] = false;
 	put_text(values, nulls, 2, r.error);
 	put_text(values, nulls, 22, r.raw);
+	values[23] = Int64GetDatum(ordinal);
+	nulls[23] = false;
 	if (r.kind == InvoiceRowKind::kError) {
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		return;
@@ -116,7 +118,8 @@ void put_row(ReturnSetInfo *rsinfo, const InvoiceRow &r) {
 
 using namespace dexcost_pg;
 
-// _parse_invoice(format text, content text): every row of the export (kind line, empty or error), in order.
+// _parse_invoice(format text, content text): every row of the export (kind line, empty or error), in order,
+// numbered from 1 (ordinal).
 Datum dexcost_parse_invoice(PG_FUNCTION_ARGS) {
 	text *format_arg = PG_GETARG_TEXT_PP(0);
 	dexcost::InvoiceFormat format;
@@ -138,6 +141,7 @@ Datum dexcost_parse_invoice(PG_FUNCTION_ARGS) {
 	auto *rows = reinterpret_cast<InvoiceRow *>(TYPEALIGN(16, reinterpret_cast<uintptr_t>(row_bytes)));
 	size_t arena_size = kChunkArena;
 	char *arena = static_cast<char *>(palloc(arena_size));
+	int64 ordinal = 0;
 	MemoryContext per_chunk = AllocSetContextCreate(CurrentMemoryContext, "dexcost invoice chunk", ALLOCSET_DEFAULT_SIZES);
 	for (;;) {
 		size_t n = 0, needed = 0;
@@ -156,7 +160,7 @@ Datum dexcost_parse_invoice(PG_FUNCTION_ARGS) {
 		}
 		MemoryContext old = MemoryContextSwitchTo(per_chunk);
 		for (size_t k = 0; k < n; ++k)
-			put_row(rsinfo, rows[k]);
+			put_row(rsinfo, rows[k], ++ordinal);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(per_chunk);
 		CHECK_FOR_INTERRUPTS();

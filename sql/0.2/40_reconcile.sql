@@ -57,8 +57,8 @@ COMMENT ON COLUMN @extschema@.invoice_import_error.raw IS 'The row as read.';
 -- Invoice lines ------------------------------------------------------------------------------
 
 CREATE TABLE @extschema@.invoice_line (
-    source          text        NOT NULL,
-    line_key        text        NOT NULL,
+    source          text        COLLATE "C" NOT NULL,
+    line_key        text        COLLATE "C" NOT NULL,
     import_id       bigint      NOT NULL,
     provider        text        NOT NULL,
     account_id      text,
@@ -83,7 +83,6 @@ CREATE TABLE @extschema@.invoice_line (
         CHECK (charge_category IN ('usage', 'credit', 'tax', 'refund', 'adjustment', 'purchase'))
 );
 CREATE INDEX invoice_line_provider_period_idx ON @extschema@.invoice_line (provider, period_start);
-CREATE INDEX invoice_line_source_period_idx ON @extschema@.invoice_line (source, period_start);
 COMMENT ON TABLE @extschema@.invoice_line IS
   'Normalised provider invoice lines (OpenAI, Anthropic, AWS Bedrock, FOCUS), loaded by dexcost.import_invoice(); one row per source and line identity.';
 COMMENT ON COLUMN @extschema@.invoice_line.source IS 'Source name given at import (one account export).';
@@ -145,7 +144,7 @@ CREATE FUNCTION @extschema@._parse_invoice(format text, content text,
     OUT account_id text, OUT project_id text, OUT item_name text, OUT model_name text, OUT usage_type text,
     OUT service_tier text, OUT region text, OUT period_start timestamptz, OUT period_end timestamptz,
     OUT quantity numeric, OUT quantity_unit text, OUT tokens numeric, OUT amount numeric, OUT currency text,
-    OUT amount_usd numeric, OUT charge_category text, OUT rounded boolean, OUT raw text)
+    OUT amount_usd numeric, OUT charge_category text, OUT rounded boolean, OUT raw text, OUT ordinal bigint)
   RETURNS SETOF record
   LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10000
   AS 'MODULE_PATHNAME', 'dexcost_parse_invoice';
@@ -159,90 +158,129 @@ CREATE FUNCTION @extschema@.import_invoice(source text, format text, content tex
   RETURNS record
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
   SET search_path = pg_catalog, pg_temp
-  SET jit = off
+  SET jit = off  -- one-off statements over up to millions of lines: compiling them would cost seconds
 AS $$
 #variable_conflict use_column
 DECLARE
     v_source text := import_invoice.source;
     v_provider text := import_invoice.provider;
+    v_format text := import_invoice.format;
     v_from timestamptz;
     v_to timestamptz;
     v_rounded integer;
+    v_had_lines boolean;
 BEGIN
-    IF v_source IS NULL OR v_source = '' OR import_invoice.format IS NULL OR content IS NULL THEN
+    IF v_source IS NULL OR v_source = '' OR v_format IS NULL OR content IS NULL THEN
         RAISE EXCEPTION 'import_invoice needs a source name, a format and the file content'
           USING ERRCODE = 'null_value_not_allowed',
                 HINT = 'SELECT * FROM dexcost.import_invoice(''openai-main'', ''openai_costs_csv'', pg_read_file(...)).';
     END IF;
     INSERT INTO @extschema@.invoice_import (source, format, provider, status)
-      VALUES (v_source, import_invoice.format, v_provider, 'loading') RETURNING invoice_import.import_id INTO import_id;
-    IF pg_catalog.to_regclass('pg_temp.dexcost_invoice_rows') IS NOT NULL THEN
-        DROP TABLE pg_temp.dexcost_invoice_rows;  -- left by an earlier call in this transaction
+      VALUES (v_source, v_format, v_provider, 'loading') RETURNING invoice_import.import_id INTO import_id;
+    lines_removed := 0;
+
+    IF refuse_on_error THEN  -- a first pass decides; a refused file writes no line
+        WITH p AS MATERIALIZED (
+            SELECT x.* FROM @extschema@._parse_invoice(v_format, content) AS x
+        ), e AS (
+            INSERT INTO @extschema@.invoice_import_error (import_id, ordinal, line_no, reason, raw)
+            SELECT import_id, p.ordinal, p.line_no, p.error, p.raw FROM p WHERE p.kind = 'error' RETURNING 1
+        )
+        SELECT pg_catalog.count(*), (SELECT pg_catalog.count(*) FROM e), pg_catalog.min(p.period_start),
+               pg_catalog.max(p.period_end), pg_catalog.count(*) FILTER (WHERE p.rounded)
+          INTO lines_read, lines_rejected, v_from, v_to, v_rounded
+          FROM p;
+        IF lines_rejected > 0 THEN
+            status := 'refused';
+            lines_loaded := 0;
+            UPDATE @extschema@.invoice_import AS i
+               SET status = 'refused', lines_read = import_invoice.lines_read, lines_rejected = import_invoice.lines_rejected,
+                   lines_rounded = v_rounded, covered_from = v_from, covered_to = v_to
+             WHERE i.import_id = import_invoice.import_id;
+            RETURN;
+        END IF;
+        DELETE FROM @extschema@.invoice_import_error AS x WHERE x.import_id = import_invoice.import_id;
     END IF;
-    CREATE TEMP TABLE dexcost_invoice_rows ON COMMIT DROP AS
-      SELECT pg_catalog.row_number() OVER () AS ordinal, p.*
-        FROM @extschema@._parse_invoice(import_invoice.format, content) AS p;
-    ANALYZE pg_temp.dexcost_invoice_rows;
 
-    SELECT pg_catalog.count(*), pg_catalog.count(*) FILTER (WHERE r.kind = 'error'),
-           pg_catalog.min(r.period_start), pg_catalog.max(r.period_end),
-           pg_catalog.count(*) FILTER (WHERE r.rounded)
-      INTO lines_read, lines_rejected, v_from, v_to, v_rounded
-      FROM pg_temp.dexcost_invoice_rows AS r;
-    INSERT INTO @extschema@.invoice_import_error (import_id, ordinal, line_no, reason, raw)
-      SELECT import_id, r.ordinal, r.line_no, r.error, r.raw
-        FROM pg_temp.dexcost_invoice_rows AS r WHERE r.kind = 'error';
-
-    IF lines_rejected > 0 AND refuse_on_error THEN
-        status := 'refused';
-        lines_loaded := 0;
-        lines_removed := 0;
-    ELSE
-        -- A restated export replaces the source's lines of the period it covers: lines it no
-        -- longer has go, the others are upserted by identity (lines sharing one are summed).
+    -- One pass: parse, record the bad lines, store the good ones. A source's first import
+    -- inserts; later ones (and files repeating an identity) upsert, summing lines that share one.
+    v_had_lines := EXISTS (SELECT 1 FROM @extschema@.invoice_line AS l WHERE l.source = v_source);
+    BEGIN
+        IF v_had_lines THEN
+            RAISE SQLSTATE 'DXC01';  -- straight to the upsert
+        END IF;
+        WITH p AS MATERIALIZED (
+            SELECT x.* FROM @extschema@._parse_invoice(v_format, content) AS x
+        ), e AS (
+            INSERT INTO @extschema@.invoice_import_error (import_id, ordinal, line_no, reason, raw)
+            SELECT import_id, p.ordinal, p.line_no, p.error, p.raw FROM p WHERE p.kind = 'error' RETURNING 1
+        ), i AS (
+            INSERT INTO @extschema@.invoice_line
+                (source, line_key, import_id, provider, account_id, project_id, item_name, model_name, usage_type,
+                 service_tier, region, period_start, period_end, quantity, quantity_unit, tokens, amount, currency,
+                 amount_usd, charge_category, raw)
+            SELECT v_source, p.line_key, import_id, COALESCE(v_provider, p.provider), p.account_id, p.project_id,
+                   p.item_name, p.model_name, p.usage_type, p.service_tier, p.region, p.period_start, p.period_end,
+                   p.quantity, p.quantity_unit, p.tokens, p.amount, p.currency, p.amount_usd, p.charge_category, p.raw
+              FROM p WHERE p.kind = 'line'
+            RETURNING 1
+        )
+        SELECT pg_catalog.count(*), (SELECT pg_catalog.count(*) FROM e), pg_catalog.min(p.period_start),
+               pg_catalog.max(p.period_end), pg_catalog.count(*) FILTER (WHERE p.rounded), (SELECT pg_catalog.count(*) FROM i)
+          INTO lines_read, lines_rejected, v_from, v_to, v_rounded, lines_loaded
+          FROM p;
+    EXCEPTION WHEN unique_violation OR SQLSTATE 'DXC01' THEN
+        WITH p AS MATERIALIZED (
+            SELECT x.* FROM @extschema@._parse_invoice(v_format, content) AS x
+        ), e AS (
+            INSERT INTO @extschema@.invoice_import_error (import_id, ordinal, line_no, reason, raw)
+            SELECT import_id, p.ordinal, p.line_no, p.error, p.raw FROM p WHERE p.kind = 'error' RETURNING 1
+        ), i AS (
+            INSERT INTO @extschema@.invoice_line AS l
+                (source, line_key, import_id, provider, account_id, project_id, item_name, model_name, usage_type,
+                 service_tier, region, period_start, period_end, quantity, quantity_unit, tokens, amount, currency,
+                 amount_usd, charge_category, raw)
+            SELECT v_source, p.line_key, import_id, pg_catalog.min(COALESCE(v_provider, p.provider)),
+                   pg_catalog.min(p.account_id), pg_catalog.min(p.project_id), pg_catalog.min(p.item_name),
+                   pg_catalog.min(p.model_name), pg_catalog.min(p.usage_type), pg_catalog.min(p.service_tier),
+                   pg_catalog.min(p.region), pg_catalog.min(p.period_start), pg_catalog.max(p.period_end),
+                   pg_catalog.sum(p.quantity), pg_catalog.min(p.quantity_unit), pg_catalog.sum(p.tokens),
+                   pg_catalog.sum(p.amount), pg_catalog.min(p.currency), pg_catalog.sum(p.amount_usd),
+                   pg_catalog.min(p.charge_category),
+                   CASE WHEN pg_catalog.count(*) = 1 THEN pg_catalog.min(p.raw)
+                        ELSE pg_catalog.string_agg(p.raw, E'\n' ORDER BY p.ordinal) END
+              FROM p WHERE p.kind = 'line'
+             GROUP BY p.line_key
+            ON CONFLICT (source, line_key) DO UPDATE
+               SET import_id = excluded.import_id, provider = excluded.provider, account_id = excluded.account_id,
+                   project_id = excluded.project_id, item_name = excluded.item_name, model_name = excluded.model_name,
+                   usage_type = excluded.usage_type, service_tier = excluded.service_tier, region = excluded.region,
+                   period_start = excluded.period_start, period_end = excluded.period_end, quantity = excluded.quantity,
+                   quantity_unit = excluded.quantity_unit, tokens = excluded.tokens, amount = excluded.amount,
+                   currency = excluded.currency, amount_usd = excluded.amount_usd,
+                   charge_category = excluded.charge_category, raw = excluded.raw
+            RETURNING 1
+        )
+        SELECT pg_catalog.count(*), (SELECT pg_catalog.count(*) FROM e), pg_catalog.min(p.period_start),
+               pg_catalog.max(p.period_end), pg_catalog.count(*) FILTER (WHERE p.rounded), (SELECT pg_catalog.count(*) FROM i)
+          INTO lines_read, lines_rejected, v_from, v_to, v_rounded, lines_loaded
+          FROM p;
+        -- A restated export replaces the period it covers: the source's lines there that this file
+        -- no longer has go.
         IF v_from IS NOT NULL THEN
             DELETE FROM @extschema@.invoice_line AS l
              WHERE l.source = v_source AND l.period_start >= v_from AND l.period_start < v_to
-               AND NOT EXISTS (SELECT 1 FROM pg_temp.dexcost_invoice_rows AS r
-                                WHERE r.kind = 'line' AND r.line_key = l.line_key);
+               AND l.import_id <> import_invoice.import_id;
             GET DIAGNOSTICS lines_removed = ROW_COUNT;
-        ELSE
-            lines_removed := 0;
         END IF;
-        INSERT INTO @extschema@.invoice_line AS l
-            (source, line_key, import_id, provider, account_id, project_id, item_name, model_name, usage_type,
-             service_tier, region, period_start, period_end, quantity, quantity_unit, tokens, amount, currency,
-             amount_usd, charge_category, raw)
-        SELECT v_source, r.line_key, import_id, pg_catalog.min(COALESCE(v_provider, r.provider)),
-               pg_catalog.min(r.account_id), pg_catalog.min(r.project_id), pg_catalog.min(r.item_name),
-               pg_catalog.min(r.model_name), pg_catalog.min(r.usage_type), pg_catalog.min(r.service_tier),
-               pg_catalog.min(r.region), pg_catalog.min(r.period_start), pg_catalog.max(r.period_end),
-               pg_catalog.sum(r.quantity), pg_catalog.min(r.quantity_unit), pg_catalog.sum(r.tokens),
-               pg_catalog.sum(r.amount), pg_catalog.min(r.currency), pg_catalog.sum(r.amount_usd),
-               pg_catalog.min(r.charge_category),
-               CASE WHEN pg_catalog.count(*) = 1 THEN pg_catalog.min(r.raw)
-                    ELSE pg_catalog.string_agg(r.raw, E'\n' ORDER BY r.ordinal) END
-          FROM pg_temp.dexcost_invoice_rows AS r
-         WHERE r.kind = 'line'
-         GROUP BY r.line_key
-        ON CONFLICT (source, line_key) DO UPDATE
-           SET import_id = excluded.import_id, provider = excluded.provider, account_id = excluded.account_id,
-               project_id = excluded.project_id, item_name = excluded.item_name, model_name = excluded.model_name,
-               usage_type = excluded.usage_type, service_tier = excluded.service_tier, region = excluded.region,
-               period_start = excluded.period_start, period_end = excluded.period_end, quantity = excluded.quantity,
-               quantity_unit = excluded.quantity_unit, tokens = excluded.tokens, amount = excluded.amount,
-               currency = excluded.currency, amount_usd = excluded.amount_usd,
-               charge_category = excluded.charge_category, raw = excluded.raw;
-        GET DIAGNOSTICS lines_loaded = ROW_COUNT;
-        status := CASE WHEN lines_rejected > 0 THEN 'loaded_with_errors' ELSE 'loaded' END;
-    END IF;
+    END;
+    status := CASE WHEN lines_rejected > 0 THEN 'loaded_with_errors' ELSE 'loaded' END;
     UPDATE @extschema@.invoice_import AS i
        SET status = import_invoice.status, lines_read = import_invoice.lines_read,
            lines_loaded = import_invoice.lines_loaded, lines_rejected = import_invoice.lines_rejected,
            lines_removed = import_invoice.lines_removed, lines_rounded = v_rounded,
            covered_from = v_from, covered_to = v_to
      WHERE i.import_id = import_invoice.import_id;
-    DROP TABLE pg_temp.dexcost_invoice_rows;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.import_invoice(text, text, text, text, boolean) IS
@@ -256,14 +294,21 @@ CREATE FUNCTION @extschema@._tracked_usage(provider text, from_time timestamptz,
                  events bigint, unpriced_events bigint)
   LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-WITH g AS (  -- the ledger, summed per UTC period, model and tier
-    SELECT pg_catalog.date_trunc(granularity, e.occurred_at AT TIME ZONE 'UTC') AS p, e.model, e.service_tier,
+WITH periods AS (  -- the UTC periods asked for; joining on them (rather than grouping by the
+                   -- date_trunc expression, whose group count the planner takes for the row count)
+                   -- lets the planner aggregate in parallel
+    SELECT gs AS lo
+      FROM pg_catalog.generate_series(pg_catalog.date_trunc(granularity, $2 AT TIME ZONE 'UTC'), $3 AT TIME ZONE 'UTC',
+                                      ('1 ' || granularity)::interval) AS gs
+), g AS (  -- the ledger, summed per UTC period, model and tier
+    SELECT pr.lo AS p, e.model, e.service_tier,
            pg_catalog.sum(e.input_tokens) AS t_input, pg_catalog.sum(e.cache_read_tokens) AS t_cache_read,
            pg_catalog.sum(e.cache_write_tokens) AS t_cache_write, pg_catalog.sum(e.cache_write_1h_tokens) AS t_cache_write_1h,
            pg_catalog.sum(e.output_tokens) AS t_output, pg_catalog.sum(e.reasoning_tokens) AS t_reasoning,
            pg_catalog.sum(e.cost_usd) AS cost, pg_catalog.count(*) AS n,
            pg_catalog.count(*) FILTER (WHERE e.cost_confidence = 'unknown') AS unpriced
       FROM @extschema@.cost_event AS e
+      JOIN periods AS pr ON pr.lo = pg_catalog.date_trunc(granularity, e.occurred_at AT TIME ZONE 'UTC')
      WHERE e.provider = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3
      GROUP BY 1, 2, 3
 ), r AS (    -- catalogue model: the name itself, else its alias

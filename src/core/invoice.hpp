@@ -80,7 +80,7 @@ enum class InvoiceStatus : uint8_t { kOk, kDone, kBadFile, kNeedArena };
 
 constexpr int kInvoiceMaxColumns = 512;
 
-// Resume point of invoice_next(); zero-initialise (invoice_cursor_init) before the first call.
+// Resume point of invoice_next(); initialise with invoice_cursor_init() before the first call.
 struct InvoiceCursor {
 	InvoiceFormat format;
 	bool started;        // header read (CSV) / document checked (JSON)
@@ -95,7 +95,8 @@ struct InvoiceCursor {
 
 void invoice_cursor_init(InvoiceCursor *cursor, InvoiceFormat format) noexcept;
 
-// Reads the next rows: fills up to max_rows rows (texts in arena, which is reused from its start on every
+// Reads the next rows into `rows` (aligned for InvoiceRow: 16 bytes, it holds 128-bit integers; palloc's
+// 8-byte alignment is not enough). Fills up to max_rows rows (texts in arena, which is reused from its start on every
 // call), sets *n_rows. kOk: more may follow; kDone: the input is finished (rows may have been filled too);
 // kBadFile: the file cannot be read at all (cursor->file_error says why; no row is valid);
 // kNeedArena: not even one row fitted: call again with a larger arena (*arena_needed bytes).
