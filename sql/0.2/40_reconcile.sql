@@ -455,6 +455,7 @@ CREATE FUNCTION @extschema@.reconcile(provider_name text, start_date date, end_d
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
   SET search_path = pg_catalog, pg_temp
   SET jit = off  -- one-off aggregate queries: LLVM compilation would cost seconds and save nothing
+  SET enable_mergejoin = off  -- the ledger joins a handful of periods: hash them, never sort the ledger
 AS $$
 #variable_conflict use_column
 DECLARE
