@@ -9,7 +9,7 @@
 #   postgresql-15-pgtap + pg_prove           pgTAP behaviour tests
 #   postgresql-15-cron                       scheduled checks (pg_cron)
 #   cmake, g++, libgtest-dev                 the core's unit tests
-#   weasyprint, poppler-utils                statement PDFs (HTML to PDF) and their test (pdftotext)
+#   weasyprint, poppler-utils                statement PDFs (HTML to PDF, see docs/reconcile.md) and their test (pdftotext)
 set -euo pipefail
 
 packages=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 libboost-dev
