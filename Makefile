@@ -45,7 +45,7 @@ include $(PGXS)
 sql/dexcost--0.1--0.2.sql: $(UPGRADE_0_2)
 	cat $^ > $@
 
-.PHONY: test demo unit bench stop
+.PHONY: test demo unit bench stop statement
 test:
 	scripts/test.sh
 demo:
@@ -54,3 +54,7 @@ unit:
 	scripts/unit.sh
 stop:
 	scripts/cluster.sh stop demo
+
+# A customer's monthly statement as a PDF: make statement CUSTOMER=acme MONTH=2026-09 [OUT=file.pdf]
+statement:
+	scripts/statement.sh "$(CUSTOMER)" "$(MONTH)" $(OUT)

@@ -10,11 +10,13 @@
 #   postgresql-15-cron                       scheduled checks (pg_cron)
 #   cmake, g++, libgtest-dev                 the core's unit tests
 #   libpostgresql-jdbc-java, openjdk-17-jdk-headless   the BI client test (the PostgreSQL JDBC driver, as Metabase uses it)
+#   weasyprint, poppler-utils                statement PDFs (HTML to PDF, see docs/reconcile.md) and their test (pdftotext)
 set -euo pipefail
 
 packages=(postgresql-15 postgresql-client-15 postgresql-server-dev-15 libboost-dev
           postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl postgresql-15-cron
-          cmake g++ make libgtest-dev libpostgresql-jdbc-java openjdk-17-jdk-headless "$@") # arguments: more packages (benchmarks ask for their baselines)
+          cmake g++ make libgtest-dev libpostgresql-jdbc-java openjdk-17-jdk-headless weasyprint poppler-utils
+          "$@") # arguments: more packages (benchmarks ask for their baselines)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -4,7 +4,7 @@
 #   1. unit tests of src/core (GoogleTest via ctest, ASan + UBSan, -Werror)
 #   2. build with -Werror and install the extension (PGXS)
 #   3. pg_regress suites (test/sql -> expected/) and isolation specs (test/isolation)
-#   4. pgTAP behaviour tests (test/pgtap, pg_prove)
+#   4. pgTAP behaviour tests (test/pgtap, pg_prove), then one statement PDF read back (test/statement_pdf.sh)
 #   5. the BI views through the PostgreSQL JDBC driver (test/bi_client.sh)
 #   6. pg_dump / pg_restore round trip (test/dump_restore.sh)
 #   7. upgrade from 0.1 with data vs a fresh install (test/upgrade.sh)
@@ -40,6 +40,9 @@ echo "== pgTAP"
 createdb dexcost_tap
 psql -X -q -v ON_ERROR_STOP=1 -d dexcost_tap -c 'CREATE EXTENSION pgtap; CREATE EXTENSION dexcost CASCADE;'
 pg_prove --ext .sql -d dexcost_tap test/pgtap/
+
+echo "== statement PDF"
+test/statement_pdf.sh
 
 echo "== BI client (JDBC, as Metabase syncs)"
 test/bi_client.sh

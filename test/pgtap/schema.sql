@@ -16,17 +16,19 @@ SELECT tables_are('dexcost', ARRAY[
     'anomaly', 'budget', 'budget_alert', 'budget_reservation', 'budget_spend', 'cost_event', 'customer_access',
     'daily_customer', 'daily_customer_delta', 'daily_customer_total', 'daily_model', 'daily_model_delta',
     'daily_retry', 'daily_retry_delta', 'daily_workflow', 'ingest_pending', 'ingest_raw_record', 'ingest_receipt',
-    'model_alias', 'model_price', 'revenue', 'revenue_import', 'revenue_revision', 'task', 'task_reported_totals',
-    'task_rollup', 'task_rollup_delta', 'workspace_setting'
+    'invoice_alias', 'invoice_import', 'invoice_import_error', 'invoice_line', 'model_alias', 'model_price',
+    'reconcile_result', 'reconcile_run', 'revenue', 'revenue_import', 'revenue_revision', 'statement_adjustment',
+    'task', 'task_reported_totals', 'task_rollup', 'task_rollup_delta', 'workspace_setting'
 ]);
 SELECT views_are('dexcost', ARRAY[
     'budget_status', 'daily_customer_all', 'daily_customer_total_all', 'daily_model_all', 'daily_retry_all',
-    'daily_workflow_all', 'profitability', 'reported_totals_mismatch', 'retry_chain', 'revenue_current',
-    'revenue_monthly', 'settings', 'task_cost', 'unpriced_spend'
+    'daily_workflow_all', 'profitability', 'reconciliation_latest', 'reported_totals_mismatch', 'retry_chain',
+    'revenue_current', 'revenue_monthly', 'settings', 'task_cost', 'unpriced_spend'
 ]);
 SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch', 'pareto']);
 SELECT sequences_are('dexcost', ARRAY[
-    'anomaly_anomaly_id_seq', 'budget_budget_id_seq', 'model_price_price_id_seq', 'revenue_import_line_seq'
+    'anomaly_anomaly_id_seq', 'budget_budget_id_seq', 'invoice_import_import_id_seq', 'model_price_price_id_seq',
+    'reconcile_run_run_id_seq', 'revenue_import_line_seq', 'statement_adjustment_adjustment_id_seq'
 ]);
 
 SELECT columns_are('dexcost', 'task', ARRAY[
@@ -306,7 +308,7 @@ SELECT fk_ok('dexcost', 'task_reported_totals', ARRAY['customer_id', 'task_id'],
 SELECT is((SELECT pg_catalog.string_agg(conname || ' ' || confdeltype::text, ', ' ORDER BY conname)
              FROM pg_catalog.pg_constraint
             WHERE connamespace = 'dexcost'::regnamespace AND contype = 'f'),
-          'budget_alert_budget_id_fkey c, budget_reservation_budget_id_fkey c, budget_spend_budget_id_fkey c, cost_event_task_fkey c, revenue_revision_task_fkey c, task_parent_fkey c, task_reported_totals_task_fkey c',
+          'budget_alert_budget_id_fkey c, budget_reservation_budget_id_fkey c, budget_spend_budget_id_fkey c, cost_event_task_fkey c, invoice_import_error_import_id_fkey c, reconcile_result_run_id_fkey c, revenue_revision_task_fkey c, task_parent_fkey c, task_reported_totals_task_fkey c',
           'every foreign key cascades on delete (deleting a task deletes its subtasks, events, revenue and reported totals; a budget its spend, reservations and alerts)');
 -- Parked and raw records and receipts reference no task: they are kept before the task exists.
 SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_constraint
@@ -473,25 +475,26 @@ SELECT set_eq(
 ------------------------------------------------------------------------------------------
 
 SELECT functions_are('dexcost', ARRAY[
-    'acknowledge_anomaly', 'adopt_pending', 'allowed_customers', 'anomalies_on_day', 'backfill_retries',
-    'budget_deltas', 'budget_projection', 'budget_reserved', 'budget_spend_reset', 'budget_spent',
-    'budget_spent_now', 'check_budget', 'check_budget_args', 'compute_cost', 'cost_event_before_write',
-    'cost_event_budget', 'cost_event_rollup', 'cost_event_truncated', 'customer_visible', 'daily_check',
-    'daily_contributions', 'daily_events_changed', 'daily_task_deleting', 'daily_task_retyped',
-    'daily_tasks_changed', 'ddsketch_in', 'ddsketch_out', 'ddsketch_recv', 'ddsketch_send', 'detect_anomalies',
-    'detect_retries', 'export_events', 'export_tasks', 'fold_daily', 'fold_rollups', 'ingest', 'ingest_records',
-    'load_revenue', 'local_day', 'lock_for_tree_change', 'mark_not_retry', 'mark_retry',
-    'model_alias_before_write', 'model_price_before_write', 'pareto', 'pareto_add', 'pareto_combine',
-    'pareto_final', 'pareto_in', 'pareto_keys_for_share', 'pareto_merge', 'pareto_out', 'pareto_recv',
-    'pareto_send', 'pareto_share_of_top', 'pareto_summary', 'pareto_top', 'percentile', 'percentile_add',
-    'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final', 'period_end', 'period_start',
-    'price_catalog_changed', 'rebuild_budget_spend', 'rebuild_daily', 'rebuild_rollups', 'record_budget_alerts',
-    'refuse_truncate_seeds', 'reprice', 'reserve_budget', 'retry_candidate', 'retry_confidence', 'retry_summary',
-    'revenue_revision_before_write', 'rollup_check', 'run_budget_checks', 'run_checks', 'set_customer_isolation',
-    'set_setting', 'setting_changed', 'settle_budget', 'shift_subtree_totals', 'sketch', 'sketch_add',
-    'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max', 'sketch_mean', 'sketch_merge', 'sketch_min',
-    'sketch_percentile', 'sketch_percentiles', 'sketch_relative_error', 'sketch_sum', 'spend_bucket', 'sum',
-    'task_adopt_pending', 'task_after_delete', 'task_after_reparent', 'task_before_write', 'timezone',
+    '_html', '_money', '_parse_invoice', '_service_name', '_tracked_usage', 'acknowledge_anomaly', 'adopt_pending',
+    'allowed_customers', 'anomalies_on_day', 'backfill_retries', 'budget_deltas', 'budget_projection',
+    'budget_reserved', 'budget_spend_reset', 'budget_spent', 'budget_spent_now', 'check_budget',
+    'check_budget_args', 'compute_cost', 'cost_event_before_write', 'cost_event_budget', 'cost_event_rollup',
+    'cost_event_truncated', 'customer_visible', 'daily_check', 'daily_contributions', 'daily_events_changed',
+    'daily_task_deleting', 'daily_task_retyped', 'daily_tasks_changed', 'ddsketch_in', 'ddsketch_out',
+    'ddsketch_recv', 'ddsketch_send', 'detect_anomalies', 'detect_retries', 'export_events', 'export_tasks',
+    'fold_daily', 'fold_rollups', 'import_invoice', 'ingest', 'ingest_records', 'load_revenue', 'local_day',
+    'lock_for_tree_change', 'mark_not_retry', 'mark_retry', 'model_alias_before_write', 'model_price_before_write',
+    'pareto', 'pareto_add', 'pareto_combine', 'pareto_final', 'pareto_in', 'pareto_keys_for_share', 'pareto_merge',
+    'pareto_out', 'pareto_recv', 'pareto_send', 'pareto_share_of_top', 'pareto_summary', 'pareto_top',
+    'percentile', 'percentile_add', 'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final',
+    'period_end', 'period_start', 'price_catalog_changed', 'rebuild_budget_spend', 'rebuild_daily',
+    'rebuild_rollups', 'reconcile', 'record_budget_alerts', 'refuse_truncate_seeds', 'reprice', 'reserve_budget',
+    'retry_candidate', 'retry_confidence', 'retry_summary', 'revenue_revision_before_write', 'rollup_check',
+    'run_budget_checks', 'run_checks', 'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget',
+    'shift_subtree_totals', 'sketch', 'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max',
+    'sketch_mean', 'sketch_merge', 'sketch_min', 'sketch_percentile', 'sketch_percentiles',
+    'sketch_relative_error', 'sketch_sum', 'spend_bucket', 'statement', 'statement_detail', 'statement_html',
+    'sum', 'task_adopt_pending', 'task_after_delete', 'task_after_reparent', 'task_before_write', 'timezone',
     'totals_add', 'totals_of', 'totals_sub', 'unattributed_customer', 'zero_totals'
 ]);
 SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
@@ -571,6 +574,11 @@ SELECT bag_eq(
     $$SELECT p.proname || ' ' || p.proparallel::text FROM pg_catalog.pg_proc AS p
        WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype$$,
     $$VALUES
+             ('_html s'),
+             ('_money s'),
+             ('_parse_invoice s'),
+             ('_service_name s'),
+             ('_tracked_usage s'),
              ('acknowledge_anomaly u'),
              ('adopt_pending u'),
              ('allowed_customers s'),
@@ -597,6 +605,7 @@ SELECT bag_eq(
              ('export_tasks s'),
              ('fold_daily u'),
              ('fold_rollups u'),
+             ('import_invoice u'),
              ('ingest u'),
              ('ingest u'),
              ('ingest_records u'),
@@ -633,6 +642,7 @@ SELECT bag_eq(
              ('rebuild_budget_spend u'),
              ('rebuild_daily u'),
              ('rebuild_rollups u'),
+             ('reconcile u'),
              ('record_budget_alerts u'),
              ('reprice u'),
              ('reserve_budget u'),
@@ -665,6 +675,9 @@ SELECT bag_eq(
              ('sketch_relative_error s'),
              ('sketch_sum s'),
              ('spend_bucket s'),
+             ('statement s'),
+             ('statement_detail s'),
+             ('statement_html s'),
              ('sum s'),
              ('timezone s'),
              ('totals_add s'),
@@ -749,7 +762,7 @@ SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
 SELECT is((SELECT pg_catalog.string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_catalog.pg_class AS c
             WHERE c.relnamespace = 'dexcost'::regnamespace AND c.relkind = 'v'
               AND coalesce('security_invoker=true' = ANY (c.reloptions), false)),
-          'budget_status, daily_customer_all, daily_customer_total_all, daily_model_all, daily_retry_all, daily_workflow_all, profitability, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
+          'budget_status, daily_customer_all, daily_customer_total_all, daily_model_all, daily_retry_all, daily_workflow_all, profitability, reconciliation_latest, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
           'every view of dexcost is security_invoker');
 
 ------------------------------------------------------------------------------------------
@@ -788,11 +801,21 @@ SELECT set_eq(
              ('dexcost.ingest_pending', ''),
              ('dexcost.ingest_raw_record', ''),
              ('dexcost.ingest_receipt', ''),
+             ('dexcost.invoice_alias', 'WHERE NOT is_seed'),
+             ('dexcost.invoice_import_error', ''),
+             ('dexcost.invoice_import_import_id_seq', ''),
+             ('dexcost.invoice_import', ''),
+             ('dexcost.invoice_line', ''),
              ('dexcost.model_alias', 'WHERE NOT is_seed'),
              ('dexcost.model_price_price_id_seq', ''),
              ('dexcost.model_price', 'WHERE NOT is_seed'),
+             ('dexcost.reconcile_result', ''),
+             ('dexcost.reconcile_run_run_id_seq', ''),
+             ('dexcost.reconcile_run', ''),
              ('dexcost.revenue_revision', ''),
              ('dexcost.revenue', ''),
+             ('dexcost.statement_adjustment_adjustment_id_seq', ''),
+             ('dexcost.statement_adjustment', ''),
              ('dexcost.task_reported_totals', ''),
              ('dexcost.task', ''),
              ('dexcost.workspace_setting', '')$$,
@@ -876,10 +899,19 @@ SELECT set_eq(
              ('dexcost.ingest_pending', 'r'),
              ('dexcost.ingest_raw_record', 'r'),
              ('dexcost.ingest_receipt', 'r'),
+             ('dexcost.invoice_alias', 'r'),
+             ('dexcost.invoice_import_error', 'r'),
+             ('dexcost.invoice_import_import_id_seq', 'S'),
+             ('dexcost.invoice_import', 'r'),
+             ('dexcost.invoice_line', 'r'),
              ('dexcost.model_alias', 'r'),
              ('dexcost.model_price_price_id_seq', 'S'),
              ('dexcost.model_price', 'r'),
              ('dexcost.profitability', 'v'),
+             ('dexcost.reconcile_result', 'r'),
+             ('dexcost.reconcile_run_run_id_seq', 'S'),
+             ('dexcost.reconcile_run', 'r'),
+             ('dexcost.reconciliation_latest', 'v'),
              ('dexcost.reported_totals_mismatch', 'v'),
              ('dexcost.retry_chain', 'v'),
              ('dexcost.revenue_current', 'v'),
@@ -889,6 +921,8 @@ SELECT set_eq(
              ('dexcost.revenue_revision', 'r'),
              ('dexcost.revenue', 'r'),
              ('dexcost.settings', 'v'),
+             ('dexcost.statement_adjustment_adjustment_id_seq', 'S'),
+             ('dexcost.statement_adjustment', 'r'),
              ('dexcost.task_cost', 'v'),
              ('dexcost.task_reported_totals', 'r'),
              ('dexcost.task_rollup_delta', 'r'),
@@ -914,7 +948,7 @@ SELECT set_eq(
              ('dexcost_bi.workflow_percentiles', 'v')$$,
     'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          119::bigint, 'the extension owns its 119 functions (aggregates included)');
+          129::bigint, 'the extension owns its 129 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).

@@ -1,0 +1,236 @@
+// Unit tests of the provider invoice parsers (src/core/invoice.*).
+#include "core/invoice.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using dexcost::Decimal;
+using dexcost::DecimalError;
+using dexcost::InvoiceFormat;
+using dexcost::InvoiceRowKind;
+using dexcost::OwnedInvoiceRow;
+
+namespace {
+
+std::string amount_text(const char *text, int shift = 0, bool *rounded_out = nullptr) {
+	Decimal d;
+	bool rounded = false;
+	DecimalError e = dexcost::parse_amount(text, shift, &d, &rounded);
+	if (rounded_out)
+		*rounded_out = rounded;
+	return e == DecimalError::kNone ? d.to_string() : std::string("error");
+}
+
+std::vector<OwnedInvoiceRow> parse(InvoiceFormat f, const std::string &text, std::string *error = nullptr) {
+	std::vector<OwnedInvoiceRow> rows;
+	std::string e;
+	bool ok = dexcost::parse_invoice_all(f, text, &rows, &e);
+	if (error)
+		*error = ok ? "" : e;
+	else
+		EXPECT_TRUE(ok) << e;
+	return rows;
+}
+
+const char *kOpenAIHeader = "start_time,end_time,start_time_iso,end_time_iso,amount_value,amount_currency,quantity,"
+                            "quantity_unit,line_item,user_id,api_key_id,project_id,organization_id,project_name,"
+                            "organization_name,user_email,api_source\n";
+
+} // namespace
+
+TEST(InvoiceAmount, ThirtyDecimalsRoundHalfToEvenAt18Places) {
+	bool rounded = true;
+	EXPECT_EQ(amount_text("0.003835980000000000000000000000", 0, &rounded), "0.00383598");
+	EXPECT_FALSE(rounded); // the extra places are zeros
+	EXPECT_EQ(amount_text("0.0000000000000000015", 0, &rounded), "0.000000000000000002");
+	EXPECT_TRUE(rounded);
+	EXPECT_EQ(amount_text("0.0000000000000000025"), "0.000000000000000002"); // half to even: down
+	EXPECT_EQ(amount_text("0.00000000000000000250000000001"), "0.000000000000000003");
+	EXPECT_EQ(amount_text("-0.0000000000000000035"), "-0.000000000000000004");
+	EXPECT_EQ(amount_text("0.0000000000000000004"), "0");
+	EXPECT_EQ(amount_text("123456789.123456789012345678901234"), "123456789.123456789012345679");
+}
+
+TEST(InvoiceAmount, CentsExponentsAndErrors) {
+	EXPECT_EQ(amount_text("123.45", 2), "1.2345"); // Anthropic: cents as a decimal string
+	EXPECT_EQ(amount_text("0.5", 2), "0.005");
+	EXPECT_EQ(amount_text("6.4e-05"), "0.000064");
+	EXPECT_EQ(amount_text("1E3"), "1000");
+	EXPECT_EQ(amount_text("-0"), "0");
+	EXPECT_EQ(amount_text(""), "error");
+	EXPECT_EQ(amount_text("1,5"), "error");
+	EXPECT_EQ(amount_text("1e"), "error");
+	EXPECT_EQ(amount_text("1e30"), "error"); // beyond about 1.7e20
+}
+
+TEST(InvoiceTimestamp, IsoAndUnix) {
+	int64_t us = 0;
+	ASSERT_TRUE(dexcost::parse_timestamp("1756684800", &us));
+	EXPECT_EQ(us, int64_t{1756684800} * 1000000); // 2025-09-01T00:00:00Z
+	ASSERT_TRUE(dexcost::parse_timestamp("2025-09-01T00:00:00Z", &us));
+	EXPECT_EQ(us, int64_t{1756684800} * 1000000);
+	ASSERT_TRUE(dexcost::parse_timestamp("2025-09-01T02:00:00+02:00", &us));
+	EXPECT_EQ(us, int64_t{1756684800} * 1000000);
+	ASSERT_TRUE(dexcost::parse_timestamp("2025-09-01 00:00:00.5", &us)); // no offset: UTC
+	EXPECT_EQ(us, int64_t{1756684800} * 1000000 + 500000);
+	ASSERT_TRUE(dexcost::parse_timestamp("2025-09-01", &us));
+	EXPECT_EQ(us, int64_t{1756684800} * 1000000);
+	EXPECT_FALSE(dexcost::parse_timestamp("09/01/2025", &us));
+	EXPECT_FALSE(dexcost::parse_timestamp("2025-13-01", &us));
+}
+
+TEST(InvoiceOpenAICsv, QuotedCommasEmptyBucketsAndBadLines) {
+	std::string text = std::string(kOpenAIHeader) +
+	                   "1756684800,1756771200,2025-09-01T00:00:00Z,2025-09-02T00:00:00Z,"
+	                   "0.003835980000000000000000000000,usd,76720,tokens,\"gpt-5-nano, input_tokens\",,key_1,proj_a,org_1,"
+	                   "Main,Org,,\n"
+	                   "1756771200,1756857600,2025-09-02T00:00:00,2025-09-03T00:00:00\n"
+	                   "1756684800,1756771200,,,abc,usd,1,tokens,\"gpt-4o, output_tokens\",,key_1,proj_a,org_1,,,,\n"
+	                   "1756684800,1756771200,,,1.5,usd,,,\"say \"\"hi\"\", input_tokens\",,,proj_b,org_1,,,,\r\n";
+	auto rows = parse(InvoiceFormat::kOpenAICostsCsv, text);
+	ASSERT_EQ(rows.size(), 4u);
+	const OwnedInvoiceRow &a = rows[0];
+	EXPECT_EQ(a.kind, InvoiceRowKind::kLine);
+	EXPECT_EQ(a.line_no, 2u);
+	EXPECT_EQ(a.amount.to_string(), "0.00383598");
+	EXPECT_EQ(a.currency, "USD");
+	EXPECT_TRUE(a.has_amount_usd);
+	EXPECT_EQ(a.model_name, "gpt-5-nano");
+	EXPECT_EQ(a.usage_type, "input");
+	EXPECT_EQ(a.item_name, "gpt-5-nano, input_tokens");
+	EXPECT_EQ(a.tokens.to_string(), "76720");
+	EXPECT_EQ(a.project_id, "proj_a");
+	EXPECT_EQ(a.charge_category, "usage");
+	EXPECT_EQ(a.period_start_us, int64_t{1756684800} * 1000000);
+	EXPECT_EQ(rows[1].kind, InvoiceRowKind::kEmptyBucket);
+	EXPECT_EQ(rows[1].line_no, 3u);
+	EXPECT_EQ(rows[2].kind, InvoiceRowKind::kError);
+	EXPECT_EQ(rows[2].line_no, 4u);
+	EXPECT_EQ(rows[2].error, "amount_value \"abc\": not a decimal amount");
+	EXPECT_EQ(rows[3].model_name, "say \"hi\"");
+	EXPECT_EQ(rows[3].usage_type, "input");
+	EXPECT_NE(rows[0].line_key, rows[3].line_key);
+}
+
+TEST(InvoiceOpenAICsv, FileErrors) {
+	std::string error;
+	parse(InvoiceFormat::kOpenAICostsCsv, "start_time,end_time\n1,2\n", &error);
+	EXPECT_EQ(error, "the header has no column \"amount_value\"");
+	parse(InvoiceFormat::kOpenAICostsCsv, "", &error);
+	EXPECT_EQ(error, "the file is empty");
+	auto rows = parse(InvoiceFormat::kOpenAICostsCsv, std::string(kOpenAIHeader) + "1,2,,,\"0.5,usd\n3,4\n");
+	ASSERT_EQ(rows.size(), 1u);
+	EXPECT_EQ(rows[0].kind, InvoiceRowKind::kError);
+	EXPECT_EQ(rows[0].error, "unterminated quoted field (the rest of the file is this line)");
+}
+
+TEST(InvoiceOpenAIJson, BucketsResultsAndEmptyBuckets) {
+	std::string text = R"({"object":"page","data":[
+ {"object":"bucket","start_time":1756684800,"end_time":1756771200,"results":[
+  {"object":"organization.costs.result","amount":{"value":0.06,"currency":"usd"},"line_item":"gpt-4o-2024-08-06, input","project_id":"proj_a","api_key_id":null,"quantity":24000},
+  {"object":"organization.costs.result","amount":{"value":1.2e-05,"currency":"usd"},"line_item":null,"project_id":null}]},
+ {"object":"bucket","start_time":1756771200,"end_time":1756857600,"results":[]}
+],"has_more":false,"next_page":null})";
+	auto rows = parse(InvoiceFormat::kOpenAICostsJson, text);
+	ASSERT_EQ(rows.size(), 3u);
+	EXPECT_EQ(rows[0].line_no, 3u);
+	EXPECT_EQ(rows[0].amount.to_string(), "0.06");
+	EXPECT_EQ(rows[0].model_name, "gpt-4o-2024-08-06");
+	EXPECT_EQ(rows[0].usage_type, "input");
+	EXPECT_EQ(rows[0].tokens.to_string(), "24000");
+	EXPECT_EQ(rows[1].amount.to_string(), "0.000012");
+	EXPECT_EQ(rows[2].kind, InvoiceRowKind::kEmptyBucket);
+	EXPECT_EQ(rows[2].line_no, 5u);
+	std::string error;
+	parse(InvoiceFormat::kOpenAICostsJson, "[1,2]", &error);
+	EXPECT_NE(error.find("\"data\" array"), std::string::npos);
+}
+
+TEST(InvoiceAnthropic, CentsAsStringsAndTokenTypes) {
+	std::string text = R"({"data":[{"starting_at":"2025-09-01T00:00:00Z","ending_at":"2025-09-02T00:00:00Z","results":[
+ {"currency":"USD","amount":"123.45","workspace_id":"wrk_1","description":null,"cost_type":"tokens","context_window":"0-200k","model":"claude-sonnet-4-5-20250929","service_tier":"standard","token_type":"cache_creation.ephemeral_1h_input_tokens","inference_geo":null},
+ {"currency":"USD","amount":"7","cost_type":"web_search","model":null},
+ {"currency":"USD","amount":12}
+]}],"has_more":false})";
+	auto rows = parse(InvoiceFormat::kAnthropicCostReport, text);
+	ASSERT_EQ(rows.size(), 3u);
+	EXPECT_EQ(rows[0].amount.to_string(), "1.2345");
+	EXPECT_EQ(rows[0].usage_type, "cache_write_1h");
+	EXPECT_EQ(rows[0].model_name, "claude-sonnet-4-5-20250929");
+	EXPECT_EQ(rows[0].service_tier, "standard");
+	EXPECT_EQ(rows[0].project_id, "wrk_1");
+	EXPECT_EQ(rows[1].usage_type, "web_search");
+	EXPECT_EQ(rows[1].amount.to_string(), "0.07");
+	EXPECT_EQ(rows[2].amount.to_string(), "0.12"); // a number is accepted too
+}
+
+TEST(InvoiceAws, BedrockUsageTypesAndChargeCategories) {
+	std::string text =
+	    "identity_line_item_id,bill_payer_account_id,line_item_usage_account_id,line_item_line_item_type,"
+	    "line_item_usage_start_date,line_item_usage_end_date,line_item_product_code,line_item_usage_type,"
+	    "line_item_operation,line_item_usage_amount,line_item_unblended_cost,line_item_currency_code,pricing_unit\n"
+	    "id1,111,222,Usage,2025-09-01T00:00:00Z,2025-09-01T01:00:00Z,AmazonBedrock,USE1-Claude4.6Sonnet-input-tokens,"
+	    "InvokeModel,1000000,3.0,USD,\n"
+	    "id2,111,222,Usage,2025-09-01T00:00:00Z,2025-09-01T01:00:00Z,AmazonBedrock,"
+	    "USW2-Claude4.5Haiku-batch-cache-read-input-token-count,InvokeModel,2000,0.0001,USD,1K tokens\n"
+	    "id3,111,222,Usage,2025-09-01T00:00:00Z,2025-09-01T01:00:00Z,AmazonEC2,USE1-BoxUsage,RunInstances,1,0.1,USD,\n"
+	    "id4,111,222,Credit,2025-09-01T00:00:00Z,2025-10-01T00:00:00Z,AmazonBedrock,USE1-Claude4.6Sonnet-output-tokens,,"
+	    ",-2.5,USD,\n";
+	auto rows = parse(InvoiceFormat::kAwsCur2, text);
+	ASSERT_EQ(rows.size(), 3u); // the EC2 line is not read
+	EXPECT_EQ(rows[0].provider, "aws");
+	EXPECT_EQ(rows[0].region, "USE1");
+	EXPECT_EQ(rows[0].model_name, "Claude4.6Sonnet");
+	EXPECT_EQ(rows[0].usage_type, "input");
+	EXPECT_EQ(rows[0].tokens.to_string(), "1000000");
+	EXPECT_EQ(rows[1].model_name, "Claude4.5Haiku");
+	EXPECT_EQ(rows[1].service_tier, "batch");
+	EXPECT_EQ(rows[1].usage_type, "cache_read");
+	EXPECT_EQ(rows[1].tokens.to_string(), "2000000"); // 2000 x 1K tokens
+	EXPECT_EQ(rows[2].charge_category, "credit");
+	EXPECT_EQ(rows[2].line_no, 5u);
+	EXPECT_EQ(rows[2].amount.to_string(), "-2.5");
+}
+
+TEST(InvoiceFocus, ChargeCategoriesAndErrors) {
+	std::string text = "BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory,ProviderName,"
+	                   "SkuMeter,ConsumedQuantity,ConsumedUnit,SubAccountId\n"
+	                   "4.20,USD,2025-09-01T00:00:00Z,2025-09-02T00:00:00Z,Usage,Microsoft,gpt-4o-0806-Inp-glbl Tokens,"
+	                   "1.68,1M Tokens,sub1\n"
+	                   "0.33,USD,2025-09-01T00:00:00Z,2025-10-01T00:00:00Z,Tax,Microsoft,,,,sub1\n"
+	                   "1,USD,2025-09-01,2025-09-02,Rebate,Microsoft,,,,sub1\n";
+	auto rows = parse(InvoiceFormat::kFocus, text);
+	ASSERT_EQ(rows.size(), 3u);
+	EXPECT_EQ(rows[0].provider, "azure");
+	EXPECT_EQ(rows[0].usage_type, "input");
+	EXPECT_EQ(rows[0].tokens.to_string(), "1680000");
+	EXPECT_EQ(rows[1].charge_category, "tax");
+	EXPECT_EQ(rows[2].kind, InvoiceRowKind::kError);
+	EXPECT_EQ(rows[2].error, "ChargeCategory \"Rebate\": not Usage, Purchase, Tax, Credit or Adjustment");
+}
+
+TEST(InvoiceStreaming, SmallChunksGiveTheSameRows) {
+	std::string text = kOpenAIHeader;
+	for (int i = 0; i < 500; ++i)
+		text += "1756684800,1756771200,,,0.0" + std::to_string(i) + ",usd,10,tokens,\"gpt-4o, output_tokens\",,k" +
+		        std::to_string(i) + ",p,o,,,,\n";
+	dexcost::InvoiceCursor cursor;
+	dexcost::invoice_cursor_init(&cursor, InvoiceFormat::kOpenAICostsCsv);
+	std::vector<dexcost::InvoiceRow> rows(7);
+	std::vector<char> arena(4096);
+	size_t total = 0;
+	for (;;) {
+		size_t n = 0, needed = 0;
+		auto st = dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed);
+		ASSERT_NE(st, dexcost::InvoiceStatus::kBadFile);
+		ASSERT_NE(st, dexcost::InvoiceStatus::kNeedArena);
+		for (size_t k = 0; k < n; ++k)
+			EXPECT_EQ(rows[k].line_no, total + k + 2);
+		total += n;
+		if (st == dexcost::InvoiceStatus::kDone)
+			break;
+	}
+	EXPECT_EQ(total, 500u);
+}
