@@ -293,6 +293,7 @@ CREATE FUNCTION @extschema@._tracked_usage(provider text, from_time timestamptz,
   RETURNS TABLE (period_start timestamptz, model text, usage_type text, quantity numeric, cost_usd numeric,
                  events bigint, unpriced_events bigint)
   LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
 AS $$
 WITH periods AS (  -- the UTC periods asked for; joining on them (rather than grouping by the
                    -- date_trunc expression, whose group count the planner takes for the row count)
@@ -724,6 +725,7 @@ COMMENT ON FUNCTION @extschema@._service_name(text, text, text) IS 'Internal: th
 CREATE FUNCTION @extschema@.statement(customer text, for_month date)
   RETURNS TABLE (customer_id text, month date, line_no integer, section text, item text, quantity numeric, amount_usd numeric)
   LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
 AS $$
 WITH bounds AS (
     SELECT pg_catalog.date_trunc('month', $2)::date AS m,
@@ -771,6 +773,7 @@ CREATE FUNCTION @extschema@.statement_detail(customer text, for_month date)
   RETURNS TABLE (customer_id text, month date, service text, model text, event_type text, tasks bigint, events bigint,
                  input_tokens numeric, cached_tokens numeric, output_tokens numeric, cost_usd numeric, unpriced_events bigint)
   LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT $1, pg_catalog.date_trunc('month', $2)::date,
        @extschema@._service_name(e.provider, e.service_name, e.event_type), e.model, e.event_type,
@@ -804,6 +807,7 @@ COMMENT ON FUNCTION @extschema@._money(numeric) IS 'Internal: an amount as a sta
 
 CREATE FUNCTION @extschema@.statement_html(customer text, for_month date) RETURNS text
   LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
 AS $$
 WITH s AS (SELECT * FROM @extschema@.statement($1, $2)),
 m AS (SELECT pg_catalog.date_trunc('month', $2)::date AS m)
