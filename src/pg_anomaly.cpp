@@ -11,6 +11,7 @@
 #include <new>
 
 #include "pg_bridge.hpp"
+#include "pg_intern.hpp"
 
 extern "C" {
 #include "utils/date.h"
@@ -27,60 +28,6 @@ namespace {
 DEXCOST_PLAIN(dexcost::AnomalyFinding);
 DEXCOST_PLAIN(dexcost::AnomalyPanel);
 DEXCOST_PLAIN(dexcost::AnomalyParams);
-
-// Names of one kind of subject (customers, task types), interned to dense ids 0, 1, ...
-struct Interner {
-	HTAB *table;
-	int count;
-	char **names; // by id
-	int capacity;
-};
-struct InternEntry {
-	const char *key; // the interner's own copy
-	int id;
-};
-DEXCOST_PLAIN(Interner);
-DEXCOST_PLAIN(InternEntry);
-
-uint32 intern_hash(const void *key, Size) {
-	const char *s = *static_cast<const char *const *>(key);
-	return string_hash(s, strlen(s) + 1);
-}
-int intern_match(const void *a, const void *b, Size) {
-	return strcmp(*static_cast<const char *const *>(a), *static_cast<const char *const *>(b));
-}
-
-void interner_init(Interner *in, const char *name) {
-	HASHCTL ctl;
-	ctl.keysize = sizeof(const char *);
-	ctl.entrysize = sizeof(InternEntry);
-	ctl.hash = intern_hash;
-	ctl.match = intern_match;
-	ctl.hcxt = CurrentMemoryContext;
-	in->table = hash_create(name, 1024, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
-	in->count = 0;
-	in->capacity = 1024;
-	in->names = static_cast<char **>(palloc(sizeof(char *) * in->capacity));
-}
-
-// The id of a text datum, in the interner's memory context (the current one).
-int intern(Interner *in, Datum value) {
-	char *s = TextDatumGetCString(value);
-	bool found;
-	auto *e = static_cast<InternEntry *>(hash_search(in->table, &s, HASH_ENTER, &found));
-	if (found) {
-		pfree(s);
-		return e->id;
-	}
-	if (in->count == in->capacity) {
-		in->capacity *= 2;
-		in->names = static_cast<char **>(repalloc_huge(in->names, sizeof(char *) * in->capacity));
-	}
-	e->key = s;
-	e->id = in->count++;
-	in->names[e->id] = s;
-	return e->id;
-}
 
 // One row of the daily pre-aggregates, with its subjects interned.
 struct DailyRow {

@@ -6,6 +6,7 @@
 #include "core/retry.hpp"
 
 #include "pg_bridge.hpp"
+#include "pg_intern.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(dexcost_retry_confidence_win);
@@ -200,60 +201,12 @@ Datum dexcost_retry_candidate_win(PG_FUNCTION_ARGS) {
 namespace dexcost_pg {
 namespace {
 
-// Interns texts (customer ids, models, error types): equal texts get equal ids from 1.
-struct Interner {
-	HTAB *table;
-	uint32 next;
-	char **texts; // by id; texts[0] unused
-	uint32 capacity;
-};
-struct InternEntry {
-	const char *key; // points into the interner's own copy
-	uint32 id;
-};
-DEXCOST_PLAIN(Interner);
-DEXCOST_PLAIN(InternEntry);
-
-uint32 intern_hash(const void *key, Size) {
-	const char *s = *static_cast<const char *const *>(key);
-	return string_hash(s, strlen(s) + 1);
+// Interned text ids as the scan keys them: 0 for NULL, else the interner's id + 1.
+uint32 intern_or_null(Interner *in, Datum value, bool isnull) {
+	return isnull ? 0 : static_cast<uint32>(intern(in, value)) + 1;
 }
-int intern_match(const void *a, const void *b, Size) {
-	return strcmp(*static_cast<const char *const *>(a), *static_cast<const char *const *>(b));
-}
-
-void interner_init(Interner *in, const char *name) {
-	HASHCTL ctl;
-	ctl.keysize = sizeof(const char *);
-	ctl.entrysize = sizeof(InternEntry);
-	ctl.hash = intern_hash;
-	ctl.match = intern_match;
-	ctl.hcxt = CurrentMemoryContext;
-	in->table = hash_create(name, 256, &ctl, HASH_ELEM | HASH_FUNCTION | HASH_COMPARE | HASH_CONTEXT);
-	in->next = 1;
-	in->capacity = 256;
-	in->texts = static_cast<char **>(palloc0(sizeof(char *) * in->capacity));
-}
-
-// The id of a text datum (0 for NULL).
-uint32 intern(Interner *in, Datum value, bool isnull) {
-	if (isnull)
-		return 0;
-	char *s = TextDatumGetCString(value);
-	bool found;
-	auto *e = static_cast<InternEntry *>(hash_search(in->table, &s, HASH_ENTER, &found));
-	if (found) {
-		pfree(s);
-		return e->id;
-	}
-	if (in->next == in->capacity) {
-		in->capacity *= 2;
-		in->texts = static_cast<char **>(repalloc_huge(in->texts, sizeof(char *) * in->capacity));
-	}
-	e->key = s;
-	e->id = in->next++;
-	in->texts[e->id] = s;
-	return e->id;
+const char *interned_name(const Interner &in, uint32 id) {
+	return in.names[id - 1];
 }
 
 // Everything detect_retries keeps of one llm_call, besides its dexcost::RetryCall.
@@ -336,7 +289,7 @@ Datum dexcost_detect_retries(PG_FUNCTION_ARGS) {
 			bool isnull;
 			dexcost::RetryCall &c = calls[n];
 			CallInfo &ci = info[n];
-			c.customer = intern(&customers, SPI_getbinval(t, d, 1, &isnull), false);
+			c.customer = intern_or_null(&customers, SPI_getbinval(t, d, 1, &isnull), false);
 			const uint8 *task = DatumGetUUIDP(SPI_getbinval(t, d, 2, &isnull))->data;
 			c.task_hi = c.task_lo = 0;
 			for (int b = 0; b < 8; ++b) {
@@ -346,9 +299,9 @@ Datum dexcost_detect_retries(PG_FUNCTION_ARGS) {
 			ci.event_id = *DatumGetUUIDP(SPI_getbinval(t, d, 3, &isnull));
 			c.at_us = DatumGetTimestampTz(SPI_getbinval(t, d, 4, &isnull));
 			Datum model = SPI_getbinval(t, d, 5, &isnull);
-			c.model = intern(&models, model, isnull);
+			c.model = intern_or_null(&models, model, isnull);
 			Datum error = SPI_getbinval(t, d, 6, &isnull);
-			ci.error = intern(&errors, error, isnull);
+			ci.error = intern_or_null(&errors, error, isnull);
 			c.likelihood = isnull ? 0.0 : likelihood_of(error);
 			Datum cost = SPI_getbinval(t, d, 7, &isnull);
 			ci.cost = isnull ? (Datum)0 : datumCopy(cost, false, -1);
@@ -383,7 +336,7 @@ Datum dexcost_detect_retries(PG_FUNCTION_ARGS) {
 		const CallInfo &cand = info[f.candidate];
 		Datum values[11];
 		bool nulls[11] = {};
-		values[0] = CStringGetTextDatum(customers.texts[c.customer]);
+		values[0] = CStringGetTextDatum(interned_name(customers, c.customer));
 		auto *task = static_cast<pg_uuid_t *>(palloc(sizeof(pg_uuid_t)));
 		for (int b = 0; b < 8; ++b) {
 			task->data[b] = static_cast<uint8>(c.task_hi >> (56 - 8 * b));
@@ -393,10 +346,10 @@ Datum dexcost_detect_retries(PG_FUNCTION_ARGS) {
 		values[2] = UUIDPGetDatum(&info[f.call].event_id);
 		values[3] = TimestampTzGetDatum(c.at_us);
 		nulls[4] = c.model == 0;
-		values[4] = c.model ? CStringGetTextDatum(models.texts[c.model]) : (Datum)0;
+		values[4] = c.model ? CStringGetTextDatum(interned_name(models, c.model)) : (Datum)0;
 		values[5] = UUIDPGetDatum(&info[f.candidate].event_id);
 		nulls[6] = cand.error == 0;
-		values[6] = cand.error ? CStringGetTextDatum(errors.texts[cand.error]) : (Datum)0;
+		values[6] = cand.error ? CStringGetTextDatum(interned_name(errors, cand.error)) : (Datum)0;
 		values[7] = Float8GetDatum(static_cast<double>(f.gap_us) / USECS_PER_SEC);
 		values[8] = Float8GetDatum(f.confidence);
 		nulls[9] = ci.cost == (Datum)0;
