@@ -69,6 +69,13 @@ namespace dexcost_pg {
 // Schema that holds every dexcost object (the control file fixes it).
 constexpr const char *kSchema = "dexcost";
 
+// Whether a text datum equals s, bytewise, without copying it out (for per-row checks).
+inline bool text_equals_cstring(Datum value, const char *s) {
+	text *t = DatumGetTextPP(value);
+	size_t len = VARSIZE_ANY_EXHDR(t);
+	return len == strlen(s) && memcmp(VARDATA_ANY(t), s, len) == 0;
+}
+
 // Runs a trigger's catalogue lookups (task, prices) as the owner of schema dexcost, so a role
 // that may only INSERT (dexcost_writer) needs no SELECT: the per-row alternative to
 // SECURITY DEFINER, whose GUC save/restore of search_path on every call costs far more.

@@ -645,16 +645,12 @@ Attempt attempt_of(HeapTuple t, TupleDesc d) {
 // Whether a stored event is an llm_call of the given model (nullptr: no model).
 bool same_model_call(HeapTuple t, TupleDesc d, const char *model) {
 	bool isnull;
-	Datum type = heap_getattr(t, g_attrs.attnum[kEventType], d, &isnull);
-	text *tt = DatumGetTextPP(type);
-	if (VARSIZE_ANY_EXHDR(tt) != 8 || memcmp(VARDATA_ANY(tt), "llm_call", 8) != 0)
+	if (!text_equals_cstring(heap_getattr(t, g_attrs.attnum[kEventType], d, &isnull), "llm_call"))
 		return false;
 	Datum m = heap_getattr(t, g_attrs.attnum[kModel], d, &isnull);
 	if (isnull || !model)
 		return isnull && !model;
-	text *mt = DatumGetTextPP(m);
-	size_t len = VARSIZE_ANY_EXHDR(mt);
-	return len == strlen(model) && memcmp(VARDATA_ANY(mt), model, len) == 0;
+	return text_equals_cstring(m, model);
 }
 
 // A uuid datum in the current memory context.
@@ -719,11 +715,11 @@ Attempt find_attempt(Relation rel, bool declared, const Row &row, Datum customer
 void retry_on_insert(Relation rel, const Row &row, Changes *changes) {
 	if (!g_attrs.has_lineage)
 		return;
-	const char *type = text_of(row, kEventType);
-	bool marker = strcmp(type, "retry_marker") == 0;
+	// Per row: compare the event type in place, no copy.
+	bool marker = text_equals_cstring(row.v[kEventType], "retry_marker");
 	bool declared = (!row.null[kIsRetry] && DatumGetBool(row.v[kIsRetry])) || marker;
-	bool heuristic =
-	    !declared && retry_heuristics_enabled() && strcmp(type, "llm_call") == 0 && row.null[kRetryDetection];
+	bool heuristic = !declared && retry_heuristics_enabled() && row.null[kRetryDetection] &&
+	                 text_equals_cstring(row.v[kEventType], "llm_call");
 	if (!declared && !heuristic)
 		return;
 	Datum customer;

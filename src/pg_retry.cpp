@@ -82,8 +82,7 @@ bool window_step(FunctionCallInfo fcinfo, int first, Datum event_id, double *con
 	Datum type_d = WinGetFuncArgCurrent(win, first + 1, &isnull);
 	if (isnull)
 		return false;
-	text *type = DatumGetTextPP(type_d);
-	if (VARSIZE_ANY_EXHDR(type) != 8 || memcmp(VARDATA_ANY(type), "llm_call", 8) != 0)
+	if (!text_equals_cstring(type_d, "llm_call"))
 		return false;
 	bool model_null;
 	Datum model_d = WinGetFuncArgCurrent(win, first + 2, &model_null);

@@ -69,13 +69,6 @@ void event_attnums(TupleDesc desc, int *attnums) {
 	}
 }
 
-// Whether a text datum equals s (bytewise).
-bool text_equals_cstring(Datum value, const char *s) {
-	text *t = DatumGetTextPP(value);
-	size_t len = VARSIZE_ANY_EXHDR(t);
-	return len == strlen(s) && memcmp(VARDATA_ANY(t), s, len) == 0;
-}
-
 // The type oid of dexcost.cost_totals.
 Oid totals_type() {
 	Oid nsp = get_namespace_oid(kSchema, false);
