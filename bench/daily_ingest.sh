@@ -31,7 +31,7 @@ q -c "COPY (SELECT gen_random_uuid(), 'c' || (t % 500), ('00000000-0000-4000-800
 triggers() { # enable|disable: the 0.2 statement triggers on cost_event other than the roll-ups
   local a=${1^^}
   q -c "ALTER TABLE dexcost.cost_event $a TRIGGER daily_events_inserted, $a TRIGGER daily_events_deleted,
-        $a TRIGGER daily_events_updated_old, $a TRIGGER daily_events_updated_new, $a TRIGGER cost_event_budget_insert,
+        $a TRIGGER daily_events_updated, $a TRIGGER cost_event_budget_insert,
         $a TRIGGER cost_event_budget_update, $a TRIGGER cost_event_budget_delete"
 }
 reset() { q -c "SET session_replication_role = replica; TRUNCATE dexcost.cost_event" -c 'CHECKPOINT' >/dev/null; }

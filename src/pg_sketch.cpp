@@ -17,6 +17,7 @@
 #include <cmath>
 
 #include "pg_bridge.hpp"
+#include "pg_sketch.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(dexcost_ddsketch_in);
@@ -314,7 +315,26 @@ StateHeader *state_from_bytes(const uint8 *bytes, size_t len, int nfrac, const c
 	return s;
 }
 
+// A state trimmed to the buckets it uses, as a plain sketch (what sketch() returns).
+Datum trimmed_sketch(StateHeader *s) {
+	SketchHeader *h = sketch_of(s);
+	SketchWindows w = dexcost::sketch_trimmed_windows(h, dexcost::sketch_counts(h));
+	size_t bytes = prefix_bytes(0) + dexcost::sketch_bytes(w.pos_len, w.neg_len);
+	auto *out = static_cast<StateHeader *>(palloc0(bytes));
+	SET_VARSIZE(out, bytes);
+	SketchHeader *oh = sketch_of(out);
+	check(dexcost::sketch_regrow(h, dexcost::sketch_counts(h), oh, dexcost::sketch_counts(oh), w), "sketch");
+	return PointerGetDatum(out);
+}
+
 } // namespace
+
+Datum sketch_of_values(const double *values, size_t n) {
+	StateHeader *s = new_state(kDefaultRelativeError, 0, "sketch");
+	for (size_t i = 0; i < n; ++i)
+		s = add_value(s, values[i], "sketch");
+	return trimmed_sketch(s);
+}
 
 } // namespace dexcost_pg
 
@@ -543,15 +563,7 @@ Datum dexcost_sketch_combine(PG_FUNCTION_ARGS) {
 Datum dexcost_sketch_final(PG_FUNCTION_ARGS) {
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	StateHeader *s = state_arg(fcinfo, 0);
-	SketchHeader *h = sketch_of(s);
-	SketchWindows w = dexcost::sketch_trimmed_windows(h, dexcost::sketch_counts(h));
-	size_t bytes = prefix_bytes(0) + dexcost::sketch_bytes(w.pos_len, w.neg_len);
-	auto *out = static_cast<StateHeader *>(palloc0(bytes));
-	SET_VARSIZE(out, bytes);
-	SketchHeader *oh = sketch_of(out);
-	check(dexcost::sketch_regrow(h, dexcost::sketch_counts(h), oh, dexcost::sketch_counts(oh), w), "sketch");
-	PG_RETURN_POINTER(out);
+	PG_RETURN_DATUM(trimmed_sketch(state_arg(fcinfo, 0)));
 }
 
 // percentile_final(ddsketch): the estimate of the state's fraction; NULL for no values or a NULL fraction.

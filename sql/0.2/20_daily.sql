@@ -234,103 +234,21 @@ CREATE FUNCTION @extschema@.local_day(at timestamptz, tz text) RETURNS date
 COMMENT ON FUNCTION @extschema@.local_day(timestamptz, text) IS
   'The calendar day of a time in a time zone (the daily pre-aggregates use the workspace time zone, dexcost.timezone()).';
 
--- Adds sign x the contribution of a set of cost events (changed_rows, a transition table) to
--- the three daily delta tables. Fired with sign +1 for new rows, -1 for old rows.
+-- Appends the signed daily contributions of the events a statement changed (old rows -1,
+-- new rows +1) to the three daily delta tables. C++ (src/pg_daily.cpp): one pass over the
+-- transition tables, one lookup of the statement's tasks, three appends from arrays.
 CREATE FUNCTION @extschema@.daily_events_changed() RETURNS trigger
-  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-  SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    sign int := TG_ARGV[0]::int;
-    tz   text := @extschema@.timezone();
-BEGIN
-    -- One statement (one executor start, one join to task) for the three tables.
-    WITH src AS MATERIALIZED (
-        SELECT e.*, t.task_type
-          FROM changed_rows AS e
-          JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id),
-    c AS (
-    INSERT INTO @extschema@.daily_customer_delta
-               (day, customer_id, task_type, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd,
-                compute_cost_usd, other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd,
-                unpriced_events, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens)
-        SELECT @extschema@.local_day(e.occurred_at, tz), e.customer_id, e.task_type,
-               sign * count(*),
-               sign * count(*) FILTER (WHERE e.event_type = 'llm_call'),
-               sign * COALESCE(sum(e.cost_usd), 0),
-               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'llm_call'
-                                                         OR (e.event_type = 'retry_marker' AND e.model IS NOT NULL)), 0),
-               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'external_cost'
-                                                         OR (e.event_type = 'retry_marker' AND e.model IS NULL)), 0),
-               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'compute_cost'), 0),
-               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type IN ('network', 'gpu_cost', 'gpu_utilization_signal')), 0),
-               sign * count(*) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
-                                         AND e.retry_detection IS DISTINCT FROM 'dismissed'),
-               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
-                                                         AND e.retry_detection IS DISTINCT FROM 'dismissed'), 0),
-               sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
-               sign * COALESCE(sum(e.cost_usd) FILTER (WHERE e.error_type IS NOT NULL), 0),
-               sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
-               sign * COALESCE(sum(e.input_tokens), 0),
-               sign * COALESCE(sum(e.cache_read_tokens), 0),
-               sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
-               sign * COALESCE(sum(e.output_tokens), 0)
-          FROM src AS e
-         GROUP BY 1, 2, 3
-        RETURNING 1),
-    m AS (
-    INSERT INTO @extschema@.daily_model_delta
-               (day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls, cost_usd,
-                unpriced_calls, retry_calls, failed_calls, input_tokens, cache_read_tokens, cache_write_tokens,
-                output_tokens, reasoning_tokens, latency_ms_sum, latency_calls,
-                cost_sketch, latency_sketch, prompt_tokens_sketch, output_tokens_sketch)
-        SELECT @extschema@.local_day(e.occurred_at, tz), e.task_type, COALESCE(e.provider, ''), COALESCE(e.model, ''),
-               COALESCE(e.route, ''), e.service_tier, COALESCE(e.fallback_reason, ''),
-               sign * count(*),
-               sign * COALESCE(sum(e.cost_usd), 0),
-               sign * count(*) FILTER (WHERE e.cost_usd IS NULL),
-               sign * count(*) FILTER (WHERE e.is_retry AND e.retry_detection IS DISTINCT FROM 'dismissed'),
-               sign * count(*) FILTER (WHERE e.error_type IS NOT NULL),
-               sign * COALESCE(sum(e.input_tokens), 0),
-               sign * COALESCE(sum(e.cache_read_tokens), 0),
-               sign * (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0)),
-               sign * COALESCE(sum(e.output_tokens), 0),
-               sign * COALESCE(sum(e.reasoning_tokens), 0),
-               sign * COALESCE(sum(e.latency_ms), 0),
-               sign * count(e.latency_ms),
-               CASE WHEN sign > 0 THEN @extschema@.sketch(e.cost_usd::float8) END,
-               CASE WHEN sign > 0 THEN @extschema@.sketch(e.latency_ms::float8) END,
-               CASE WHEN sign > 0 THEN @extschema@.sketch((COALESCE(e.input_tokens, 0) + COALESCE(e.cache_read_tokens, 0)
-                                                          + COALESCE(e.cache_write_tokens, 0)
-                                                          + COALESCE(e.cache_write_1h_tokens, 0))::float8) END,
-               CASE WHEN sign > 0 THEN @extschema@.sketch(e.output_tokens::float8) END
-          FROM src AS e
-         WHERE e.event_type = 'llm_call'
-         GROUP BY 1, 2, 3, 4, 5, 6, 7
-        RETURNING 1)
-    INSERT INTO @extschema@.daily_retry_delta
-           (day, task_type, retry_type, retry_reason, retries, retry_cost_usd, second_attempts, later_attempts)
-    SELECT @extschema@.local_day(e.occurred_at, tz), e.task_type, COALESCE(e.retry_type, 'application_retry'),
-           COALESCE(e.retry_reason, ''),
-           sign * count(*), sign * COALESCE(sum(e.cost_usd), 0),
-           sign * count(*) FILTER (WHERE e.retry_attempt = 2), sign * count(*) FILTER (WHERE e.retry_attempt >= 3)
-      FROM src AS e
-     WHERE (e.is_retry OR e.event_type = 'retry_marker') AND e.retry_detection IS DISTINCT FROM 'dismissed'
-     GROUP BY 1, 2, 3, 4;
-    RETURN NULL;
-END
-$$;
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'dexcost_daily_events_changed';
 COMMENT ON FUNCTION @extschema@.daily_events_changed() IS
-  'Statement trigger on cost_event: appends the signed daily contributions of the changed events (argument +1 for new rows, -1 for old rows) to the daily delta tables.';
+  'Statement trigger on cost_event: appends the signed daily contributions of the changed events (old rows subtract, new rows add) to the daily delta tables.';
 
 CREATE TRIGGER daily_events_inserted AFTER INSERT ON @extschema@.cost_event
-  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed('1');
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed();
 CREATE TRIGGER daily_events_deleted AFTER DELETE ON @extschema@.cost_event
-  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed('-1');
-CREATE TRIGGER daily_events_updated_old AFTER UPDATE ON @extschema@.cost_event
-  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed('-1');
-CREATE TRIGGER daily_events_updated_new AFTER UPDATE ON @extschema@.cost_event
-  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed('1');
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed();
+CREATE TRIGGER daily_events_updated AFTER UPDATE ON @extschema@.cost_event
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.daily_events_changed();
 
 -- Task runs: sign x the tasks of changed_rows counted on their start day.
 CREATE FUNCTION @extschema@.daily_tasks_changed() RETURNS trigger
@@ -366,8 +284,8 @@ CREATE TRIGGER daily_tasks_updated_new AFTER UPDATE ON @extschema@.task
 
 -- The same contributions computed from the stored ledger: all of it (rebuild_daily), or one
 -- task's events under a given task type (a task whose type changes). The statement trigger
--- above keeps its own copy of these expressions: it reads a transition table, which no other
--- function can see, and it must stay static SQL with a cached plan on the ingest path.
+-- above computes the same contributions in C++ (src/core/daily.cpp); pg_regress daily and
+-- daily_check() compare the two.
 CREATE FUNCTION @extschema@.daily_contributions(one_customer text, one_task uuid, as_task_type text, sign int, tz text)
   RETURNS void
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE

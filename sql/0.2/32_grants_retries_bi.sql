@@ -6,7 +6,6 @@
 
 -- The statement triggers that keep the pre-aggregates run as the owner: a writer inserts
 -- events and tasks without any right on the derived tables.
-ALTER FUNCTION @extschema@.daily_events_changed() SECURITY DEFINER;
 ALTER FUNCTION @extschema@.daily_tasks_changed() SECURITY DEFINER;
 ALTER FUNCTION @extschema@.daily_task_retyped() SECURITY DEFINER;
 ALTER FUNCTION @extschema@.daily_task_deleting() SECURITY DEFINER;

@@ -402,7 +402,7 @@ SELECT triggers_are('dexcost', 'cost_event', ARRAY[
     'cost_event_before_write', 'cost_event_budget_delete', 'cost_event_budget_insert',
     'cost_event_budget_truncate', 'cost_event_budget_update', 'cost_event_rollup_delete',
     'cost_event_rollup_insert', 'cost_event_rollup_truncate', 'cost_event_rollup_update', 'daily_events_deleted',
-    'daily_events_inserted', 'daily_events_updated_new', 'daily_events_updated_old'
+    'daily_events_inserted', 'daily_events_updated'
 ]);
 SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed', 'model_price_no_truncate']);
 SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed', 'model_alias_no_truncate']);
@@ -445,10 +445,9 @@ SELECT set_eq(
       'CREATE TRIGGER cost_event_rollup_insert AFTER INSERT ON dexcost.cost_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
       'CREATE TRIGGER cost_event_rollup_truncate AFTER TRUNCATE ON dexcost.cost_event FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_truncated()',
       'CREATE TRIGGER cost_event_rollup_update AFTER UPDATE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_rollup()',
-      'CREATE TRIGGER daily_events_deleted AFTER DELETE ON dexcost.cost_event REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed(''-1'')',
-      'CREATE TRIGGER daily_events_inserted AFTER INSERT ON dexcost.cost_event REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed(''1'')',
-      'CREATE TRIGGER daily_events_updated_new AFTER UPDATE ON dexcost.cost_event REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed(''1'')',
-      'CREATE TRIGGER daily_events_updated_old AFTER UPDATE ON dexcost.cost_event REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed(''-1'')',
+      'CREATE TRIGGER daily_events_deleted AFTER DELETE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed()',
+      'CREATE TRIGGER daily_events_inserted AFTER INSERT ON dexcost.cost_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed()',
+      'CREATE TRIGGER daily_events_updated AFTER UPDATE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_events_changed()',
       'CREATE TRIGGER daily_task_deleting BEFORE DELETE ON dexcost.task FOR EACH ROW EXECUTE FUNCTION dexcost.daily_task_deleting()',
       'CREATE TRIGGER daily_task_retyped AFTER UPDATE OF task_type ON dexcost.task FOR EACH ROW WHEN ((old.task_type IS DISTINCT FROM new.task_type)) EXECUTE FUNCTION dexcost.daily_task_retyped()',
       'CREATE TRIGGER daily_tasks_deleted AFTER DELETE ON dexcost.task REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.daily_tasks_changed(''-1'')',
@@ -745,8 +744,8 @@ SELECT set_eq($$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc AS p
                 'dexcost.allowed_customers(name,name)', 'dexcost.budget_spend_reset()',
                 'dexcost.check_budget(text,text,numeric)', 'dexcost.cost_event_budget()',
                 'dexcost.cost_event_rollup()', 'dexcost.daily_contributions(text,uuid,text,integer,text)',
-                'dexcost.daily_events_changed()', 'dexcost.daily_task_deleting()', 'dexcost.daily_task_retyped()',
-                'dexcost.daily_tasks_changed()', 'dexcost.ingest(jsonb)', 'dexcost.ingest(text)',
+                'dexcost.daily_task_deleting()', 'dexcost.daily_task_retyped()', 'dexcost.daily_tasks_changed()',
+                'dexcost.ingest(jsonb)', 'dexcost.ingest(text)',
                 'dexcost.mark_retry(uuid,text,numeric,uuid,text,text)', 'dexcost.rebuild_budget_spend(bigint[])',
                 'dexcost.record_budget_alerts(bigint[])', 'dexcost.reserve_budget(text,text,numeric,interval)',
                 'dexcost.revenue_revision_before_write()', 'dexcost.run_budget_checks()',
