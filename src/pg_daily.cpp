@@ -114,12 +114,12 @@ void collect_tasks(Tuplestorestate *rows, TupleDesc desc, const int *attnums, Ta
 
 SPIPlanPtr g_task_types = nullptr;
 SPIPlanPtr g_timezone = nullptr;
-SPIPlanPtr g_insert_customer = nullptr;
-SPIPlanPtr g_insert_model = nullptr;
-SPIPlanPtr g_insert_retry = nullptr;
 
+// A kept plan. Generic: a custom plan per call would be re-planned on every statement (the
+// planner prices unnest() of a one-element array below the generic plan, so the plan cache
+// never switches), which cost more than the whole trigger.
 SPIPlanPtr keep(const char *sql, int nargs, Oid *types) {
-	SPIPlanPtr plan = SPI_prepare(sql, nargs, types);
+	SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 	if (!plan || SPI_keepplan(plan) != 0)
 		elog(ERROR, "could not prepare a daily pre-aggregate statement: %s", SPI_result_code_string(SPI_result));
 	return plan;
@@ -168,8 +168,11 @@ void look_up_task_types(TaskTable *tasks) {
 
 // The workspace time zone (inside SPI), copied into the caller's context.
 char *workspace_timezone(MemoryContext into) {
+	// dexcost.timezone()'s body: calling the SQL function would plan its body on every statement.
 	if (!g_timezone)
-		g_timezone = keep("SELECT dexcost.timezone()", 0, nullptr);
+		g_timezone = keep("SELECT COALESCE((SELECT s.value FROM dexcost.workspace_setting AS s"
+		                  " WHERE s.name OPERATOR(pg_catalog.=) 'timezone'), 'UTC')",
+		                  0, nullptr);
 	int rc = SPI_execute_plan(g_timezone, nullptr, nullptr, true, 1);
 	bool isnull = true;
 	Datum tz = (rc == SPI_OK_SELECT && SPI_processed == 1)
@@ -327,14 +330,17 @@ void accumulate(Tuplestorestate *rows, TupleDesc desc, const int *attnums, TaskT
 		return;
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dexcost daily batch", ALLOCSET_DEFAULT_SIZES);
-	auto *batch = static_cast<PlainRow *>(palloc(sizeof(PlainRow) * kBatch));
+	// Sized to the statement: a one-row INSERT must not allocate (and the C library map and
+	// unmap) room for a thousand rows every time.
+	int capacity = static_cast<int>(Min(static_cast<int64>(kBatch), Max(tuplestore_tuple_count(rows), static_cast<int64>(1))));
+	auto *batch = static_cast<PlainRow *>(palloc(sizeof(PlainRow) * capacity));
 	char err[256] = "";
 	tuplestore_rescan(rows);
 	bool more = true;
 	while (more) {
 		MemoryContextReset(batch_cxt);
 		int n = 0;
-		while (n < kBatch && (more = tuplestore_gettupleslot(rows, true, false, slot))) {
+		while (n < capacity && (more = tuplestore_gettupleslot(rows, true, false, slot))) {
 			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
 			if (read_row(slot, attnums, tasks, tz, &batch[n]))
 				++n;
@@ -387,10 +393,11 @@ bool customer_money_noexcept(const dexcost::DailyCustomerEntry &e, PlainMoney *o
 	return money_noexcept(values, 7, out);
 }
 
-// Column builders for the array arguments of the inserts.
+// The rows of one insert, column by column (a column of nulls for nullable columns).
 struct Columns {
 	int rows;
 	Datum *values[32];
+	bool *nulls[32];
 };
 
 Datum *column(Columns *c, int i) {
@@ -399,41 +406,81 @@ Datum *column(Columns *c, int i) {
 	return c->values[i];
 }
 
-Datum array_of(Datum *values, bool *nulls, int n, Oid elem) {
-	int16 typlen;
-	bool typbyval;
-	char typalign;
-	get_typlenbyvalalign(elem, &typlen, &typbyval, &typalign);
-	int dims[1] = {n};
-	int lbs[1] = {1};
-	return PointerGetDatum(construct_md_array(values, nulls, 1, dims, lbs, elem, typlen, typbyval, typalign));
-}
-
-void run_insert(SPIPlanPtr plan, Datum *args, const char *what) {
-	int rc = SPI_execute_plan(plan, args, nullptr, false, 0);
-	if (rc != SPI_OK_INSERT)
-		elog(ERROR, "could not append %s deltas: %s", what, SPI_result_code_string(rc));
-}
-
 Datum numeric_or_zero(const char *text, Datum zero) {
 	return strcmp(text, "0") == 0 ? zero : numeric_from_cstring(text);
 }
 
-// The SQL that appends from arrays: INSERT INTO table (cols) SELECT * FROM ROWS FROM (unnest($1), ...).
-SPIPlanPtr prepare_insert(const char *table, const char *const *cols, const Oid *elem_types, int n) {
-	StringInfoData sql;
-	initStringInfo(&sql);
-	appendStringInfo(&sql, "INSERT INTO dexcost.%s (", table);
-	for (int i = 0; i < n; ++i)
-		appendStringInfo(&sql, "%s%s", i ? ", " : "", cols[i]);
-	appendStringInfoString(&sql, ") SELECT * FROM ROWS FROM (");
-	Oid types[32];
-	for (int i = 0; i < n; ++i) {
-		appendStringInfo(&sql, "%spg_catalog.unnest($%d)", i ? ", " : "", i + 1);
-		types[i] = get_array_type(elem_types[i]);
+// A kept INSERT of a whole array of the table's row type: one function scan, where one
+// unnest() per column costs a tuplestore each and dominated a one-row statement.
+struct DeltaTable {
+	const char *name;
+	SPIPlanPtr plan;
+	Oid rowtype;
+};
+DeltaTable g_customer_delta = {"daily_customer_delta", nullptr, InvalidOid};
+DeltaTable g_model_delta = {"daily_model_delta", nullptr, InvalidOid};
+DeltaTable g_retry_delta = {"daily_retry_delta", nullptr, InvalidOid};
+
+// Appends c's rows to the table: columns named in cols; the others get 0 (bigint, numeric)
+// or NULL. Inside SPI.
+void append_rows(DeltaTable *t, const char *const *cols, int ncols, Columns *c) {
+	Oid relid = get_relname_relid(t->name, get_namespace_oid(kSchema, false));
+	Oid rowtype = OidIsValid(relid) ? get_rel_type_id(relid) : InvalidOid;
+	if (!OidIsValid(rowtype))
+		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("table dexcost.%s does not exist", t->name),
+		                errhint("Reinstall the dexcost extension.")));
+	if (!t->plan || t->rowtype != rowtype) {
+		char sql[160];
+		snprintf(sql, sizeof sql, "INSERT INTO dexcost.%s SELECT * FROM pg_catalog.unnest($1)", t->name);
+		Oid argtype = get_array_type(rowtype);
+		if (t->plan)
+			SPI_freeplan(t->plan);
+		t->plan = nullptr;
+		t->plan = keep(sql, 1, &argtype);
+		t->rowtype = rowtype;
 	}
-	appendStringInfoChar(&sql, ')');
-	return keep(sql.data, n, types);
+	TupleDesc desc = lookup_rowtype_tupdesc_copy(rowtype, -1);
+	int natts = desc->natts;
+	int source[64];
+	if (natts > 64)
+		elog(ERROR, "dexcost.%s has more columns than expected", t->name);
+	for (int a = 0; a < natts; ++a)
+		source[a] = -1;
+	for (int k = 0; k < ncols; ++k) {
+		int attnum = SPI_fnumber(desc, cols[k]);
+		if (attnum <= 0)
+			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN), errmsg("dexcost.%s has no column \"%s\"", t->name, cols[k]),
+			                errhint("Reinstall the dexcost extension.")));
+		source[attnum - 1] = k;
+	}
+	Datum zero = NumericGetDatum(int64_to_numeric(0));
+	Datum *values = static_cast<Datum *>(palloc(sizeof(Datum) * natts));
+	bool *nulls = static_cast<bool *>(palloc(sizeof(bool) * natts));
+	Datum *rows = static_cast<Datum *>(palloc(sizeof(Datum) * c->rows));
+	for (int i = 0; i < c->rows; ++i) {
+		for (int a = 0; a < natts; ++a) {
+			Form_pg_attribute att = TupleDescAttr(desc, a);
+			int k = source[a];
+			if (k >= 0) {
+				nulls[a] = c->nulls[k] && c->nulls[k][i];
+				values[a] = nulls[a] ? (Datum)0 : c->values[k][i];
+			} else if (!att->attisdropped && att->atttypid == INT8OID) {
+				values[a] = Int64GetDatum(0);
+				nulls[a] = false;
+			} else if (!att->attisdropped && att->atttypid == NUMERICOID) {
+				values[a] = zero;
+				nulls[a] = false;
+			} else {
+				values[a] = (Datum)0;
+				nulls[a] = true;
+			}
+		}
+		rows[i] = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+	}
+	Datum arg = PointerGetDatum(construct_array(rows, c->rows, rowtype, -1, false, TYPALIGN_DOUBLE));
+	int rc = SPI_execute_plan(t->plan, &arg, nullptr, false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not append to dexcost.%s: %s", t->name, SPI_result_code_string(rc));
 }
 
 const char *const kCustomerCols[] = {"day", "customer_id", "task_type", "events", "llm_calls", "retry_count",
@@ -447,15 +494,7 @@ void insert_customers(const std::vector<const dexcost::DailyCustomerEntry *> &ro
 	int n = static_cast<int>(rows.size());
 	if (n == 0)
 		return;
-	if (!g_insert_customer) {
-		Oid types[kCustomerColCount] = {DATEOID, TEXTOID, TEXTOID};
-		for (int i = 3; i < 12; ++i)
-			types[i] = INT8OID;
-		for (int i = 12; i < kCustomerColCount; ++i)
-			types[i] = NUMERICOID;
-		g_insert_customer = prepare_insert("daily_customer_delta", kCustomerCols, types, kCustomerColCount);
-	}
-	Columns c = {n, {}};
+	Columns c = {n, {}, {}};
 	Datum zero = NumericGetDatum(int64_to_numeric(0));
 	PlainMoney money;
 	for (int i = 0; i < n; ++i) {
@@ -480,13 +519,7 @@ void insert_customers(const std::vector<const dexcost::DailyCustomerEntry *> &ro
 		for (int m = 0; m < 7; ++m)
 			column(&c, 12 + m)[i] = numeric_or_zero(money.text[m], zero);
 	}
-	Datum args[kCustomerColCount];
-	Oid elem[kCustomerColCount] = {DATEOID, TEXTOID, TEXTOID};
-	for (int k = 3; k < kCustomerColCount; ++k)
-		elem[k] = k < 12 ? INT8OID : NUMERICOID;
-	for (int k = 0; k < kCustomerColCount; ++k)
-		args[k] = array_of(c.values[k], nullptr, n, elem[k]);
-	run_insert(g_insert_customer, args, "daily customer");
+	append_rows(&g_customer_delta, kCustomerCols, kCustomerColCount, &c);
 }
 
 const char *const kModelCols[] = {"day", "task_type", "provider", "model", "route", "service_tier", "fallback_reason",
@@ -500,25 +533,13 @@ Datum text_datum(const std::string &s) {
 	return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
 }
 
-void insert_models(const std::vector<const dexcost::DailyModelEntry *> &rows, Oid sketch_type) {
+void insert_models(const std::vector<const dexcost::DailyModelEntry *> &rows) {
 	int n = static_cast<int>(rows.size());
 	if (n == 0)
 		return;
-	Oid elem[kModelColCount];
-	elem[0] = DATEOID;
-	for (int k = 1; k < 7; ++k)
-		elem[k] = TEXTOID;
-	for (int k = 7; k < 18; ++k)
-		elem[k] = INT8OID;
-	elem[18] = NUMERICOID;
-	for (int k = 19; k < 23; ++k)
-		elem[k] = sketch_type;
-	if (!g_insert_model)
-		g_insert_model = prepare_insert("daily_model_delta", kModelCols, elem, kModelColCount);
-	Columns c = {n, {}};
-	bool *sketch_nulls[4];
-	for (int s = 0; s < 4; ++s)
-		sketch_nulls[s] = static_cast<bool *>(palloc0(sizeof(bool) * n));
+	Columns c = {n, {}, {}};
+	for (int s = 19; s < 23; ++s)
+		c.nulls[s] = static_cast<bool *>(palloc0(sizeof(bool) * n));
 	Datum zero = NumericGetDatum(int64_to_numeric(0));
 	PlainMoney money;
 	for (int i = 0; i < n; ++i) {
@@ -538,14 +559,11 @@ void insert_models(const std::vector<const dexcost::DailyModelEntry *> &rows, Oi
 		column(&c, 18)[i] = numeric_or_zero(money.text[0], zero);
 		const std::vector<double> *values[4] = {&e.cost_values, &e.latency_values, &e.prompt_values, &e.output_values};
 		for (int s = 0; s < 4; ++s) {
-			sketch_nulls[s][i] = values[s]->empty();
+			c.nulls[19 + s][i] = values[s]->empty();
 			column(&c, 19 + s)[i] = values[s]->empty() ? (Datum)0 : sketch_of_values(values[s]->data(), values[s]->size());
 		}
 	}
-	Datum args[kModelColCount];
-	for (int k = 0; k < kModelColCount; ++k)
-		args[k] = array_of(c.values[k], k >= 19 ? sketch_nulls[k - 19] : nullptr, n, elem[k]);
-	run_insert(g_insert_model, args, "daily model");
+	append_rows(&g_model_delta, kModelCols, kModelColCount, &c);
 }
 
 const char *const kRetryCols[] = {"day", "task_type", "retry_type", "retry_reason", "retries", "second_attempts",
@@ -556,10 +574,7 @@ void insert_retries(const std::vector<const dexcost::DailyRetryEntry *> &rows) {
 	int n = static_cast<int>(rows.size());
 	if (n == 0)
 		return;
-	Oid elem[kRetryColCount] = {DATEOID, TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, INT8OID, NUMERICOID};
-	if (!g_insert_retry)
-		g_insert_retry = prepare_insert("daily_retry_delta", kRetryCols, elem, kRetryColCount);
-	Columns c = {n, {}};
+	Columns c = {n, {}, {}};
 	Datum zero = NumericGetDatum(int64_to_numeric(0));
 	PlainMoney money;
 	for (int i = 0; i < n; ++i) {
@@ -576,19 +591,7 @@ void insert_retries(const std::vector<const dexcost::DailyRetryEntry *> &rows) {
 			ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 		column(&c, 7)[i] = numeric_or_zero(money.text[0], zero);
 	}
-	Datum args[kRetryColCount];
-	for (int k = 0; k < kRetryColCount; ++k)
-		args[k] = array_of(c.values[k], nullptr, n, elem[k]);
-	run_insert(g_insert_retry, args, "daily retry");
-}
-
-Oid sketch_type_oid() {
-	Oid nsp = get_namespace_oid(kSchema, false);
-	Oid typid = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid, CStringGetDatum("ddsketch"), ObjectIdGetDatum(nsp));
-	if (!OidIsValid(typid))
-		ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("type dexcost.ddsketch does not exist"),
-		                errhint("Reinstall the dexcost extension.")));
-	return typid;
+	append_rows(&g_retry_delta, kRetryCols, kRetryColCount, &c);
 }
 
 } // namespace
@@ -651,12 +654,11 @@ Datum dexcost_daily_events_changed(PG_FUNCTION_ARGS) {
 	if (!collect_rows_noexcept(box))
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 
-	Oid sketch_type = sketch_type_oid();
 	as_owner = become_schema_owner();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	insert_customers(*box->customers);
-	insert_models(*box->models, sketch_type);
+	insert_models(*box->models);
 	insert_retries(*box->retries);
 	SPI_finish();
 	restore_user(as_owner);

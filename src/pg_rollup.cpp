@@ -197,7 +197,9 @@ void accumulate(Tuplestorestate *rows, TupleDesc desc, const int *attnums, dexco
 		return;
 	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
 	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dexcost rollup batch", ALLOCSET_DEFAULT_SIZES);
-	auto *batch = static_cast<PlainEvent *>(palloc(sizeof(PlainEvent) * kBatch));
+	// Sized to the statement: a one-row INSERT must not allocate room for a thousand events.
+	int capacity = static_cast<int>(Min(static_cast<int64>(kBatch), Max(tuplestore_tuple_count(rows), static_cast<int64>(1))));
+	auto *batch = static_cast<PlainEvent *>(palloc(sizeof(PlainEvent) * capacity));
 	char err[256] = "";
 	tuplestore_rescan(rows);
 	bool more = true;
@@ -206,7 +208,7 @@ void accumulate(Tuplestorestate *rows, TupleDesc desc, const int *attnums, dexco
 		int n = 0;
 		// Fetch in the caller's context: a tuplestore spilled to disk pallocs the tuple it hands
 		// the slot there, and the slot frees it on the next fetch. Only our copies go to batch_cxt.
-		while (n < kBatch && (more = tuplestore_gettupleslot(rows, true, false, slot))) {
+		while (n < capacity && (more = tuplestore_gettupleslot(rows, true, false, slot))) {
 			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
 			read_event(slot, attnums, &batch[n++]);
 			MemoryContextSwitchTo(old);
@@ -283,7 +285,8 @@ SPIPlanPtr prepare_delta_insert(Oid totals_array_type, bool live_tasks_only) {
 	          " AND t.task_id OPERATOR(pg_catalog.=) d.task_id)"
 	        : "INSERT INTO dexcost.task_rollup_delta (customer_id, task_id, totals)"
 	          " SELECT pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)";
-	SPIPlanPtr plan = SPI_prepare(sql, 3, types);
+	// Generic: custom plans would be re-planned on every statement (see pg_daily.cpp, keep()).
+	SPIPlanPtr plan = SPI_prepare_cursor(sql, 3, types, CURSOR_OPT_GENERIC_PLAN);
 	if (!plan || SPI_keepplan(plan) != 0)
 		elog(ERROR, "could not prepare the roll-up delta insert: %s", SPI_result_code_string(SPI_result));
 	return plan;
