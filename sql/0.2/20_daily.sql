@@ -550,6 +550,22 @@ BEGIN
             succeeded_tasks = d.succeeded_tasks + excluded.succeeded_tasks,
             failed_tasks = d.failed_tasks + excluded.failed_tasks,
             accepted_tasks = d.accepted_tasks + excluded.accepted_tasks
+        RETURNING 1),
+    -- The deltas of days inside a period count in its totals (22_periods.sql).
+    up_cp AS (
+        INSERT INTO @extschema@.customer_period AS d
+        SELECT p.period, ct.customer_id, sum(ct.events), sum(ct.cost_usd), sum(ct.llm_cost_usd),
+               sum(ct.external_cost_usd) + sum(ct.compute_cost_usd) + sum(ct.other_cost_usd), sum(ct.retry_count),
+               sum(ct.retry_cost_usd), sum(ct.failure_cost_usd), sum(ct.root_tasks)
+          FROM ct, @extschema@.period_state AS s, @extschema@.report_periods() AS p
+         WHERE ct.day BETWEEN s.anchor - p.days + 1 AND s.anchor
+         GROUP BY p.period, ct.customer_id
+        ON CONFLICT ON CONSTRAINT customer_period_pkey DO UPDATE SET
+            events = d.events + excluded.events, cost_usd = d.cost_usd + excluded.cost_usd,
+            llm_cost_usd = d.llm_cost_usd + excluded.llm_cost_usd,
+            non_llm_cost_usd = d.non_llm_cost_usd + excluded.non_llm_cost_usd,
+            retry_count = d.retry_count + excluded.retry_count, retry_cost_usd = d.retry_cost_usd + excluded.retry_cost_usd,
+            failure_cost_usd = d.failure_cost_usd + excluded.failure_cost_usd, root_tasks = d.root_tasks + excluded.root_tasks
         RETURNING 1)
     SELECT COALESCE(sum(agg.n), 0) INTO n FROM agg;
     deltas_folded := deltas_folded + n;
@@ -589,6 +605,31 @@ BEGIN
                                       FROM (VALUES (d.prompt_tokens_sketch), (excluded.prompt_tokens_sketch)) AS v(x)),
             output_tokens_sketch = (SELECT @extschema@.sketch_merge(x)
                                       FROM (VALUES (d.output_tokens_sketch), (excluded.output_tokens_sketch)) AS v(x))
+        RETURNING 1),
+    up_mp AS (
+        INSERT INTO @extschema@.model_period AS d
+        SELECT p.period, a.task_type, a.provider, a.model, a.route, a.service_tier, a.fallback_reason, sum(a.llm_calls),
+               sum(a.cost_usd), sum(a.unpriced_calls), sum(a.retry_calls), sum(a.failed_calls), sum(a.input_tokens),
+               sum(a.cache_read_tokens), sum(a.cache_write_tokens), sum(a.output_tokens), sum(a.reasoning_tokens),
+               sum(a.latency_ms_sum), sum(a.latency_calls), @extschema@.sketch_merge(a.cost_sketch),
+               @extschema@.sketch_merge(a.latency_sketch), @extschema@.sketch_merge(a.output_tokens_sketch)
+          FROM agg AS a, @extschema@.period_state AS s, @extschema@.report_periods() AS p
+         WHERE a.day BETWEEN s.anchor - p.days + 1 AND s.anchor
+         GROUP BY p.period, a.task_type, a.provider, a.model, a.route, a.service_tier, a.fallback_reason
+        ON CONFLICT ON CONSTRAINT model_period_pkey DO UPDATE SET
+            llm_calls = d.llm_calls + excluded.llm_calls, cost_usd = d.cost_usd + excluded.cost_usd,
+            unpriced_calls = d.unpriced_calls + excluded.unpriced_calls, retry_calls = d.retry_calls + excluded.retry_calls,
+            failed_calls = d.failed_calls + excluded.failed_calls, input_tokens = d.input_tokens + excluded.input_tokens,
+            cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens,
+            cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
+            output_tokens = d.output_tokens + excluded.output_tokens,
+            reasoning_tokens = d.reasoning_tokens + excluded.reasoning_tokens,
+            latency_ms_sum = d.latency_ms_sum + excluded.latency_ms_sum,
+            latency_calls = d.latency_calls + excluded.latency_calls,
+            cost_sketch = (SELECT @extschema@.sketch_merge(x) FROM (VALUES (d.cost_sketch), (excluded.cost_sketch)) AS v(x)),
+            latency_sketch = (SELECT @extschema@.sketch_merge(x) FROM (VALUES (d.latency_sketch), (excluded.latency_sketch)) AS v(x)),
+            output_tokens_sketch = (SELECT @extschema@.sketch_merge(x)
+                                      FROM (VALUES (d.output_tokens_sketch), (excluded.output_tokens_sketch)) AS v(x))
         RETURNING 1)
     SELECT COALESCE(sum(agg.n), 0) INTO n FROM agg;
     deltas_folded := deltas_folded + n;
@@ -608,11 +649,13 @@ BEGIN
         RETURNING 1)
     SELECT COALESCE(sum(agg.n), 0) INTO n FROM agg;
     deltas_folded := deltas_folded + n;
+    -- The first fold of a day moves the periods on (22_periods.sql).
+    PERFORM @extschema@.refresh_periods();
     status := 'folded';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.fold_daily() IS
-  'Moves pending daily deltas into dexcost.daily_customer, daily_model and daily_retry. Safe at any time and from pg_cron (schedule it with fold_rollups); a second concurrent run returns skipped_concurrent at once.';
+  'Moves pending daily deltas into dexcost.daily_customer, daily_model and daily_retry (and the period totals of dexcost.customer_period and model_period, which it moves on to a new day with refresh_periods()). Safe at any time and from pg_cron (schedule it with fold_rollups); a second concurrent run returns skipped_concurrent at once.';
 
 -- Recomputes every daily table from the ledger (after a time zone change, or to refresh the sketches).
 CREATE FUNCTION @extschema@.rebuild_daily(OUT days bigint)
@@ -634,6 +677,10 @@ BEGIN
     DELETE FROM @extschema@.daily_model_delta;
     DELETE FROM @extschema@.daily_retry;
     DELETE FROM @extschema@.daily_retry_delta;
+    -- The period tables are recomputed by the fold below (no anchor: nothing is added twice).
+    DELETE FROM @extschema@.customer_period;
+    DELETE FROM @extschema@.model_period;
+    DELETE FROM @extschema@.period_state;
     PERFORM @extschema@.daily_contributions(NULL, NULL, NULL, 1, tz);
     INSERT INTO @extschema@.daily_customer_delta
            (day, customer_id, task_type, tasks, root_tasks, succeeded_tasks, failed_tasks, accepted_tasks)

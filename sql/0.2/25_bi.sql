@@ -19,7 +19,7 @@ COMMENT ON SCHEMA dexcost_bi IS
 CREATE VIEW dexcost_bi.periods AS
   SELECT p.period, p.days, (today.d - p.days + 1) AS from_day, today.d AS to_day
     FROM (SELECT @extschema@.local_day(pg_catalog.now(), @extschema@.timezone()) AS d) AS today,
-         (VALUES ('last_7_days', 7), ('last_30_days', 30), ('last_90_days', 90)) AS p(period, days);
+         @extschema@.report_periods() AS p;
 COMMENT ON VIEW dexcost_bi.periods IS 'The reporting periods of the period views: the last 7, 30 and 90 days up to today (workspace time zone).';
 COMMENT ON COLUMN dexcost_bi.periods.period IS 'last_7_days, last_30_days or last_90_days.';
 COMMENT ON COLUMN dexcost_bi.periods.days IS 'Length in days.';
@@ -99,19 +99,47 @@ CREATE VIEW dexcost_bi.customer_task_type_daily AS
 COMMENT ON VIEW dexcost_bi.customer_task_type_daily IS
   'Customers page drill-down: one row per customer, workflow (task type) and day.';
 
+-- Customers per period: the period totals (22_periods.sql) plus the deltas not folded yet;
+-- before the first fold of a day they are not current, and the daily tables are summed.
+CREATE VIEW dexcost_bi.customer_period AS
+  SELECT r.period, r.customer_id, sum(r.cost_usd)::numeric(20,6) AS total_cost_usd,
+         sum(r.llm_cost_usd)::numeric(20,6) AS llm_cost_usd, sum(r.non_llm_cost_usd)::numeric(20,6) AS non_llm_cost_usd,
+         sum(r.retry_cost_usd)::numeric(20,6) AS retry_cost_usd, sum(r.failure_cost_usd)::numeric(20,6) AS failure_cost_usd,
+         sum(r.retry_count) AS retries, sum(r.root_tasks) AS tasks, sum(r.events) AS events,
+         (sum(r.cost_usd) / NULLIF(sum(r.root_tasks), 0))::numeric(20,6) AS avg_cost_per_task_usd,
+         (100 * sum(r.retry_cost_usd) / NULLIF(sum(r.cost_usd), 0))::numeric(7,2) AS retry_pct
+    FROM (SELECT c.period, c.customer_id, c.events, c.cost_usd, c.llm_cost_usd, c.non_llm_cost_usd, c.retry_count,
+                 c.retry_cost_usd, c.failure_cost_usd, c.root_tasks
+            FROM @extschema@.customer_period AS c
+           WHERE @extschema@.periods_fresh()
+          UNION ALL
+          SELECT p.period, d.customer_id, d.events, d.cost_usd, d.llm_cost_usd,
+                 d.external_cost_usd + d.compute_cost_usd + d.other_cost_usd, d.retry_count, d.retry_cost_usd,
+                 d.failure_cost_usd, d.root_tasks
+            FROM @extschema@.daily_customer_delta AS d
+            JOIN dexcost_bi.periods AS p ON d.day BETWEEN p.from_day AND p.to_day
+           WHERE @extschema@.periods_fresh()
+          UNION ALL
+          SELECT p.period, d.customer_id, d.events, d.cost_usd, d.llm_cost_usd,
+                 d.external_cost_usd + d.compute_cost_usd + d.other_cost_usd, d.retry_count, d.retry_cost_usd,
+                 d.failure_cost_usd, d.root_tasks
+            FROM @extschema@.daily_customer_total_all AS d
+            JOIN dexcost_bi.periods AS p ON d.day BETWEEN p.from_day AND p.to_day
+           WHERE NOT @extschema@.periods_fresh()) AS r
+   GROUP BY r.period, r.customer_id;
+COMMENT ON VIEW dexcost_bi.customer_period IS
+  'Customers page per period (last 7, 30 or 90 days): total, LLM and non-LLM cost, retry and failure cost, tasks. The fast way to ask about every customer over a period; customer_daily has the days.';
+
 -- Cost intelligence: customers ranked within each period (the Pareto line).
 CREATE VIEW dexcost_bi.customer_ranking AS
-  WITH per AS (
-      SELECT p.period, d.customer_id, sum(d.cost_usd) AS cost, sum(d.root_tasks) AS tasks, sum(d.retry_cost_usd) AS retry_cost
-        FROM @extschema@.daily_customer_total_all AS d
-        JOIN dexcost_bi.periods AS p ON d.day BETWEEN p.from_day AND p.to_day
-       GROUP BY p.period, d.customer_id),
-  ranked AS (
-      SELECT per.*, pg_catalog.row_number() OVER (PARTITION BY per.period ORDER BY per.cost DESC, per.customer_id) AS rank,
-             sum(per.cost) OVER (PARTITION BY per.period) AS period_cost,
-             sum(per.cost) OVER (PARTITION BY per.period ORDER BY per.cost DESC, per.customer_id) AS cumulative_cost,
-             pg_catalog.count(*) OVER (PARTITION BY per.period) AS customers
-        FROM per)
+  WITH ranked AS (
+      SELECT c.period, c.customer_id, c.total_cost_usd AS cost, c.tasks, c.retry_cost_usd AS retry_cost,
+             pg_catalog.row_number() OVER (PARTITION BY c.period ORDER BY c.total_cost_usd DESC, c.customer_id) AS rank,
+             sum(c.total_cost_usd) OVER (PARTITION BY c.period) AS period_cost,
+             sum(c.total_cost_usd) OVER (PARTITION BY c.period ORDER BY c.total_cost_usd DESC, c.customer_id) AS cumulative_cost,
+             pg_catalog.count(*) OVER (PARTITION BY c.period) AS customers
+        FROM dexcost_bi.customer_period AS c
+       WHERE c.events <> 0 OR c.tasks <> 0)
   SELECT r.period, r.customer_id, r.cost::numeric(20,6) AS total_cost_usd, r.tasks,
          (r.cost / NULLIF(r.tasks, 0))::numeric(20,6) AS avg_cost_per_task_usd,
          (100 * r.retry_cost / NULLIF(r.cost, 0))::numeric(7,2) AS retry_pct,
@@ -187,6 +215,49 @@ CREATE VIEW dexcost_bi.model_usage_daily AS
 COMMENT ON VIEW dexcost_bi.model_usage_daily IS
   'Engineering page, one row per day, workflow, provider, model, route, tier and fallback reason: model routing distribution, token split (input, cached, cache writes, output), cache hit rate and the money caching saved, latency, live vs batch.';
 
+CREATE VIEW dexcost_bi.model_usage_period AS
+  SELECT m.period, m.task_type AS workflow,
+         NULLIF(m.provider, '') AS provider, NULLIF(m.model, '') AS model, NULLIF(m.route, '') AS route,
+         m.service_tier, CASE WHEN m.service_tier = 'batch' THEN 'batch' ELSE 'live' END AS request_mode,
+         NULLIF(m.fallback_reason, '') AS fallback_reason,
+         sum(m.llm_calls) AS llm_calls, sum(m.cost_usd)::numeric(20,6) AS cost_usd,
+         (sum(m.cost_usd) / NULLIF(sum(m.llm_calls), 0))::numeric(20,9) AS avg_cost_per_call_usd,
+         sum(m.input_tokens) AS input_tokens, sum(m.cache_read_tokens) AS cached_input_tokens,
+         sum(m.cache_write_tokens) AS cache_write_tokens, sum(m.output_tokens) AS output_tokens,
+         sum(m.reasoning_tokens) AS reasoning_tokens,
+         (100 * sum(m.cache_read_tokens)::numeric
+            / NULLIF(sum(m.input_tokens) + sum(m.cache_read_tokens) + sum(m.cache_write_tokens), 0))::numeric(7,2)
+           AS cache_hit_rate_pct,
+         (sum(m.cache_read_tokens) * COALESCE(max(pin.usd_per_mtok) - max(pcr.usd_per_mtok), 0) / 1000000)::numeric(20,6)
+           AS cache_savings_usd,
+         (sum(m.latency_ms_sum)::numeric / NULLIF(sum(m.latency_calls), 0) / 1000)::numeric(12,3) AS avg_latency_seconds,
+         sum(m.retry_calls) AS retry_calls, sum(m.failed_calls) AS failed_calls, sum(m.unpriced_calls) AS unpriced_calls
+    FROM @extschema@.model_period_all AS m
+    LEFT JOIN @extschema@.model_price AS pin
+           ON pin.provider = m.provider AND pin.model = m.model AND pin.service_tier = m.service_tier
+          AND pin.usage_type = 'input' AND pin.min_input_tokens = 0
+          AND pin.valid_from <= @extschema@.local_day(pg_catalog.now(), @extschema@.timezone())
+          AND (pin.valid_to IS NULL OR pin.valid_to > @extschema@.local_day(pg_catalog.now(), @extschema@.timezone()))
+    LEFT JOIN @extschema@.model_price AS pcr
+           ON pcr.provider = m.provider AND pcr.model = m.model AND pcr.service_tier = m.service_tier
+          AND pcr.usage_type = 'cache_read' AND pcr.min_input_tokens = 0
+          AND pcr.valid_from <= @extschema@.local_day(pg_catalog.now(), @extschema@.timezone())
+          AND (pcr.valid_to IS NULL OR pcr.valid_to > @extschema@.local_day(pg_catalog.now(), @extschema@.timezone()))
+   GROUP BY m.period, m.task_type, m.provider, m.model, m.route, m.service_tier, m.fallback_reason
+  HAVING sum(m.llm_calls) <> 0;
+COMMENT ON VIEW dexcost_bi.model_usage_period IS
+  'Engineering page per period (last 7, 30 or 90 days), one row per workflow, provider, model, route, tier and fallback reason: model routing, token split, cache hit rate and savings (at today''s catalogue prices), latency, live vs batch. The fast way to ask about a whole period; model_usage_daily has the days.';
+
+CREATE VIEW dexcost_bi.unpriced_period AS
+  SELECT m.period, NULLIF(m.provider, '') AS provider, NULLIF(m.model, '') AS model, m.task_type AS workflow,
+         sum(m.unpriced_calls) AS unpriced_calls, sum(m.llm_calls) AS llm_calls,
+         (100 * sum(m.unpriced_calls)::numeric / NULLIF(sum(m.llm_calls), 0))::numeric(7,2) AS unpriced_pct
+    FROM @extschema@.model_period_all AS m
+   GROUP BY m.period, m.provider, m.model, m.task_type
+  HAVING sum(m.unpriced_calls) > 0;
+COMMENT ON VIEW dexcost_bi.unpriced_period IS
+  'Unpriced spend page per period: llm_calls whose cost is unknown, per provider, model and workflow (add a price to dexcost.model_price and run dexcost.reprice()).';
+
 -- Percentiles merge the per-day sketches: per day, and per period.
 CREATE VIEW dexcost_bi.workflow_percentiles_daily AS
   SELECT s.day, pg_catalog.date_trunc('month', s.day)::date AS month, s.workflow, s.llm_calls,
@@ -213,12 +284,12 @@ CREATE VIEW dexcost_bi.workflow_percentiles AS
          (@extschema@.sketch_percentile(s.latency, 0.50) / 1000)::numeric(12,3) AS latency_p50_seconds,
          (@extschema@.sketch_percentile(s.latency, 0.95) / 1000)::numeric(12,3) AS latency_p95_seconds,
          (@extschema@.sketch_percentile(s.latency, 0.99) / 1000)::numeric(12,3) AS latency_p99_seconds
-    FROM (SELECT p.period, m.task_type AS workflow, m.route, GROUPING(m.route) AS all_routes, sum(m.llm_calls) AS llm_calls,
+    FROM (SELECT m.period, m.task_type AS workflow, m.route, GROUPING(m.route) AS all_routes, sum(m.llm_calls) AS llm_calls,
                  @extschema@.sketch_merge(m.cost_sketch) AS cost, @extschema@.sketch_merge(m.output_tokens_sketch) AS output,
                  @extschema@.sketch_merge(m.latency_sketch) AS latency
-            FROM @extschema@.daily_model_all AS m
-            JOIN dexcost_bi.periods AS p ON m.day BETWEEN p.from_day AND p.to_day
-           GROUP BY GROUPING SETS ((p.period, m.task_type), (p.period, m.task_type, m.route))) AS s;
+            FROM @extschema@.model_period_all AS m
+           GROUP BY GROUPING SETS ((m.period, m.task_type), (m.period, m.task_type, m.route))) AS s
+   WHERE s.llm_calls <> 0;
 COMMENT ON VIEW dexcost_bi.workflow_percentiles IS
   'Engineering page per period: cost per call p50/p95, output tokens p95 and latency p50/p95/p99 by workflow (route ''(all routes)'') and by workflow and route.';
 

@@ -221,6 +221,7 @@ DECLARE
     t regclass;
 BEGIN
     FOREACH t IN ARRAY ARRAY['@extschema@.task', '@extschema@.cost_event', '@extschema@.revenue_revision', '@extschema@.daily_customer', '@extschema@.daily_customer_delta', '@extschema@.daily_customer_total',
+                             '@extschema@.customer_period',
                              '@extschema@.task_rollup', '@extschema@.task_rollup_delta',
                              '@extschema@.task_reported_totals', '@extschema@.revenue']::regclass[]
     LOOP

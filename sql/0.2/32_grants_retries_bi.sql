@@ -35,6 +35,10 @@ ALTER VIEW dexcost_bi.model_usage_daily SET (security_invoker = true);
 ALTER VIEW dexcost_bi.workflow_percentiles_daily SET (security_invoker = true);
 ALTER VIEW dexcost_bi.workflow_percentiles SET (security_invoker = true);
 ALTER VIEW dexcost_bi.unit_economics_daily SET (security_invoker = true);
+ALTER VIEW @extschema@.model_period_all SET (security_invoker = true);
+ALTER VIEW dexcost_bi.customer_period SET (security_invoker = true);
+ALTER VIEW dexcost_bi.model_usage_period SET (security_invoker = true);
+ALTER VIEW dexcost_bi.unpriced_period SET (security_invoker = true);
 
 GRANT USAGE ON SCHEMA dexcost_bi TO dexcost_viewer;
 
@@ -46,17 +50,23 @@ GRANT SELECT ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @e
                 dexcost_bi.periods, dexcost_bi.overview_daily, dexcost_bi.overview_monthly,
                 dexcost_bi.cost_health_daily, dexcost_bi.retry_cost_by_reason_daily, dexcost_bi.customer_daily,
                 dexcost_bi.customer_task_type_daily, dexcost_bi.customer_ranking, dexcost_bi.task_type_daily,
-                dexcost_bi.task_type_ranking, dexcost_bi.unit_economics_daily, dexcost_bi.unpriced_daily
+                dexcost_bi.task_type_ranking, dexcost_bi.unit_economics_daily, dexcost_bi.unpriced_daily,
+                @extschema@.period_state, @extschema@.customer_period, dexcost_bi.customer_period
   TO dexcost_viewer;
+-- The period views ask whether the period totals are current.
+GRANT EXECUTE ON FUNCTION @extschema@.periods_fresh() TO dexcost_viewer;
 -- Engineering dashboards (routes, fallbacks, latency) and retry forensics: technical detail.
 GRANT SELECT ON @extschema@.daily_model, @extschema@.daily_model_delta, @extschema@.daily_model_all,
                 dexcost_bi.model_usage_daily, dexcost_bi.workflow_percentiles_daily, dexcost_bi.workflow_percentiles,
-                @extschema@.retry_chain
+                @extschema@.retry_chain, @extschema@.model_period, @extschema@.model_period_all,
+                dexcost_bi.model_usage_period, dexcost_bi.unpriced_period
   TO dexcost_finops;
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @extschema@.daily_workflow,
                                         @extschema@.daily_customer_total,
                                         @extschema@.daily_model, @extschema@.daily_model_delta,
-                                        @extschema@.daily_retry, @extschema@.daily_retry_delta TO dexcost_admin;
+                                        @extschema@.daily_retry, @extschema@.daily_retry_delta,
+                                        @extschema@.period_state, @extschema@.customer_period,
+                                        @extschema@.model_period TO dexcost_admin;
 
 REVOKE EXECUTE ON FUNCTION @extschema@.mark_retry(uuid, text, numeric, uuid, text, text),
                            @extschema@.mark_not_retry(uuid, uuid, text),

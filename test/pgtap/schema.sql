@@ -14,16 +14,17 @@ SELECT plan(282);
 SELECT has_schema('dexcost');
 SELECT tables_are('dexcost', ARRAY[
     'anomaly', 'budget', 'budget_alert', 'budget_reservation', 'budget_spend', 'cost_event', 'customer_access',
-    'daily_customer', 'daily_customer_delta', 'daily_customer_total', 'daily_model', 'daily_model_delta',
-    'daily_retry', 'daily_retry_delta', 'daily_workflow', 'ingest_pending', 'ingest_raw_record', 'ingest_receipt',
-    'invoice_alias', 'invoice_import', 'invoice_import_error', 'invoice_line', 'model_alias', 'model_price',
-    'reconcile_result', 'reconcile_run', 'revenue', 'revenue_import', 'revenue_revision', 'statement_adjustment',
-    'task', 'task_reported_totals', 'task_rollup', 'task_rollup_delta', 'workspace_setting'
+    'customer_period', 'daily_customer', 'daily_customer_delta', 'daily_customer_total', 'daily_model',
+    'daily_model_delta', 'daily_retry', 'daily_retry_delta', 'daily_workflow', 'ingest_pending',
+    'ingest_raw_record', 'ingest_receipt', 'invoice_alias', 'invoice_import', 'invoice_import_error',
+    'invoice_line', 'model_alias', 'model_period', 'model_price', 'period_state', 'reconcile_result',
+    'reconcile_run', 'revenue', 'revenue_import', 'revenue_revision', 'statement_adjustment', 'task',
+    'task_reported_totals', 'task_rollup', 'task_rollup_delta', 'workspace_setting'
 ]);
 SELECT views_are('dexcost', ARRAY[
     'budget_status', 'daily_customer_all', 'daily_customer_total_all', 'daily_model_all', 'daily_retry_all',
-    'daily_workflow_all', 'profitability', 'reconciliation_latest', 'reported_totals_mismatch', 'retry_chain',
-    'revenue_current', 'revenue_monthly', 'settings', 'task_cost', 'unpriced_spend'
+    'daily_workflow_all', 'model_period_all', 'profitability', 'reconciliation_latest', 'reported_totals_mismatch',
+    'retry_chain', 'revenue_current', 'revenue_monthly', 'settings', 'task_cost', 'unpriced_spend'
 ]);
 SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch', 'pareto']);
 SELECT sequences_are('dexcost', ARRAY[
@@ -486,15 +487,16 @@ SELECT functions_are('dexcost', ARRAY[
     'pareto', 'pareto_add', 'pareto_combine', 'pareto_final', 'pareto_in', 'pareto_keys_for_share', 'pareto_merge',
     'pareto_out', 'pareto_recv', 'pareto_send', 'pareto_share_of_top', 'pareto_summary', 'pareto_top',
     'percentile', 'percentile_add', 'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final',
-    'period_end', 'period_start', 'price_catalog_changed', 'rebuild_budget_spend', 'rebuild_daily',
-    'rebuild_rollups', 'reconcile', 'record_budget_alerts', 'refuse_truncate_seeds', 'reprice', 'reserve_budget',
-    'retry_candidate', 'retry_confidence', 'retry_summary', 'revenue_revision_before_write', 'rollup_check',
-    'run_budget_checks', 'run_checks', 'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget',
-    'shift_subtree_totals', 'sketch', 'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max',
-    'sketch_mean', 'sketch_merge', 'sketch_min', 'sketch_percentile', 'sketch_percentiles',
-    'sketch_relative_error', 'sketch_sum', 'spend_bucket', 'statement', 'statement_detail', 'statement_html',
-    'sum', 'task_adopt_pending', 'task_after_delete', 'task_after_reparent', 'task_before_write', 'timezone',
-    'totals_add', 'totals_of', 'totals_sub', 'unattributed_customer', 'zero_totals'
+    'period_end', 'period_start', 'periods_fresh', 'price_catalog_changed', 'rebuild_budget_spend',
+    'rebuild_daily', 'rebuild_rollups', 'reconcile', 'record_budget_alerts', 'refresh_periods',
+    'refuse_truncate_seeds', 'report_periods', 'reprice', 'reserve_budget', 'retry_candidate', 'retry_confidence',
+    'retry_summary', 'revenue_revision_before_write', 'rollup_check', 'run_budget_checks', 'run_checks',
+    'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget', 'shift_subtree_totals', 'sketch',
+    'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max', 'sketch_mean', 'sketch_merge',
+    'sketch_min', 'sketch_percentile', 'sketch_percentiles', 'sketch_relative_error', 'sketch_sum', 'spend_bucket',
+    'statement', 'statement_detail', 'statement_html', 'sum', 'task_adopt_pending', 'task_after_delete',
+    'task_after_reparent', 'task_before_write', 'timezone', 'totals_add', 'totals_of', 'totals_sub',
+    'unattributed_customer', 'zero_totals'
 ]);
 SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
                                         ORDER BY p.proname)
@@ -638,11 +640,14 @@ SELECT bag_eq(
              ('percentiles_final s'),
              ('period_end s'),
              ('period_start s'),
+             ('periods_fresh s'),
              ('rebuild_budget_spend u'),
              ('rebuild_daily u'),
              ('rebuild_rollups u'),
              ('reconcile u'),
              ('record_budget_alerts u'),
+             ('refresh_periods u'),
+             ('report_periods s'),
              ('reprice u'),
              ('reserve_budget u'),
              ('retry_candidate s'),
@@ -761,7 +766,7 @@ SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
 SELECT is((SELECT pg_catalog.string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_catalog.pg_class AS c
             WHERE c.relnamespace = 'dexcost'::regnamespace AND c.relkind = 'v'
               AND coalesce('security_invoker=true' = ANY (c.reloptions), false)),
-          'budget_status, daily_customer_all, daily_customer_total_all, daily_model_all, daily_retry_all, daily_workflow_all, profitability, reconciliation_latest, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
+          'budget_status, daily_customer_all, daily_customer_total_all, daily_model_all, daily_retry_all, daily_workflow_all, model_period_all, profitability, reconciliation_latest, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
           'every view of dexcost is security_invoker');
 
 ------------------------------------------------------------------------------------------
@@ -882,6 +887,7 @@ SELECT set_eq(
              ('dexcost.budget', 'r'),
              ('dexcost.cost_event', 'r'),
              ('dexcost.customer_access', 'r'),
+             ('dexcost.customer_period', 'r'),
              ('dexcost.daily_customer_all', 'v'),
              ('dexcost.daily_customer_delta', 'r'),
              ('dexcost.daily_customer_total_all', 'v'),
@@ -904,8 +910,11 @@ SELECT set_eq(
              ('dexcost.invoice_import', 'r'),
              ('dexcost.invoice_line', 'r'),
              ('dexcost.model_alias', 'r'),
+             ('dexcost.model_period_all', 'v'),
+             ('dexcost.model_period', 'r'),
              ('dexcost.model_price_price_id_seq', 'S'),
              ('dexcost.model_price', 'r'),
+             ('dexcost.period_state', 'r'),
              ('dexcost.profitability', 'v'),
              ('dexcost.reconcile_result', 'r'),
              ('dexcost.reconcile_run_run_id_seq', 'S'),
@@ -931,9 +940,11 @@ SELECT set_eq(
              ('dexcost.workspace_setting', 'r'),
              ('dexcost_bi.cost_health_daily', 'v'),
              ('dexcost_bi.customer_daily', 'v'),
+             ('dexcost_bi.customer_period', 'v'),
              ('dexcost_bi.customer_ranking', 'v'),
              ('dexcost_bi.customer_task_type_daily', 'v'),
              ('dexcost_bi.model_usage_daily', 'v'),
+             ('dexcost_bi.model_usage_period', 'v'),
              ('dexcost_bi.open_anomalies', 'v'),
              ('dexcost_bi.overview_daily', 'v'),
              ('dexcost_bi.overview_monthly', 'v'),
@@ -943,11 +954,12 @@ SELECT set_eq(
              ('dexcost_bi.task_type_ranking', 'v'),
              ('dexcost_bi.unit_economics_daily', 'v'),
              ('dexcost_bi.unpriced_daily', 'v'),
+             ('dexcost_bi.unpriced_period', 'v'),
              ('dexcost_bi.workflow_percentiles_daily', 'v'),
              ('dexcost_bi.workflow_percentiles', 'v')$$,
     'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          129::bigint, 'the extension owns its 129 functions (aggregates included)');
+          132::bigint, 'the extension owns its 132 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).

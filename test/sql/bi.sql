@@ -52,6 +52,9 @@ SELECT workflow, retry_type, retry_reason, retries, retry_cost_usd, second_attem
 SELECT customer_id, sum(total_cost_usd) AS total, sum(llm_cost_usd) AS llm, sum(non_llm_cost_usd) AS non_llm,
        sum(retry_cost_usd) AS retry, sum(tasks) AS tasks
   FROM dexcost_bi.customer_daily WHERE day >= current_date - 1 AND customer_id LIKE 'bi-%' GROUP BY 1 ORDER BY 1;
+-- The same per period (last 7 days), from the period view.
+SELECT customer_id, total_cost_usd, llm_cost_usd, non_llm_cost_usd, retry_cost_usd, tasks, avg_cost_per_task_usd, retry_pct
+  FROM dexcost_bi.customer_period WHERE period = 'last_7_days' AND customer_id LIKE 'bi-%' ORDER BY 1;
 -- Drill-down: bi-b extract runs = 2 (T3 and its subtask T4).
 SELECT customer_id, workflow, sum(total_cost_usd) AS total, sum(runs) AS runs
   FROM dexcost_bi.customer_task_type_daily WHERE day >= current_date - 1 AND customer_id LIKE 'bi-%' GROUP BY 1, 2 ORDER BY 1, 2;
@@ -91,6 +94,41 @@ SELECT workflow, cost_per_accepted_task_usd, cost_per_call_usd, acceptance_rate_
 -- Unpriced: the mystery-1 call.
 SELECT provider, model, workflow, unpriced_calls, llm_calls, unpriced_pct FROM dexcost_bi.unpriced_daily
  WHERE day >= current_date - 1;
+SELECT provider, model, workflow, unpriced_calls, llm_calls, unpriced_pct FROM dexcost_bi.unpriced_period
+ WHERE period = 'last_30_days';
+-- Engineering per period: the same rows as the days summed (gpt-4o on summarize: 3 calls, 0.60).
+SELECT workflow, model, llm_calls, cost_usd, cached_input_tokens, cache_hit_rate_pct, cache_savings_usd
+  FROM dexcost_bi.model_usage_period WHERE period = 'last_90_days' ORDER BY workflow, model;
+
+-- The period views read, in turn: the period totals plus pending deltas (now), the folded
+-- period totals (after fold_daily), the daily tables (when the period totals do not end
+-- today, e.g. before the first fold of a day), and recomputed totals. Always the same rows.
+CREATE TEMP TABLE period_views AS
+  SELECT 0 AS step, 'customer' AS v, row_to_json(c)::text AS r FROM dexcost_bi.customer_period AS c
+  UNION ALL SELECT 0, 'ranking', row_to_json(k)::text FROM dexcost_bi.customer_ranking AS k
+  UNION ALL SELECT 0, 'model', row_to_json(m)::text FROM dexcost_bi.model_usage_period AS m
+  UNION ALL SELECT 0, 'percentiles', row_to_json(w)::text FROM dexcost_bi.workflow_percentiles AS w
+  UNION ALL SELECT 0, 'unpriced', row_to_json(u)::text FROM dexcost_bi.unpriced_period AS u;
+CREATE FUNCTION pg_temp.period_views_differ(step int) RETURNS bigint LANGUAGE sql AS $$
+  INSERT INTO period_views
+  SELECT step, 'customer', row_to_json(c)::text FROM dexcost_bi.customer_period AS c
+  UNION ALL SELECT step, 'ranking', row_to_json(k)::text FROM dexcost_bi.customer_ranking AS k
+  UNION ALL SELECT step, 'model', row_to_json(m)::text FROM dexcost_bi.model_usage_period AS m
+  UNION ALL SELECT step, 'percentiles', row_to_json(w)::text FROM dexcost_bi.workflow_percentiles AS w
+  UNION ALL SELECT step, 'unpriced', row_to_json(u)::text FROM dexcost_bi.unpriced_period AS u;
+  SELECT count(*) FROM ((SELECT v, r FROM period_views WHERE period_views.step = 0
+                          EXCEPT ALL SELECT v, r FROM period_views WHERE period_views.step = $1)
+                        UNION ALL
+                        (SELECT v, r FROM period_views WHERE period_views.step = $1
+                          EXCEPT ALL SELECT v, r FROM period_views WHERE period_views.step = 0)) AS d;
+$$;
+SELECT count(*) > 10 AS enough_rows, dexcost.periods_fresh() AS fresh FROM period_views;
+SELECT status FROM dexcost.fold_daily();
+SELECT pg_temp.period_views_differ(1) AS after_fold, (SELECT count(*) FROM dexcost.customer_period) > 0 AS folded;
+UPDATE dexcost.period_state SET anchor = anchor - 1;
+SELECT pg_temp.period_views_differ(2) AS from_daily_tables, dexcost.periods_fresh() AS fresh;
+SELECT dexcost.refresh_periods() = current_date AS refreshed;
+SELECT pg_temp.period_views_differ(3) AS recomputed, dexcost.periods_fresh() AS fresh;
 
 -- Folding changes nothing a view shows; the sums equal the ledger.
 CREATE TEMP TABLE before_fold AS SELECT * FROM dexcost_bi.overview_daily WHERE day >= current_date - 1;
