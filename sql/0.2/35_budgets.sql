@@ -256,8 +256,6 @@ CREATE FUNCTION @extschema@.cost_event_budget() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-    touched bigint[];
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM @extschema@.budget) THEN
         RETURN NULL;
@@ -270,50 +268,38 @@ BEGIN
             PERFORM @extschema@.rebuild_budget_spend();
             RETURN NULL;
         END IF;
-        WITH d AS (
-            INSERT INTO @extschema@.budget_spend (budget_id, bucket, spent_usd)
-            SELECT x.budget_id, x.bucket, -x.spent_usd
-              FROM (SELECT pg_catalog.array_agg(o.customer_id) AS c, pg_catalog.array_agg(o.task_id) AS t,
-                           pg_catalog.array_agg(o.occurred_at) AS a, pg_catalog.array_agg(o.cost_usd) AS m
-                      FROM old_rows AS o) AS g
-             CROSS JOIN LATERAL @extschema@.budget_deltas(g.c, g.t, g.a, g.m) AS x
-            RETURNING budget_id)
-        SELECT pg_catalog.array_agg(DISTINCT d.budget_id) INTO touched FROM d;
+        INSERT INTO @extschema@.budget_spend (budget_id, bucket, spent_usd)
+        SELECT x.budget_id, x.bucket, -x.spent_usd
+          FROM (SELECT pg_catalog.array_agg(o.customer_id) AS c, pg_catalog.array_agg(o.task_id) AS t,
+                       pg_catalog.array_agg(o.occurred_at) AS a, pg_catalog.array_agg(o.cost_usd) AS m
+                  FROM old_rows AS o) AS g
+         CROSS JOIN LATERAL @extschema@.budget_deltas(g.c, g.t, g.a, g.m) AS x;
         RETURN NULL;
     END IF;
     IF TG_OP = 'UPDATE' THEN
-        WITH d AS (
-            INSERT INTO @extschema@.budget_spend (budget_id, bucket, spent_usd)
-            SELECT x.budget_id, x.bucket, pg_catalog.sum(x.spent_usd)
-              FROM (SELECT pg_catalog.array_agg(u.customer_id) AS c, pg_catalog.array_agg(u.task_id) AS t,
-                           pg_catalog.array_agg(u.occurred_at) AS a, pg_catalog.array_agg(u.amount) AS m
-                      FROM (SELECT o.customer_id, o.task_id, o.occurred_at, -o.cost_usd AS amount FROM old_rows AS o
-                            UNION ALL
-                            SELECT n.customer_id, n.task_id, n.occurred_at, n.cost_usd FROM new_rows AS n) AS u) AS g
-             CROSS JOIN LATERAL @extschema@.budget_deltas(g.c, g.t, g.a, g.m) AS x
-             GROUP BY x.budget_id, x.bucket
-            HAVING pg_catalog.sum(x.spent_usd) <> 0
-            RETURNING budget_id)
-        SELECT pg_catalog.array_agg(DISTINCT d.budget_id) INTO touched FROM d;
+        INSERT INTO @extschema@.budget_spend (budget_id, bucket, spent_usd)
+        SELECT x.budget_id, x.bucket, pg_catalog.sum(x.spent_usd)
+          FROM (SELECT pg_catalog.array_agg(u.customer_id) AS c, pg_catalog.array_agg(u.task_id) AS t,
+                       pg_catalog.array_agg(u.occurred_at) AS a, pg_catalog.array_agg(u.amount) AS m
+                  FROM (SELECT o.customer_id, o.task_id, o.occurred_at, -o.cost_usd AS amount FROM old_rows AS o
+                        UNION ALL
+                        SELECT n.customer_id, n.task_id, n.occurred_at, n.cost_usd FROM new_rows AS n) AS u) AS g
+         CROSS JOIN LATERAL @extschema@.budget_deltas(g.c, g.t, g.a, g.m) AS x
+         GROUP BY x.budget_id, x.bucket
+        HAVING pg_catalog.sum(x.spent_usd) <> 0;
     ELSE
-        WITH d AS (
-            INSERT INTO @extschema@.budget_spend (budget_id, bucket, spent_usd)
-            SELECT x.budget_id, x.bucket, x.spent_usd
-              FROM (SELECT pg_catalog.array_agg(n.customer_id) AS c, pg_catalog.array_agg(n.task_id) AS t,
-                           pg_catalog.array_agg(n.occurred_at) AS a, pg_catalog.array_agg(n.cost_usd) AS m
-                      FROM new_rows AS n) AS g
-             CROSS JOIN LATERAL @extschema@.budget_deltas(g.c, g.t, g.a, g.m) AS x
-            RETURNING budget_id)
-        SELECT pg_catalog.array_agg(DISTINCT d.budget_id) INTO touched FROM d;
-    END IF;
-    IF touched IS NOT NULL THEN
-        PERFORM @extschema@.record_budget_alerts(touched);
+        INSERT INTO @extschema@.budget_spend (budget_id, bucket, spent_usd)
+        SELECT x.budget_id, x.bucket, x.spent_usd
+          FROM (SELECT pg_catalog.array_agg(n.customer_id) AS c, pg_catalog.array_agg(n.task_id) AS t,
+                       pg_catalog.array_agg(n.occurred_at) AS a, pg_catalog.array_agg(n.cost_usd) AS m
+                  FROM new_rows AS n) AS g
+         CROSS JOIN LATERAL @extschema@.budget_deltas(g.c, g.t, g.a, g.m) AS x;
     END IF;
     RETURN NULL;
 END;
 $$;
 COMMENT ON FUNCTION @extschema@.cost_event_budget() IS
-  'Trigger: appends what a cost_event statement changed to the spend of every matching budget, and records threshold crossings.';
+  'Trigger: appends what a cost_event statement changed to the spend of every matching budget (threshold crossings are recorded by run_budget_checks() and run_checks(), scheduled with pg_cron).';
 
 CREATE TRIGGER cost_event_budget_insert
   AFTER INSERT ON @extschema@.cost_event REFERENCING NEW TABLE AS new_rows

@@ -33,15 +33,18 @@ SELECT b.name, a.threshold, a.spent_usd FROM dexcost.budget_alert AS a JOIN dexc
 INSERT INTO dexcost.cost_event (customer_id, task_id, event_type, cost_usd, cost_confidence) VALUES
   ('acme', 'a0000000-0000-4000-8000-000000000002', 'external_cost', 1.99, 'exact');
 SELECT spent_usd, thresholds_crossed, status FROM dexcost.budget_status WHERE name = 'acme monthly';
+-- Crossings are recorded by the scheduled checks (run_budget_checks calls this), not at ingest.
+SELECT dexcost.record_budget_alerts() AS new_alerts;
 SELECT count(*) AS acme_alerts FROM dexcost.budget_alert WHERE budget_id = 1;
 INSERT INTO dexcost.cost_event (customer_id, task_id, event_type, cost_usd, cost_confidence) VALUES
   ('acme', 'a0000000-0000-4000-8000-000000000002', 'external_cost', 0.01, 'exact');
 SELECT spent_usd, thresholds_crossed, status FROM dexcost.budget_status WHERE name = 'acme monthly';
+SELECT dexcost.record_budget_alerts() AS new_alerts;
 -- Crossing again in the same period records nothing new (no alert storm).
 INSERT INTO dexcost.cost_event (customer_id, task_id, event_type, cost_usd, cost_confidence) VALUES
   ('acme', 'a0000000-0000-4000-8000-000000000002', 'external_cost', 0.50, 'exact');
+SELECT dexcost.record_budget_alerts() AS new_alerts_when_crossed_again;
 SELECT threshold, spent_usd FROM dexcost.budget_alert WHERE budget_id = 1 ORDER BY threshold;
-SELECT dexcost.record_budget_alerts() AS new_alerts_when_nothing_changed;
 
 -- Asking before a call: 1.50 left of acme's 10.
 SELECT * FROM dexcost.check_budget('customer', 'acme', 1.50);
