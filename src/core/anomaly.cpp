@@ -305,8 +305,9 @@ double accepted_cost_ratio(const double *cost, const double *tasks, const double
 	return ratio;
 }
 
-// Detector 9: fires on the first day the rolling week crosses the seeds' line (so a lasting rise
-// fires once, not on every day of the next weeks), with a score against the earlier weeks' cost
+// Detector 9: fires on the first day the rolling week crosses the seeds' line, not when the week
+// ending one of the 6 days before had crossed it already (so one costly day, or a lasting rise,
+// fires once, not on every day of the week that still holds it), with a score against the earlier weeks' cost
 // per accepted task (5% floor, as in detector 6).
 void detect_type_accepted(const AnomalyPanel &panel, int t, const AnomalyParams &p, Collector &c) {
 	const int days = panel.days, w = days - 1;
@@ -320,11 +321,11 @@ void detect_type_accepted(const AnomalyPanel &panel, int t, const AnomalyParams 
 	const double ratio = accepted_cost_ratio(cost, tasks, accepted, succeeded, w, &excused);
 	if (ratio < line || excused || week_sum(accepted, w) < p.min_week_accepted || week_sum(cost, w) < p.min_cost_usd)
 		return;
-	if (w >= 14) {
+	// Crossed on one of the 6 days before (excused or not): the same costly days are still in the week.
+	for (int end = w - 1; end >= std::max(13, w - 6); --end) {
 		bool excused_before = false;
-		const double before = accepted_cost_ratio(cost, tasks, accepted, succeeded, w - 1, &excused_before);
-		if (before >= line && !excused_before)
-			return; // crossed yesterday already
+		if (accepted_cost_ratio(cost, tasks, accepted, succeeded, end, &excused_before) >= line)
+			return;
 	}
 	std::vector<double> prior; // cost per accepted task of the earlier whole weeks
 	for (int end = w - 7; end >= 6; end -= 7) {

@@ -462,6 +462,11 @@ TEST(AnomalyDetectors, CostPerAcceptedTaskWeekOverWeek) {
 	s.accepted[w - 2] = 20; // three bad days: the week ending yesterday is 1.27x too
 	EXPECT_EQ(count(s.run(), AnomalyKind::kCostPerAcceptedUp), 0);
 	s.accepted[w - 2] = 80;
+	// Nor when the rolling week had crossed within the 6 days before.
+	s.accepted[w - 6] = 0;
+	s.accepted[w - 7] = 0; // the week ending w - 6 holds these two days without acceptance
+	EXPECT_EQ(count(s.run(), AnomalyKind::kCostPerAcceptedUp), 0);
+	s.accepted[w - 6] = s.accepted[w - 7] = 80;
 	// Too few accepted tasks in the week.
 	for (int d = 0; d < s.days; ++d)
 		s.accepted[d] /= 10; // 44 in the week
