@@ -15,6 +15,8 @@
 #include "pg_intern.hpp"
 
 extern "C" {
+#include "nodes/params.h"
+#include "tcop/dest.h"
 #include "utils/date.h"
 }
 
@@ -82,35 +84,72 @@ const char *const kModelSql =
 // Detector 11: the display budgets (day 0: not by day; $1 and $2 are unused).
 const char *const kBudgetSql = "SELECT b.task_type, 0, b.output_tokens::float8 FROM dexcost.output_token_budget AS b";
 
-// Runs the query with the window's two dates through a cursor, calling on_row per row with the
-// current context switched to `work`.
+// A DestReceiver that hands each result slot straight to a callback: no tuple is formed or
+// copied into an SPI tuptable (what a cursor fetch does for each of the customer rows).
+struct SlotReceiver {
+	DestReceiver pub; // first: the executor sees a DestReceiver
+	void (*fn)(void *ctx, TupleTableSlot *slot);
+	void *ctx;
+	MemoryContext work;
+	uint64 rows;
+};
+DEXCOST_PLAIN(SlotReceiver);
+
+bool slot_receive(TupleTableSlot *slot, DestReceiver *self) {
+	auto *r = reinterpret_cast<SlotReceiver *>(self);
+	slot_getallattrs(slot);
+	MemoryContext old = MemoryContextSwitchTo(r->work);
+	r->fn(r->ctx, slot);
+	MemoryContextSwitchTo(old);
+	if (++r->rows % 65536 == 0)
+		CHECK_FOR_INTERRUPTS();
+	return true;
+}
+void slot_startup(DestReceiver *, int, TupleDesc) {}
+void slot_shutdown(DestReceiver *) {}
+void slot_destroy(DestReceiver *) {}
+
+// Runs the query with the window's two dates, calling on_row(values, nulls) per result row with
+// the current context switched to `work`.
 template <typename OnRow>
 void scan(const char *sql, DateADT first, DateADT last, MemoryContext work, OnRow on_row) {
 	Oid argtypes[2] = {DATEOID, DATEOID};
-	Datum args[2] = {DateADTGetDatum(first), DateADTGetDatum(last)};
 	SPIPlanPtr plan = SPI_prepare(sql, 2, argtypes);
 	if (!plan)
 		elog(ERROR, "could not prepare the daily scan: %s", SPI_result_code_string(SPI_result));
-	Portal portal = SPI_cursor_open(nullptr, plan, args, nullptr, true);
-	for (;;) {
-		SPI_cursor_fetch(portal, true, 50000);
-		if (SPI_processed == 0)
-			break;
-		MemoryContext spi = MemoryContextSwitchTo(work);
-		for (uint64 r = 0; r < SPI_processed; ++r)
-			on_row(SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
-		MemoryContextSwitchTo(spi);
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
+	ParamListInfo params = makeParamList(2);
+	params->numParams = 2;
+	DateADT dates[2] = {first, last};
+	for (int i = 0; i < 2; ++i) {
+		params->params[i].value = DateADTGetDatum(dates[i]);
+		params->params[i].isnull = false;
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = DATEOID;
 	}
-	SPI_cursor_close(portal);
+	SlotReceiver receiver;
+	receiver.pub.receiveSlot = slot_receive;
+	receiver.pub.rStartup = slot_startup;
+	receiver.pub.rShutdown = slot_shutdown;
+	receiver.pub.rDestroy = slot_destroy;
+	receiver.pub.mydest = DestNone;
+	receiver.fn = [](void *ctx, TupleTableSlot *slot) { (*static_cast<OnRow *>(ctx))(slot->tts_values, slot->tts_isnull); };
+	receiver.ctx = &on_row;
+	receiver.work = work;
+	receiver.rows = 0;
+	SPIExecuteOptions options;
+	memset(&options, 0, sizeof options);
+	options.params = params;
+	options.read_only = true;
+	options.dest = &receiver.pub;
+	int rc = SPI_execute_plan_extended(plan, &options);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "daily scan failed: %s", SPI_result_code_string(rc));
+	SPI_freeplan(plan);
 }
 
 // A float8 column (0 for NULL).
-double float_col(HeapTuple t, TupleDesc d, int col) {
-	bool isnull;
-	Datum v = SPI_getbinval(t, d, col, &isnull);
-	return isnull ? 0 : DatumGetFloat8(v);
+inline double float_col(const Datum *values, const bool *nulls, int col) {
+	return nulls[col] ? 0 : DatumGetFloat8(values[col]);
 }
 
 // A growable array of plain rows in `work`.
@@ -138,18 +177,18 @@ struct KeyedRow {
 DEXCOST_PLAIN(KeyedRow);
 
 // Scans `sql` into rows: column 1 interned by `subjects`, column 2 the day, then (when `keys`)
-// column 3 interned by `keys`, then `values` float8 columns.
+// column 3 interned by `keys`, then `values` float8 columns. Keys and days are never NULL (NOT NULL
+// columns, and a NULL date difference cannot come from them).
 void scan_keyed(const char *sql, DateADT first, DateADT last, MemoryContext work, Interner *subjects, Interner *keys,
                 int values, Rows<KeyedRow> *out) {
-	scan(sql, first, last, work, [&](HeapTuple t, TupleDesc d) {
-		bool isnull;
+	scan(sql, first, last, work, [&](const Datum *v, const bool *nulls) {
 		KeyedRow &row = out->next(work);
-		row.subject = intern(subjects, SPI_getbinval(t, d, 1, &isnull));
-		row.day = DatumGetInt32(SPI_getbinval(t, d, 2, &isnull));
-		int col = 3;
-		row.key = keys ? intern(keys, SPI_getbinval(t, d, col++, &isnull)) : -1;
+		row.subject = intern(subjects, v[0]);
+		row.day = DatumGetInt32(v[1]);
+		int col = 2;
+		row.key = keys ? intern(keys, v[col++]) : -1;
 		for (int i = 0; i < values; ++i)
-			row.v[i] = float_col(t, d, col++);
+			row.v[i] = float_col(v, nulls, col++);
 	});
 }
 
