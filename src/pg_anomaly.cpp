@@ -40,33 +40,33 @@ DEXCOST_PLAIN(dexcost::AnomalyParams);
 
 // Task types x days: one row per key of daily_workflow, plus pending deltas (summed here).
 const char *const kTypeSql =
-    "SELECT w.task_type, w.day OPERATOR(pg_catalog.-) $1, w.cost_usd::float8, w.tasks::float8,"
-    " w.retry_cost_usd::float8, w.llm_calls::float8,"
-    " (w.input_tokens OPERATOR(pg_catalog.+) w.cache_read_tokens OPERATOR(pg_catalog.+) w.cache_write_tokens)::float8,"
-    " w.cache_read_tokens::float8, w.output_tokens::float8, w.accepted_tasks::float8, w.succeeded_tasks::float8"
+    "SELECT w.task_type, w.day OPERATOR(pg_catalog.-) $1, w.cost_usd::pg_catalog.float8, w.tasks::pg_catalog.float8,"
+    " w.retry_cost_usd::pg_catalog.float8, w.llm_calls::pg_catalog.float8,"
+    " (w.input_tokens OPERATOR(pg_catalog.+) w.cache_read_tokens OPERATOR(pg_catalog.+) w.cache_write_tokens)::pg_catalog.float8,"
+    " w.cache_read_tokens::pg_catalog.float8, w.output_tokens::pg_catalog.float8, w.accepted_tasks::pg_catalog.float8, w.succeeded_tasks::pg_catalog.float8"
     " FROM dexcost.daily_workflow_all AS w WHERE" DAY_IN_WINDOW("w.day");
 
 // Customers x days: the per-customer totals (a third of daily_customer's rows at 3 task types each).
 const char *const kCustomerSql =
-    "SELECT c.customer_id, c.day OPERATOR(pg_catalog.-) $1, c.cost_usd::float8"
+    "SELECT c.customer_id, c.day OPERATOR(pg_catalog.-) $1, c.cost_usd::pg_catalog.float8"
     " FROM dexcost.daily_customer_total_all AS c WHERE" DAY_IN_WINDOW("c.day");
 
 // The two retry types the rate detectors read.
 const char *const kRetrySql =
     "SELECT r.task_type, r.day OPERATOR(pg_catalog.-) $1, r.retry_type OPERATOR(pg_catalog.=) 'user_regeneration',"
-    " r.retries::float8, r.retry_cost_usd::float8 FROM dexcost.daily_retry_all AS r WHERE" DAY_IN_WINDOW("r.day")
+    " r.retries::pg_catalog.float8, r.retry_cost_usd::pg_catalog.float8 FROM dexcost.daily_retry_all AS r WHERE" DAY_IN_WINDOW("r.day")
     " AND r.retry_type OPERATOR(pg_catalog.=) ANY (ARRAY['validation_retry', 'user_regeneration'])";
 
 // Detector 6: weeks ending with the observed day ($1 is the first day of the first whole week),
 // and week -1, the observed day alone.
 const char *const kWeekSql =
     "SELECT m.task_type, (m.day OPERATOR(pg_catalog.-) $1) OPERATOR(pg_catalog./) 7,"
-    " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), pg_catalog.sum(m.llm_calls)::float8,"
-    " pg_catalog.sum(m.cost_usd)::float8 FROM dexcost.daily_model_all AS m WHERE" DAY_IN_WINDOW("m.day")
+    " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), pg_catalog.sum(m.llm_calls)::pg_catalog.float8,"
+    " pg_catalog.sum(m.cost_usd)::pg_catalog.float8 FROM dexcost.daily_model_all AS m WHERE" DAY_IN_WINDOW("m.day")
     " GROUP BY 1, 2"
     " UNION ALL SELECT m.task_type, -1,"
-    " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), pg_catalog.sum(m.llm_calls)::float8,"
-    " pg_catalog.sum(m.cost_usd)::float8 FROM dexcost.daily_model_all AS m WHERE m.day OPERATOR(pg_catalog.=) $2"
+    " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), pg_catalog.sum(m.llm_calls)::pg_catalog.float8,"
+    " pg_catalog.sum(m.cost_usd)::pg_catalog.float8 FROM dexcost.daily_model_all AS m WHERE m.day OPERATOR(pg_catalog.=) $2"
     " GROUP BY 1";
 
 // Detectors 11 and 13: each task type's daily p95 prompt and output tokens per call (sketches merged
@@ -78,11 +78,11 @@ const char *const kTokenSql =
     " FROM dexcost.daily_model_all AS m WHERE" DAY_IN_WINDOW("m.day") " GROUP BY 1, 2";
 const char *const kModelSql =
     "SELECT m.task_type, m.day OPERATOR(pg_catalog.-) $1,"
-    " m.provider OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) m.model, m.llm_calls::float8"
+    " m.provider OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) m.model, m.llm_calls::pg_catalog.float8"
     " FROM dexcost.daily_model_all AS m WHERE" DAY_IN_WINDOW("m.day");
 
 // Detector 11: the display budgets (day 0: not by day; $1 and $2 are unused).
-const char *const kBudgetSql = "SELECT b.task_type, 0, b.output_tokens::float8 FROM dexcost.output_token_budget AS b";
+const char *const kBudgetSql = "SELECT b.task_type, 0, b.output_tokens::pg_catalog.float8 FROM dexcost.output_token_budget AS b";
 
 // A DestReceiver that hands each result slot straight to a callback: no tuple is formed or
 // copied into an SPI tuptable (what a cursor fetch does for each of the customer rows).

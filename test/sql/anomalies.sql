@@ -130,6 +130,8 @@ RESET client_min_messages;
 DELETE FROM dexcost.anomaly;
 DELETE FROM dexcost.output_token_budget;
 DELETE FROM dexcost.budget WHERE name = 'an-budget monthly';
+-- budgets.sql counts on the budget ids it creates.
+SELECT setval('dexcost.budget_budget_id_seq', COALESCE(max(budget_id), 0) + 1, false) AS next_budget_id FROM dexcost.budget;
 DELETE FROM dexcost.cost_event WHERE customer_id LIKE 'an-%';
 DELETE FROM dexcost.task WHERE customer_id LIKE 'an-%';
 SELECT count(*) AS days_left FROM dexcost.rebuild_daily() WHERE days > 0;
