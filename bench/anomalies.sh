@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Anomaly detectors (nine of the ten implemented kinds; cost_p95_week_over_week needs sketches the
-# generator does not write, see test/sql/anomalies.sql): quality on a synthetic history, and speed at scale, in one run.
+# Anomaly detectors (13 of the 14 kinds; cost_p95_week_over_week needs cost sketches the generator
+# does not write, see test/sql/anomalies.sql): quality on a synthetic history, and speed at scale, in one run.
 #
 # The generator writes synthetic daily pre-aggregates (dexcost.daily_customer, the only table the
 # detectors read) straight away: customers each using 3 of the task types, a lognormal spend level
@@ -10,7 +10,7 @@
 #
 #   1. quality: Q customers x 10 task types x 60 days; detect_anomalies on days 40..59 of the clean
 #      history (false alarms per subject-day, subjects = customers + task types + the day), then
-#      with injected anomalies of the nine kinds (recall per injected kind, subject and day).
+#      with injected anomalies of 13 kinds (recall per injected kind, subject and day).
 #      Goals: recall >= 95%, false alarms <= 2% per subject-day.
 #   2. speed: 90 days x N customers x T task types; detect_anomalies (28-day lookback) against a
 #      plain-SQL version of the doubling rule over the same rows, medians of R runs each.
@@ -35,15 +35,21 @@ createdb "$db"
 q -c 'CREATE EXTENSION dexcost CASCADE'
 
 # generate(customers, task_types, days): a clean synthetic history ending 2026-03-31 + days - 90.
+# derive(): daily_workflow and daily_customer_total from daily_customer (what fold_daily keeps), and
+# daily_model: per task type and day two models (gpt-4o 70 % +- 3 % of the calls, gpt-4o-mini the
+# rest) with sketches of 30 sampled calls (prompt ~2,000 tokens x lognormal(0.3), output ~250 x
+# lognormal(0.3)); model_tweak(day, task_type, prompt_x, output_x, mini_share) injects into it.
 q <<'SQL'
 CREATE FUNCTION gauss() RETURNS float8 LANGUAGE sql VOLATILE
   RETURN sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random());
+CREATE TABLE model_tweak (day date, task_type text, prompt_x float8 DEFAULT 1, output_x float8 DEFAULT 1,
+                          mini_share float8, PRIMARY KEY (day, task_type));
 CREATE PROCEDURE generate(n_customers int, n_types int, n_days int) LANGUAGE sql AS $$
   TRUNCATE dexcost.daily_customer, dexcost.daily_retry;
   INSERT INTO dexcost.daily_customer (day, customer_id, task_type, cost_usd, tasks, retry_cost_usd, llm_calls, input_tokens,
-                                      cache_read_tokens)
+                                      cache_read_tokens, output_tokens, accepted_tasks, succeeded_tasks)
   SELECT day, customer_id, task_type, cost, runs, round((cost * 0.05 * (1 + 0.15 * gauss()))::numeric, 6), calls, calls * 800,
-         round(calls * 1200 * greatest(0.1, 1 + 0.1 * gauss()))
+         round(calls * 1200 * greatest(0.1, 1 + 0.1 * gauss())), calls * 250, round(runs * 0.85), round(runs * 0.92)
     FROM (SELECT *, greatest(1, round(cost / unit)) AS runs, greatest(1, round(1.5 * cost / unit)) AS calls FROM (SELECT date '2026-01-01' + d AS day, 'cust-' || k AS customer_id, 'type-' || t AS task_type,
                  round((lvl * CASE WHEN extract(isodow FROM date '2026-01-01' + d) >= 6 THEN 0.6 ELSE 1 END
                         * greatest(0.1, 1 + 0.15 * gauss()))::numeric, 6) AS cost,
@@ -61,11 +67,40 @@ CREATE PROCEDURE generate(n_customers int, n_types int, n_days int) LANGUAGE sql
   ANALYZE dexcost.daily_customer;
   ANALYZE dexcost.daily_retry;
 $$;
+CREATE PROCEDURE derive() LANGUAGE sql AS $$
+  TRUNCATE dexcost.daily_workflow, dexcost.daily_customer_total, dexcost.daily_model;
+  INSERT INTO dexcost.daily_workflow (day, task_type, cost_usd, tasks, retry_cost_usd, llm_calls, input_tokens,
+                                      cache_read_tokens, output_tokens, accepted_tasks, succeeded_tasks)
+  SELECT day, task_type, sum(cost_usd), sum(tasks), sum(retry_cost_usd), sum(llm_calls), sum(input_tokens),
+         sum(cache_read_tokens), sum(output_tokens), sum(accepted_tasks), sum(succeeded_tasks)
+    FROM dexcost.daily_customer GROUP BY 1, 2;
+  INSERT INTO dexcost.daily_customer_total (day, customer_id, cost_usd, tasks, retry_cost_usd, llm_calls, input_tokens,
+                                            cache_read_tokens, output_tokens, accepted_tasks, succeeded_tasks)
+  SELECT day, customer_id, sum(cost_usd), sum(tasks), sum(retry_cost_usd), sum(llm_calls), sum(input_tokens),
+         sum(cache_read_tokens), sum(output_tokens), sum(accepted_tasks), sum(succeeded_tasks)
+    FROM dexcost.daily_customer GROUP BY 1, 2;
+  INSERT INTO dexcost.daily_model (day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls,
+                                   cost_usd, prompt_tokens_sketch, output_tokens_sketch)
+  SELECT w.day, w.task_type, 'openai', m.model, '', 'standard', '',
+         round(w.llm_calls * CASE WHEN m.model = 'gpt-4o' THEN 1 - sh.share ELSE sh.share END),
+         w.cost_usd * CASE WHEN m.model = 'gpt-4o' THEN 1 - sh.share ELSE sh.share END,
+         (SELECT dexcost.sketch(2000 * coalesce(x.prompt_x, 1) * exp(0.3 * gauss()) + 0 * g.i) FROM generate_series(1, 30) AS g(i)),
+         (SELECT dexcost.sketch(250 * coalesce(x.output_x, 1) * exp(0.3 * gauss()) + 0 * g.i) FROM generate_series(1, 30) AS g(i))
+    FROM dexcost.daily_workflow AS w
+    LEFT JOIN model_tweak AS x USING (day, task_type)
+   CROSS JOIN LATERAL (SELECT coalesce(x.mini_share, 0.3 + 0.03 * gauss()) AS share) AS sh
+   CROSS JOIN (VALUES ('gpt-4o'), ('gpt-4o-mini')) AS m(model);
+  ANALYZE dexcost.daily_workflow;
+  ANALYZE dexcost.daily_customer_total;
+  ANALYZE dexcost.daily_model;
+$$;
 SQL
 
 echo "== quality: $qcustomers customers x 10 task types x 60 days, observed days 40..59"
-q -c "SELECT setseed(0.42); CALL generate($qcustomers, 10, 60)"
+q -c "SELECT setseed(0.42); CALL generate($qcustomers, 10, 60); CALL derive()"
 q <<SQL
+-- A display budget of 300 output tokens on every task type (usual p95: about 410).
+INSERT INTO dexcost.output_token_budget (task_type, output_tokens) SELECT 'type-' || t, 300 FROM generate_series(0, 9) AS t;
 CREATE TABLE found_clean AS
   SELECT a.kind, a.subject_id, a.day
     FROM generate_series(40, 59) AS d, LATERAL dexcost.detect_anomalies(date '2026-01-01' + d + 1 + interval '12 hours') AS a;
@@ -77,26 +112,48 @@ CREATE TABLE injected AS
          LATERAL (SELECT 'cust-' || k AS subject_id FROM generate_series(0, $qcustomers - 1) AS k
                    WHERE (d + 5) % 10 NOT IN (k % 10, (k * 7 + 3) % 10, (k * 13 + 5) % 10)
                    ORDER BY (k - d * 37 % $qcustomers + $qcustomers) % $qcustomers LIMIT 1) AS c
-  UNION ALL SELECT 'cost_per_run_up', 'type-' || (d % 10), date '2026-01-01' + d FROM generate_series(40, 59) AS d
+  -- types 8 and 9 are left to cost_per_accepted_task_up (a 4x day would lift their week too)
+  UNION ALL SELECT 'cost_per_run_up', 'type-' || (d % 10), date '2026-01-01' + d FROM generate_series(40, 59) AS d WHERE d % 10 < 8
   UNION ALL SELECT 'zero_spend', 'type-' || ((d + 5) % 10), date '2026-01-01' + d FROM generate_series(40, 59, 2) AS d
   UNION ALL SELECT 'daily_spend_spike', (date '2026-01-01' + d)::text, date '2026-01-01' + d FROM unnest(ARRAY[42, 49, 56]) AS d
   UNION ALL SELECT 'retry_waste_spike', (date '2026-01-01' + d)::text, date '2026-01-01' + d FROM unnest(ARRAY[44, 52, 59]) AS d
   UNION ALL SELECT 'use_case_dominates', 'type-' || ((d + 2) % 10), date '2026-01-01' + d FROM unnest(ARRAY[46, 54]) AS d
   UNION ALL SELECT 'cache_hit_rate_down', 'type-' || ((d + 7) % 10), date '2026-01-01' + d FROM unnest(ARRAY[41, 45, 50, 55]) AS d
   UNION ALL SELECT 'validation_retry_rate', 'type-' || ((d + 3) % 10), date '2026-01-01' + d FROM unnest(ARRAY[42, 47, 53, 58]) AS d
-  UNION ALL SELECT 'regeneration_rate', 'type-' || ((d + 8) % 10), date '2026-01-01' + d FROM unnest(ARRAY[43, 48, 52, 57]) AS d;
-UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 3, tasks = c.tasks * 3
+  UNION ALL SELECT 'regeneration_rate', 'type-' || ((d + 8) % 10), date '2026-01-01' + d FROM unnest(ARRAY[43, 48, 52, 57]) AS d
+  -- Mondays to Wednesdays whose week and the week before hold the same number of spend spikes
+  -- (a spike week against a plain one is a matching volume gain, which excuses the rise)
+  UNION ALL SELECT 'cost_per_accepted_task_up', 'type-' || t, date '2026-01-01' + d FROM (VALUES (8, 41), (9, 41), (8, 55)) AS v(t, d)
+  UNION ALL SELECT 'output_tokens_over_budget', 'type-' || ((d + 4) % 10), date '2026-01-01' + d FROM unnest(ARRAY[41, 47, 53, 59]) AS d
+  UNION ALL SELECT 'large_prompts', 'type-' || ((d + 6) % 10), date '2026-01-01' + d FROM unnest(ARRAY[43, 49, 55]) AS d
+  UNION ALL SELECT 'route_change', 'type-' || ((d + 1) % 10), date '2026-01-01' + d FROM unnest(ARRAY[42, 48, 56]) AS d;
+UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 3, tasks = c.tasks * 3, accepted_tasks = c.accepted_tasks * 3,
+                                       succeeded_tasks = c.succeeded_tasks * 3
   FROM injected AS i WHERE i.kind = 'customer_cost_doubled' AND c.customer_id = i.subject_id AND c.day = i.day;
 UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 4
   FROM injected AS i WHERE i.kind = 'cost_per_run_up' AND c.task_type = i.subject_id AND c.day = i.day;
 DELETE FROM dexcost.daily_customer AS c
  USING injected AS i WHERE i.kind = 'zero_spend' AND c.task_type = i.subject_id AND c.day = i.day;
-UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 4, tasks = c.tasks * 4
+UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 4, tasks = c.tasks * 4, accepted_tasks = c.accepted_tasks * 4,
+                                       succeeded_tasks = c.succeeded_tasks * 4
   FROM injected AS i WHERE i.kind = 'daily_spend_spike' AND c.day = i.day;
 UPDATE dexcost.daily_customer AS c SET retry_cost_usd = c.retry_cost_usd + 0.5 * c.cost_usd, cost_usd = 1.5 * c.cost_usd
   FROM injected AS i WHERE i.kind = 'retry_waste_spike' AND c.day = i.day;
-UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 12, tasks = c.tasks * 12
+UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 12, tasks = c.tasks * 12, accepted_tasks = c.accepted_tasks * 12,
+                                       succeeded_tasks = c.succeeded_tasks * 12
   FROM injected AS i WHERE i.kind = 'use_case_dominates' AND c.task_type = i.subject_id AND c.day = i.day;
+-- Users accept fewer results on three weekdays ending with the day (half of them in weeks without
+-- a spend spike, 30 % in weeks holding one): the week ending the day before is about 1.2x per
+-- accepted task, under the 25 % line; the day's week about 1.3x.
+UPDATE dexcost.daily_customer AS c
+   SET accepted_tasks = round(c.accepted_tasks * CASE WHEN i.day = date '2026-01-01' + 55 THEN 0.3 ELSE 0.5 END)
+  FROM injected AS i WHERE i.kind = 'cost_per_accepted_task_up' AND c.task_type = i.subject_id
+   AND c.day BETWEEN i.day - 2 AND i.day;
+-- Answers 3x longer, prompts 3x larger, 90 % of the calls on the other model.
+INSERT INTO model_tweak (day, task_type, output_x, prompt_x, mini_share)
+SELECT day, subject_id, CASE kind WHEN 'output_tokens_over_budget' THEN 3 ELSE 1 END,
+       CASE kind WHEN 'large_prompts' THEN 3 ELSE 1 END, CASE kind WHEN 'route_change' THEN 0.9 END
+  FROM injected WHERE kind IN ('output_tokens_over_budget', 'large_prompts', 'route_change');
 UPDATE dexcost.daily_customer AS c SET cache_read_tokens = c.cache_read_tokens / 2
   FROM injected AS i WHERE i.kind = 'cache_hit_rate_down' AND c.task_type = i.subject_id AND c.day = i.day;
 UPDATE dexcost.daily_retry AS r SET retries = (SELECT round(0.2 * sum(c.llm_calls)) FROM dexcost.daily_customer AS c
@@ -107,6 +164,7 @@ UPDATE dexcost.daily_retry AS r SET retries = (SELECT round(0.3 * sum(c.tasks)) 
                                                 WHERE c.task_type = r.task_type AND c.day = r.day)
   FROM injected AS i WHERE i.kind = 'regeneration_rate' AND r.retry_type = 'user_regeneration'
    AND r.task_type = i.subject_id AND r.day = i.day;
+CALL derive();
 CREATE TABLE found AS
   SELECT a.kind, a.subject_id, a.day
     FROM generate_series(40, 59) AS d, LATERAL dexcost.detect_anomalies(date '2026-01-01' + d + 1 + interval '12 hours') AS a;
@@ -128,9 +186,10 @@ SQL
 [ -n "${QUALITY_ONLY:-}" ] && exit 0
 echo "== speed: 90 days x $customers customers x $types task types (3 task types per customer)"
 t0=$(date +%s.%N)
-q -c "SELECT setseed(0.7); CALL generate($customers, $types, 90)"
+q -c "TRUNCATE model_tweak; SELECT setseed(0.7); CALL generate($customers, $types, 90); CALL derive()"
 t1=$(date +%s.%N)
 rows=$(q -c "SELECT count(*) FROM dexcost.daily_customer")
+budgets=$(q -c "INSERT INTO dexcost.output_token_budget (task_type, output_tokens) SELECT 'type-' || t, 300 FROM generate_series(0, $types - 1, 2) AS t ON CONFLICT (task_type) DO NOTHING; SELECT count(*) FROM dexcost.output_token_budget")
 printf 'generated %s daily rows in %.1f s\n' "$rows" "$(echo "$t1 - $t0" | bc)"
 asof="date '2026-01-01' + 90 + interval '12 hours'"
 time_ms() { # median ms of the query over $repeats runs
@@ -147,6 +206,6 @@ plain_ms=$(time_ms "
                   FROM daily GROUP BY customer_id)
   SELECT count(*) FROM base WHERE observed >= 1 AND observed >= 2 * avg_cost")
 found=$(q -c "SELECT count(*) FROM dexcost.detect_anomalies($asof)")
-echo "detect_anomalies (10 detectors, 28-day robust baselines; daily_model empty here): ${detect_ms} ms median of $repeats ($found anomalies)"
+echo "detect_anomalies (14 kinds, 28-day robust baselines; daily_model with sketches, $budgets output budgets): ${detect_ms} ms median of $repeats ($found anomalies)"
 echo "plain SQL doubling rule (customers only, 28-day mean):   ${plain_ms} ms median of $repeats"
 echo "ratio detect_anomalies / plain SQL: $(echo "scale=2; $detect_ms / $plain_ms" | bc)"

@@ -1,10 +1,11 @@
 // SQL surface of the anomaly detectors (src/core/anomaly.*): dexcost.anomalies_on_day(), which
 // dexcost.detect_anomalies() wraps.
 //
-// Phase 1 reads the window's rows of the daily pre-aggregates with one SPI cursor (no GROUP BY:
-// subjects are interned in a dynahash and summed into plain subject x day matrices, which is
-// faster than letting the executor hash-aggregate twice); phase 2 runs the core in a no-throw shim; phase 3
-// builds the rows. The ledger is never read.
+// Phase 1 reads the window's rows of the daily pre-aggregates with one SPI cursor per query (task
+// types from daily_workflow_all, customers from daily_customer_total_all, sketches and model mix
+// from daily_model_all; mostly no GROUP BY: subjects are interned in a dynahash and summed into
+// plain subject x day matrices); phase 2 runs the core in a no-throw shim; phase 3 builds the rows.
+// The ledger is never read.
 #include "core/anomaly.hpp"
 
 #include <cstring>
@@ -14,6 +15,8 @@
 #include "pg_intern.hpp"
 
 extern "C" {
+#include "nodes/params.h"
+#include "tcop/dest.h"
 #include "utils/date.h"
 }
 
@@ -29,194 +32,256 @@ DEXCOST_PLAIN(dexcost::AnomalyFinding);
 DEXCOST_PLAIN(dexcost::AnomalyPanel);
 DEXCOST_PLAIN(dexcost::AnomalyParams);
 
-// One row of the daily pre-aggregates, with its subjects interned.
-struct DailyRow {
-	int customer;
-	int task_type;
-	int day; // 0 = first day of the window
-	double cost, runs, retry_cost, llm_calls, prompt_tokens, cache_read_tokens;
-};
-DEXCOST_PLAIN(DailyRow);
+// The SQL of phase 1. Every operator and function is schema-qualified, so objects planted in
+// public (or anywhere on the caller's search_path) never run; casts resolve through pg_cast.
+// $1 is the window's first day, $2 the observed day.
+#define DAY_IN_WINDOW(col) \
+	" " col " OPERATOR(pg_catalog.>=) $1 AND " col " OPERATOR(pg_catalog.<=) $2"
 
-// One row of daily_retry_all of the two retry types the rate detectors read.
-struct RetryRow {
-	int task_type;
-	int day;
-	bool regeneration; // user_regeneration, else validation_retry
-	double retries, cost;
-};
-DEXCOST_PLAIN(RetryRow);
+// Task types x days: one row per key of daily_workflow, plus pending deltas (summed here).
+const char *const kTypeSql =
+    "SELECT w.task_type, w.day OPERATOR(pg_catalog.-) $1, w.cost_usd::pg_catalog.float8, w.tasks::pg_catalog.float8,"
+    " w.retry_cost_usd::pg_catalog.float8, w.llm_calls::pg_catalog.float8,"
+    " (w.input_tokens OPERATOR(pg_catalog.+) w.cache_read_tokens OPERATOR(pg_catalog.+) w.cache_write_tokens)::pg_catalog.float8,"
+    " w.cache_read_tokens::pg_catalog.float8, w.output_tokens::pg_catalog.float8, w.accepted_tasks::pg_catalog.float8, w.succeeded_tasks::pg_catalog.float8"
+    " FROM dexcost.daily_workflow_all AS w WHERE" DAY_IN_WINDOW("w.day");
 
-// One task type's week of daily_model_all: the p95 cost per call of the merged sketches.
-struct WeekRow {
-	int task_type;
-	int week;
-	double p95, calls, cost;
-};
-DEXCOST_PLAIN(WeekRow);
+// Customers x days: the per-customer totals (a third of daily_customer's rows at 3 task types each).
+const char *const kCustomerSql =
+    "SELECT c.customer_id, c.day OPERATOR(pg_catalog.-) $1, c.cost_usd::pg_catalog.float8"
+    " FROM dexcost.daily_customer_total_all AS c WHERE" DAY_IN_WINDOW("c.day");
 
-// Runs the query with the window's two dates through a cursor, calling on_row per row with the
-// current context switched to `work`.
+// The two retry types the rate detectors read.
+const char *const kRetrySql =
+    "SELECT r.task_type, r.day OPERATOR(pg_catalog.-) $1, r.retry_type OPERATOR(pg_catalog.=) 'user_regeneration',"
+    " r.retries::pg_catalog.float8, r.retry_cost_usd::pg_catalog.float8 FROM dexcost.daily_retry_all AS r WHERE" DAY_IN_WINDOW("r.day")
+    " AND r.retry_type OPERATOR(pg_catalog.=) ANY (ARRAY['validation_retry', 'user_regeneration'])";
+
+// Detector 6: weeks ending with the observed day ($1 is the first day of the first whole week),
+// and week -1, the observed day alone.
+const char *const kWeekSql =
+    "SELECT m.task_type, (m.day OPERATOR(pg_catalog.-) $1) OPERATOR(pg_catalog./) 7,"
+    " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), pg_catalog.sum(m.llm_calls)::pg_catalog.float8,"
+    " pg_catalog.sum(m.cost_usd)::pg_catalog.float8 FROM dexcost.daily_model_all AS m WHERE" DAY_IN_WINDOW("m.day")
+    " GROUP BY 1, 2"
+    " UNION ALL SELECT m.task_type, -1,"
+    " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), pg_catalog.sum(m.llm_calls)::pg_catalog.float8,"
+    " pg_catalog.sum(m.cost_usd)::pg_catalog.float8 FROM dexcost.daily_model_all AS m WHERE m.day OPERATOR(pg_catalog.=) $2"
+    " GROUP BY 1";
+
+// Detectors 11 and 13: each task type's daily p95 prompt and output tokens per call (sketches merged
+// over models), and its calls per model and day (rows summed here).
+const char *const kTokenSql =
+    "SELECT m.task_type, m.day OPERATOR(pg_catalog.-) $1,"
+    " dexcost.sketch_percentile(dexcost.sketch_merge(m.prompt_tokens_sketch), 0.95),"
+    " dexcost.sketch_percentile(dexcost.sketch_merge(m.output_tokens_sketch), 0.95)"
+    " FROM dexcost.daily_model_all AS m WHERE" DAY_IN_WINDOW("m.day") " GROUP BY 1, 2";
+const char *const kModelSql =
+    "SELECT m.task_type, m.day OPERATOR(pg_catalog.-) $1,"
+    " m.provider OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) m.model, m.llm_calls::pg_catalog.float8"
+    " FROM dexcost.daily_model_all AS m WHERE" DAY_IN_WINDOW("m.day");
+
+// Detector 11: the display budgets (day 0: not by day; $1 and $2 are unused).
+const char *const kBudgetSql = "SELECT b.task_type, 0, b.output_tokens::pg_catalog.float8 FROM dexcost.output_token_budget AS b";
+
+// A DestReceiver that hands each result slot straight to a callback: no tuple is formed or
+// copied into an SPI tuptable (what a cursor fetch does for each of the customer rows).
+struct SlotReceiver {
+	DestReceiver pub; // first: the executor sees a DestReceiver
+	void (*fn)(void *ctx, TupleTableSlot *slot);
+	void *ctx;
+	MemoryContext work;
+	uint64 rows;
+};
+DEXCOST_PLAIN(SlotReceiver);
+
+bool slot_receive(TupleTableSlot *slot, DestReceiver *self) {
+	auto *r = reinterpret_cast<SlotReceiver *>(self);
+	slot_getallattrs(slot);
+	MemoryContext old = MemoryContextSwitchTo(r->work);
+	r->fn(r->ctx, slot);
+	MemoryContextSwitchTo(old);
+	if (++r->rows % 65536 == 0)
+		CHECK_FOR_INTERRUPTS();
+	return true;
+}
+void slot_startup(DestReceiver *, int, TupleDesc) {}
+void slot_shutdown(DestReceiver *) {}
+void slot_destroy(DestReceiver *) {}
+
+// Runs the query with the window's two dates, calling on_row(values, nulls) per result row with
+// the current context switched to `work`.
 template <typename OnRow>
 void scan(const char *sql, DateADT first, DateADT last, MemoryContext work, OnRow on_row) {
 	Oid argtypes[2] = {DATEOID, DATEOID};
-	Datum args[2] = {DateADTGetDatum(first), DateADTGetDatum(last)};
 	SPIPlanPtr plan = SPI_prepare(sql, 2, argtypes);
 	if (!plan)
 		elog(ERROR, "could not prepare the daily scan: %s", SPI_result_code_string(SPI_result));
-	Portal portal = SPI_cursor_open(nullptr, plan, args, nullptr, true);
-	for (;;) {
-		SPI_cursor_fetch(portal, true, 50000);
-		if (SPI_processed == 0)
-			break;
-		MemoryContext spi = MemoryContextSwitchTo(work);
-		for (uint64 r = 0; r < SPI_processed; ++r)
-			on_row(SPI_tuptable->vals[r], SPI_tuptable->tupdesc);
-		MemoryContextSwitchTo(spi);
-		SPI_freetuptable(SPI_tuptable);
-		CHECK_FOR_INTERRUPTS();
+	ParamListInfo params = makeParamList(2);
+	params->numParams = 2;
+	DateADT dates[2] = {first, last};
+	for (int i = 0; i < 2; ++i) {
+		params->params[i].value = DateADTGetDatum(dates[i]);
+		params->params[i].isnull = false;
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = DATEOID;
 	}
-	SPI_cursor_close(portal);
+	SlotReceiver receiver;
+	receiver.pub.receiveSlot = slot_receive;
+	receiver.pub.rStartup = slot_startup;
+	receiver.pub.rShutdown = slot_shutdown;
+	receiver.pub.rDestroy = slot_destroy;
+	receiver.pub.mydest = DestNone;
+	receiver.fn = [](void *ctx, TupleTableSlot *slot) { (*static_cast<OnRow *>(ctx))(slot->tts_values, slot->tts_isnull); };
+	receiver.ctx = &on_row;
+	receiver.work = work;
+	receiver.rows = 0;
+	SPIExecuteOptions options;
+	memset(&options, 0, sizeof options);
+	options.params = params;
+	options.read_only = true;
+	options.dest = &receiver.pub;
+	int rc = SPI_execute_plan_extended(plan, &options);
+	// SPI answers SPI_OK_UTILITY for a SELECT whose receiver says DestNone; the rows were sent to it.
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		elog(ERROR, "daily scan failed: %s", SPI_result_code_string(rc));
+	SPI_freeplan(plan);
 }
 
 // A float8 column (0 for NULL).
-double float_col(HeapTuple t, TupleDesc d, int col) {
-	bool isnull;
-	Datum v = SPI_getbinval(t, d, col, &isnull);
-	return isnull ? 0 : DatumGetFloat8(v);
+inline double float_col(const Datum *values, const bool *nulls, int col) {
+	return nulls[col] ? 0 : DatumGetFloat8(values[col]);
 }
 
-// Phase 1: every daily_customer_all row of [first, last] (folded and pending rows of one key are
-// simply summed), read by one cursor into `work`, and summed into the panel's matrices.
+// A growable array of plain rows in `work`.
+template <typename Row>
+struct Rows {
+	Row *data = nullptr;
+	size_t n = 0, capacity = 0;
+	Row &next(MemoryContext work) {
+		if (n == capacity) {
+			capacity = capacity ? 2 * capacity : 1024;
+			data = static_cast<Row *>(data ? repalloc_huge(data, sizeof(Row) * capacity)
+			                               : MemoryContextAllocHuge(work, sizeof(Row) * capacity));
+		}
+		return data[n++];
+	}
+};
+
+// One row of a query keyed by subject and day, with up to 10 float8 columns.
+struct KeyedRow {
+	int subject;
+	int day; // 0 = first day of the window (or the week, or -1)
+	int key; // a second interned key (the model), or -1
+	double v[10];
+};
+DEXCOST_PLAIN(KeyedRow);
+
+// Scans `sql` into rows: column 1 interned by `subjects`, column 2 the day, then (when `keys`)
+// column 3 interned by `keys`, then `values` float8 columns. Keys and days are never NULL (NOT NULL
+// columns, and a NULL date difference cannot come from them).
+void scan_keyed(const char *sql, DateADT first, DateADT last, MemoryContext work, Interner *subjects, Interner *keys,
+                int values, Rows<KeyedRow> *out) {
+	scan(sql, first, last, work, [&](const Datum *v, const bool *nulls) {
+		KeyedRow &row = out->next(work);
+		row.subject = intern(subjects, v[0]);
+		row.day = DatumGetInt32(v[1]);
+		int col = 2;
+		row.key = keys ? intern(keys, v[col++]) : -1;
+		for (int i = 0; i < values; ++i)
+			row.v[i] = float_col(v, nulls, col++);
+	});
+}
+
+// A zeroed subjects x width matrix of doubles in the current context.
+double *zeroed(size_t subjects, size_t width) {
+	return static_cast<double *>(palloc_extended(sizeof(double) * (subjects ? subjects : 1) * (width ? width : 1),
+	                                             MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+}
+
+// Phase 1: the window's rows of the daily pre-aggregates (folded and pending rows of one key are
+// simply summed), read by one cursor per query into `work`, and summed into the panel's matrices.
 void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Interner *customers, Interner *types,
                 dexcost::AnomalyPanel *panel) {
 	MemoryContextSwitchTo(work);
 	interner_init(customers, "dexcost anomaly customers");
 	interner_init(types, "dexcost anomaly task types");
-	size_t n = 0, capacity = 65536;
-	auto *rows = static_cast<DailyRow *>(palloc_extended(sizeof(DailyRow) * capacity, MCXT_ALLOC_HUGE));
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	scan("SELECT d.customer_id, d.task_type, d.day - $1, d.cost_usd::float8, d.tasks::float8, d.retry_cost_usd::float8,"
-	     " d.llm_calls::float8, (d.input_tokens + d.cache_read_tokens + d.cache_write_tokens)::float8,"
-	     " d.cache_read_tokens::float8 FROM dexcost.daily_customer_all AS d WHERE d.day BETWEEN $1 AND $2",
-	     first, last, work, [&](HeapTuple t, TupleDesc d) {
-		     if (n == capacity) {
-			     capacity *= 2;
-			     rows = static_cast<DailyRow *>(repalloc_huge(rows, sizeof(DailyRow) * capacity));
-		     }
-		     bool isnull;
-		     DailyRow &row = rows[n++];
-		     row.customer = intern(customers, SPI_getbinval(t, d, 1, &isnull));
-		     row.task_type = intern(types, SPI_getbinval(t, d, 2, &isnull));
-		     row.day = DatumGetInt32(SPI_getbinval(t, d, 3, &isnull));
-		     row.cost = float_col(t, d, 4);
-		     row.runs = float_col(t, d, 5);
-		     row.retry_cost = float_col(t, d, 6);
-		     row.llm_calls = float_col(t, d, 7);
-		     row.prompt_tokens = float_col(t, d, 8);
-		     row.cache_read_tokens = float_col(t, d, 9);
-	     });
-	size_t nr = 0, rcapacity = 1024;
-	// In `work`: the current context is SPI's here, which SPI_finish frees.
-	auto *retries = static_cast<RetryRow *>(MemoryContextAllocHuge(work, sizeof(RetryRow) * rcapacity));
-	scan("SELECT r.task_type, r.day - $1, r.retry_type = 'user_regeneration', r.retries::float8, r.retry_cost_usd::float8"
-	     "  FROM dexcost.daily_retry_all AS r WHERE r.day BETWEEN $1 AND $2"
-	     "   AND r.retry_type IN ('validation_retry', 'user_regeneration')",
-	     first, last, work, [&](HeapTuple t, TupleDesc d) {
-		     if (nr == rcapacity) {
-			     rcapacity *= 2;
-			     retries = static_cast<RetryRow *>(repalloc_huge(retries, sizeof(RetryRow) * rcapacity));
-		     }
-		     bool isnull;
-		     RetryRow &row = retries[nr++];
-		     row.task_type = intern(types, SPI_getbinval(t, d, 1, &isnull));
-		     row.day = DatumGetInt32(SPI_getbinval(t, d, 2, &isnull));
-		     row.regeneration = DatumGetBool(SPI_getbinval(t, d, 3, &isnull));
-		     row.retries = float_col(t, d, 4);
-		     row.cost = float_col(t, d, 5);
-	     });
+	Interner models;
+	interner_init(&models, "dexcost anomaly models");
+	Rows<KeyedRow> type_rows, customer_rows, retry_rows, week_rows, token_rows, model_rows, budget_rows;
 	// Weeks end with the observed day: week (days / 7) - 1 is its 7 days.
 	const int weeks = days / 7;
 	const DateADT week0 = first + days % 7;
-	size_t nw = 0, wcapacity = 1024;
-	auto *week_rows = static_cast<WeekRow *>(MemoryContextAllocHuge(work, sizeof(WeekRow) * wcapacity));
-	// Week -1: the observed day alone (detector 6 fires only on a day that is itself costly).
-	scan("SELECT m.task_type, (m.day - $1) / 7,"
-	     " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), sum(m.llm_calls)::float8,"
-	     " sum(m.cost_usd)::float8 FROM dexcost.daily_model_all AS m WHERE m.day BETWEEN $1 AND $2 GROUP BY 1, 2"
-	     " UNION ALL SELECT m.task_type, -1,"
-	     " dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95), sum(m.llm_calls)::float8,"
-	     " sum(m.cost_usd)::float8 FROM dexcost.daily_model_all AS m WHERE m.day = $2 GROUP BY 1",
-	     week0, last, work, [&](HeapTuple t, TupleDesc d) {
-		     if (nw == wcapacity) {
-			     wcapacity *= 2;
-			     week_rows = static_cast<WeekRow *>(repalloc_huge(week_rows, sizeof(WeekRow) * wcapacity));
-		     }
-		     bool isnull;
-		     WeekRow &row = week_rows[nw++];
-		     row.task_type = intern(types, SPI_getbinval(t, d, 1, &isnull));
-		     row.week = DatumGetInt32(SPI_getbinval(t, d, 2, &isnull));
-		     row.p95 = float_col(t, d, 3);
-		     row.calls = float_col(t, d, 4);
-		     row.cost = float_col(t, d, 5);
-	     });
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	scan_keyed(kTypeSql, first, last, work, types, nullptr, 9, &type_rows);
+	scan_keyed(kCustomerSql, first, last, work, customers, nullptr, 1, &customer_rows);
+	scan_keyed(kRetrySql, first, last, work, types, nullptr, 3, &retry_rows);
+	scan_keyed(kWeekSql, week0, last, work, types, nullptr, 3, &week_rows);
+	scan_keyed(kTokenSql, first, last, work, types, nullptr, 2, &token_rows);
+	scan_keyed(kModelSql, first, last, work, types, &models, 1, &model_rows);
+	scan_keyed(kBudgetSql, first, last, work, types, nullptr, 1, &budget_rows);
 	SPI_finish();
 	MemoryContextSwitchTo(work);
-	auto matrix = [&](int subjects) {
-		return static_cast<double *>(palloc_extended(sizeof(double) * days * (subjects ? subjects : 1),
-		                                             MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
-	};
-	const int nt = types->count;
-	double *type_cost = matrix(nt), *type_runs = matrix(nt), *type_retry = matrix(nt), *llm_calls = matrix(nt),
-	       *prompt = matrix(nt), *cache_read = matrix(nt), *validations = matrix(nt), *validation_cost = matrix(nt),
-	       *regenerations = matrix(nt), *regeneration_cost = matrix(nt), *customer_cost = matrix(customers->count);
-	for (size_t i = 0; i < n; ++i) {
-		const DailyRow &row = rows[i];
-		if (row.day < 0 || row.day >= days)
+
+	const size_t nt = types->count, nm = models.count;
+	double *type_cost = zeroed(nt, days), *type_runs = zeroed(nt, days), *type_retry = zeroed(nt, days),
+	       *llm_calls = zeroed(nt, days), *prompt = zeroed(nt, days), *cache_read = zeroed(nt, days),
+	       *output = zeroed(nt, days), *accepted = zeroed(nt, days), *succeeded = zeroed(nt, days),
+	       *validations = zeroed(nt, days), *validation_cost = zeroed(nt, days), *regenerations = zeroed(nt, days),
+	       *regeneration_cost = zeroed(nt, days), *p95_prompt = zeroed(nt, days), *p95_output = zeroed(nt, days),
+	       *model_calls = zeroed(nt * (nm ? nm : 1), days), *budget = zeroed(nt, 1),
+	       *customer_cost = zeroed(customers->count, days);
+	for (size_t i = 0; i < type_rows.n; ++i) {
+		const KeyedRow &r = type_rows.data[i];
+		if (r.day < 0 || r.day >= days)
 			continue;
-		size_t tt = static_cast<size_t>(row.task_type) * days + row.day;
-		type_cost[tt] += row.cost;
-		type_runs[tt] += row.runs;
-		type_retry[tt] += row.retry_cost;
-		llm_calls[tt] += row.llm_calls;
-		prompt[tt] += row.prompt_tokens;
-		cache_read[tt] += row.cache_read_tokens;
-		customer_cost[static_cast<size_t>(row.customer) * days + row.day] += row.cost;
+		const size_t at = static_cast<size_t>(r.subject) * days + r.day;
+		double *into[9] = {type_cost, type_runs, type_retry, llm_calls, prompt, cache_read, output, accepted, succeeded};
+		for (int k = 0; k < 9; ++k)
+			into[k][at] += r.v[k];
 	}
-	pfree(rows);
-	for (size_t i = 0; i < nr; ++i) {
-		const RetryRow &row = retries[i];
-		if (row.day < 0 || row.day >= days)
+	for (size_t i = 0; i < customer_rows.n; ++i) {
+		const KeyedRow &r = customer_rows.data[i];
+		if (r.day >= 0 && r.day < days)
+			customer_cost[static_cast<size_t>(r.subject) * days + r.day] += r.v[0];
+	}
+	for (size_t i = 0; i < retry_rows.n; ++i) {
+		const KeyedRow &r = retry_rows.data[i];
+		if (r.day < 0 || r.day >= days)
 			continue;
-		size_t tt = static_cast<size_t>(row.task_type) * days + row.day;
-		(row.regeneration ? regenerations : validations)[tt] += row.retries;
-		(row.regeneration ? regeneration_cost : validation_cost)[tt] += row.cost;
+		const size_t at = static_cast<size_t>(r.subject) * days + r.day;
+		const bool regeneration = r.v[0] != 0;
+		(regeneration ? regenerations : validations)[at] += r.v[1];
+		(regeneration ? regeneration_cost : validation_cost)[at] += r.v[2];
 	}
-	pfree(retries);
-	double *week_p95 = static_cast<double *>(palloc_extended(sizeof(double) * (weeks ? weeks : 1) * (nt ? nt : 1),
-	                                                        MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
-	double *week_calls = static_cast<double *>(palloc_extended(sizeof(double) * (weeks ? weeks : 1) * (nt ? nt : 1),
-	                                                          MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
-	double *week_cost = static_cast<double *>(palloc_extended(sizeof(double) * (weeks ? weeks : 1) * (nt ? nt : 1),
-	                                                         MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
-	double *day_p95 = static_cast<double *>(palloc_extended(sizeof(double) * (nt ? nt : 1), MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
-	for (size_t i = 0; i < nw; ++i) {
-		const WeekRow &row = week_rows[i];
-		if (row.week == -1)
-			day_p95[row.task_type] = row.p95;
-		if (row.week < 0 || row.week >= weeks)
+	double *week_p95 = zeroed(nt, weeks), *week_calls = zeroed(nt, weeks), *week_cost = zeroed(nt, weeks),
+	       *day_p95 = zeroed(nt, 1);
+	for (size_t i = 0; i < week_rows.n; ++i) {
+		const KeyedRow &r = week_rows.data[i];
+		if (r.day == -1)
+			day_p95[r.subject] = r.v[0];
+		if (r.day < 0 || r.day >= weeks)
 			continue;
-		week_cost[static_cast<size_t>(row.task_type) * weeks + row.week] = row.cost;
-		week_p95[static_cast<size_t>(row.task_type) * weeks + row.week] = row.p95;
-		week_calls[static_cast<size_t>(row.task_type) * weeks + row.week] = row.calls;
+		const size_t at = static_cast<size_t>(r.subject) * weeks + r.day;
+		week_p95[at] = r.v[0];
+		week_calls[at] = r.v[1];
+		week_cost[at] = r.v[2];
 	}
-	pfree(week_rows);
-	panel->weeks = weeks;
-	panel->type_week_p95_cost = week_p95;
-	panel->type_week_calls = week_calls;
-	panel->type_week_cost = week_cost;
-	panel->type_day_p95_cost = day_p95;
+	for (size_t i = 0; i < token_rows.n; ++i) {
+		const KeyedRow &r = token_rows.data[i];
+		if (r.day < 0 || r.day >= days)
+			continue;
+		p95_prompt[static_cast<size_t>(r.subject) * days + r.day] = r.v[0];
+		p95_output[static_cast<size_t>(r.subject) * days + r.day] = r.v[1];
+	}
+	for (size_t i = 0; i < model_rows.n; ++i) {
+		const KeyedRow &r = model_rows.data[i];
+		if (r.day >= 0 && r.day < days)
+			model_calls[(static_cast<size_t>(r.subject) * nm + r.key) * days + r.day] += r.v[0];
+	}
+	for (size_t i = 0; i < budget_rows.n; ++i)
+		budget[budget_rows.data[i].subject] = budget_rows.data[i].v[0];
 	panel->days = days;
 	panel->task_types = types->count;
 	panel->customers = customers->count;
@@ -231,6 +296,19 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 	panel->type_validation_cost = validation_cost;
 	panel->type_regenerations = regenerations;
 	panel->type_regeneration_cost = regeneration_cost;
+	panel->weeks = weeks;
+	panel->type_week_p95_cost = week_p95;
+	panel->type_week_calls = week_calls;
+	panel->type_week_cost = week_cost;
+	panel->type_day_p95_cost = day_p95;
+	panel->type_accepted = accepted;
+	panel->type_succeeded = succeeded;
+	panel->type_output_tokens = output;
+	panel->type_day_p95_output = p95_output;
+	panel->type_day_p95_prompt = p95_prompt;
+	panel->type_output_budget = budget;
+	panel->models = static_cast<int>(nm);
+	panel->type_model_calls = model_calls;
 }
 
 // Checks one threshold argument.
@@ -275,7 +353,8 @@ ShimResult detect_noexcept(const dexcost::AnomalyPanel &panel, const dexcost::An
 using namespace dexcost_pg;
 
 // dexcost.anomalies_on_day(day date, baseline_days int, spike_ratio, per_run_ratio, dominant_share,
-// min_cost_usd, min_score, cache_drop, validation_rate, regeneration_rate): the anomalies of one day against the baseline_days before it.
+// min_cost_usd, min_score, cache_drop, validation_rate, regeneration_rate, accepted_rise, output_budget_ratio,
+// prompt_ratio, route_shift): the anomalies of one day against the baseline_days before it.
 extern "C" Datum dexcost_anomalies_on_day(PG_FUNCTION_ARGS) {
 	// Phase 1.
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -297,6 +376,10 @@ extern "C" Datum dexcost_anomalies_on_day(PG_FUNCTION_ARGS) {
 	params.cache_drop = positive_arg(fcinfo, 7, "cache_drop", 1);
 	params.validation_rate = positive_arg(fcinfo, 8, "validation_rate", 1e6);
 	params.regeneration_rate = positive_arg(fcinfo, 9, "regeneration_rate", 1e6);
+	params.accepted_rise = positive_arg(fcinfo, 10, "accepted_rise", 1e6);
+	params.output_budget_ratio = positive_arg(fcinfo, 11, "output_budget_ratio", 1e6);
+	params.prompt_ratio = positive_arg(fcinfo, 12, "prompt_ratio", 1e6);
+	params.route_shift = positive_arg(fcinfo, 13, "route_shift", 1);
 
 	InitMaterializedSRF(fcinfo, 0);
 	auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);

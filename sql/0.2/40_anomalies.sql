@@ -8,6 +8,7 @@
 --   run_checks()                               for pg_cron: detect, store, pg_notify('dexcost_alerts')
 --   acknowledge_anomaly(id, note)              mark one as handled
 --   dexcost_bi.open_anomalies                  what is not acknowledged yet
+--   output_token_budget                        per task type display budget of output tokens (detector 11)
 -- Method: docs/anomalies.md.
 ------------------------------------------------------------------------------------------
 
@@ -19,7 +20,11 @@ CREATE FUNCTION @extschema@.anomalies_on_day(day date, baseline_days integer,
                                              min_score double precision DEFAULT 3.5,
                                              cache_drop double precision DEFAULT 0.2,
                                              validation_rate double precision DEFAULT 0.10,
-                                             regeneration_rate double precision DEFAULT 0.15)
+                                             regeneration_rate double precision DEFAULT 0.15,
+                                             accepted_rise double precision DEFAULT 0.25,
+                                             output_budget_ratio double precision DEFAULT 2,
+                                             prompt_ratio double precision DEFAULT 1.5,
+                                             route_shift double precision DEFAULT 0.2)
   RETURNS TABLE (kind text, subject_type text, subject_id text, metric text, baseline double precision,
                  observed double precision, ratio double precision, score double precision, baseline_from date,
                  baseline_to date, baseline_points integer, seasonal boolean, excess_cost_usd double precision,
@@ -27,6 +32,7 @@ CREATE FUNCTION @extschema@.anomalies_on_day(day date, baseline_days integer,
   LANGUAGE C STABLE PARALLEL RESTRICTED
   AS 'MODULE_PATHNAME', 'dexcost_anomalies_on_day';
 COMMENT ON FUNCTION @extschema@.anomalies_on_day(date, integer, double precision, double precision, double precision,
+                                                 double precision, double precision, double precision, double precision,
                                                  double precision, double precision, double precision, double precision,
                                                  double precision) IS
   'The anomalies of one day (workspace time zone) against the baseline_days before it, read from the daily pre-aggregates; detect_anomalies() is the friendlier entry point.';
@@ -40,7 +46,11 @@ CREATE FUNCTION @extschema@.detect_anomalies(as_of timestamptz DEFAULT pg_catalo
                                              min_score double precision DEFAULT 3.5,
                                              cache_drop double precision DEFAULT 0.2,
                                              validation_rate double precision DEFAULT 0.10,
-                                             regeneration_rate double precision DEFAULT 0.15)
+                                             regeneration_rate double precision DEFAULT 0.15,
+                                             accepted_rise double precision DEFAULT 0.25,
+                                             output_budget_ratio double precision DEFAULT 2,
+                                             prompt_ratio double precision DEFAULT 1.5,
+                                             route_shift double precision DEFAULT 0.2)
   RETURNS TABLE (kind text, subject_type text, subject_id text, day date, metric text, baseline numeric,
                  observed numeric, ratio numeric, score numeric, baseline_from date, baseline_to date,
                  observed_from date, observed_to date, baseline_points integer, seasonal boolean,
@@ -59,13 +69,15 @@ AS $$
                  pg_catalog.ceil(EXTRACT(epoch FROM lookback) / 86400)::integer AS n) AS o,
          LATERAL @extschema@.anomalies_on_day(o.d, o.n, spike_ratio, per_run_ratio, dominant_share,
                                               min_cost_usd::double precision, min_score, cache_drop, validation_rate,
-                                              regeneration_rate) AS a
+                                              regeneration_rate, accepted_rise, output_budget_ratio, prompt_ratio,
+                                              route_shift) AS a
    ORDER BY a.share_of_monthly_spend DESC, a.kind, a.subject_id
 $$;
 COMMENT ON FUNCTION @extschema@.detect_anomalies(timestamptz, interval, double precision, double precision,
                                                  double precision, numeric, double precision, double precision,
+                                                 double precision, double precision, double precision, double precision,
                                                  double precision, double precision) IS
-  'Cost anomalies of the last complete day before as_of (workspace time zone) against a robust baseline of the lookback before it: customer cost doubled, task type cost per run 3x, retry waste spike, daily spend > 2x the 7-day average, one task type > 50% of the day, zero spend on an active task type, p95 cost per llm_call up > 30% week over week, cache hit rate down > 20%, validation retries > 10% of llm_calls, regenerations > 15% of runs. Each row has before/after, ratio, score, estimated excess cost, share of monthly spend, severity and a fix. See docs/anomalies.md.';
+  'Cost anomalies of the last complete day before as_of (workspace time zone) against a robust baseline of the lookback before it: customer cost doubled, task type cost per run 3x, retry waste spike, daily spend > 2x the 7-day average, one task type > 50% of the day, zero spend on an active task type, p95 cost per llm_call up > 30% week over week, cache hit rate down > 20%, cost per accepted task up > 25% week over week without matching volume or success-rate gain, validation retries > 10% of llm_calls, p95 output tokens > 2x the display budget (dexcost.output_token_budget), regenerations > 15% of runs, unusually large prompts (p95 prompt tokens >= 1.5x usual) and route changes (> 20% of calls off the usual model mix). Each row has before/after, ratio, score, estimated excess cost, share of monthly spend, severity and a fix. See docs/anomalies.md.';
 
 CREATE TABLE @extschema@.anomaly (
     anomaly_id       bigint      GENERATED ALWAYS AS IDENTITY,
@@ -95,12 +107,12 @@ CREATE TABLE @extschema@.anomaly (
 COMMENT ON TABLE @extschema@.anomaly IS
   'Anomalies found by run_checks(), one row per kind, subject and day (re-running stores nothing twice); acknowledge_anomaly() marks one as handled.';
 COMMENT ON COLUMN @extschema@.anomaly.anomaly_id IS 'Identifier (in the pg_notify payload too).';
-COMMENT ON COLUMN @extschema@.anomaly.kind IS 'Detector: customer_cost_doubled, cost_per_run_up, retry_waste_spike, daily_spend_spike, use_case_dominates, cost_p95_week_over_week, cache_hit_rate_down, zero_spend, validation_retry_rate or regeneration_rate.';
+COMMENT ON COLUMN @extschema@.anomaly.kind IS 'Detector: customer_cost_doubled, cost_per_run_up, retry_waste_spike, daily_spend_spike, use_case_dominates, cost_p95_week_over_week, cache_hit_rate_down, zero_spend, cost_per_accepted_task_up, validation_retry_rate, output_tokens_over_budget, regeneration_rate, large_prompts or route_change.';
 COMMENT ON COLUMN @extschema@.anomaly.subject_type IS 'customer, task_type or day.';
 COMMENT ON COLUMN @extschema@.anomaly.subject_id IS 'The customer id, the task type, or the day (YYYY-MM-DD) for whole-day kinds.';
 COMMENT ON COLUMN @extschema@.anomaly.day IS 'The observed day (workspace time zone).';
-COMMENT ON COLUMN @extschema@.anomaly.metric IS 'What was measured: daily_cost_usd, cost_per_run_usd, daily_retry_cost_usd, share_of_daily_cost, p95_cost_per_llm_call_usd, cache_read_share_of_prompt_tokens, validation_retries_per_llm_call or regenerations_per_run.';
-COMMENT ON COLUMN @extschema@.anomaly.baseline IS 'The usual value before (robust median; the rolling 7-day mean for daily_spend_spike; the previous week''s p95 for cost_p95_week_over_week); USD, a share or a rate as metric says.';
+COMMENT ON COLUMN @extschema@.anomaly.metric IS 'What was measured: daily_cost_usd, cost_per_run_usd, daily_retry_cost_usd, share_of_daily_cost, p95_cost_per_llm_call_usd, cache_read_share_of_prompt_tokens, weekly_cost_per_accepted_task_usd, validation_retries_per_llm_call, p95_output_tokens_per_llm_call, regenerations_per_run, p95_prompt_tokens_per_llm_call or share_of_llm_calls_off_usual_models.';
+COMMENT ON COLUMN @extschema@.anomaly.baseline IS 'The usual value before (robust median; the rolling 7-day mean for daily_spend_spike; the previous week''s p95 for cost_p95_week_over_week, last week''s cost per accepted task for cost_per_accepted_task_up, the display budget for output_tokens_over_budget); USD, a share or a rate as metric says.';
 COMMENT ON COLUMN @extschema@.anomaly.observed IS 'The value on the day.';
 COMMENT ON COLUMN @extschema@.anomaly.ratio IS 'observed / baseline (NULL when the baseline is 0).';
 COMMENT ON COLUMN @extschema@.anomaly.score IS 'Robust standard deviations off: (observed - median) / max(1.4826 x MAD, floor).';
@@ -118,7 +130,8 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.anomaly', '');
 
 CREATE FUNCTION @extschema@.run_checks(as_of timestamptz DEFAULT pg_catalog.now(),
                                        OUT status text, OUT checked_day date, OUT detected integer,
-                                       OUT new_anomalies integer, OUT notified integer)
+                                       OUT new_anomalies integer, OUT notified integer,
+                                       OUT new_budget_alerts integer)
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
@@ -129,6 +142,7 @@ BEGIN
     detected := 0;
     new_anomalies := 0;
     notified := 0;
+    new_budget_alerts := 0;
     -- One run at a time: a concurrent second run returns at once instead of queueing.
     IF NOT pg_catalog.pg_try_advisory_xact_lock(4242000009) THEN
         status := 'skipped';
@@ -155,11 +169,15 @@ BEGIN
             'fix_suggestion', a.fix_suggestion)::text);
         notified := notified + 1;
     END LOOP;
+    -- Budget thresholds crossed in the current periods (recorded and notified once per period by
+    -- record_budget_alerts; they count in notified too).
+    new_budget_alerts := @extschema@.record_budget_alerts();
+    notified := notified + new_budget_alerts;
     status := 'ok';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.run_checks(timestamptz) IS
-  'Runs the anomaly detectors for the last complete day before as_of, stores new findings in dexcost.anomaly (once each) and sends pg_notify(''dexcost_alerts'', json) for each new one. A concurrent second run returns status skipped at once. Schedule it with pg_cron: SELECT cron.schedule(''dexcost-checks'', ''*/15 * * * *'', ''SELECT dexcost.run_checks()'').';
+  'Runs the anomaly detectors for the last complete day before as_of, stores new findings in dexcost.anomaly (once each) and sends pg_notify(''dexcost_alerts'', json) for each new one; then records the budget thresholds crossed in the current periods (dexcost.record_budget_alerts: once per period, notified too) and counts them in new_budget_alerts. A concurrent second run returns status skipped at once. Schedule it with pg_cron: SELECT cron.schedule(''dexcost-checks'', ''*/15 * * * *'', ''SELECT dexcost.run_checks()'').';
 
 CREATE FUNCTION @extschema@.acknowledge_anomaly(anomaly_id bigint, note text DEFAULT NULL) RETURNS boolean
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
@@ -214,3 +232,22 @@ COMMENT ON COLUMN dexcost_bi.open_anomalies.fix_suggestion IS 'A concrete first 
 COMMENT ON COLUMN dexcost_bi.open_anomalies.baseline_from IS 'First day of the baseline window.';
 COMMENT ON COLUMN dexcost_bi.open_anomalies.baseline_to IS 'Last day of the baseline window.';
 COMMENT ON COLUMN dexcost_bi.open_anomalies.detected_at IS 'When it was stored.';
+
+-- Detector 11: the display budget of a task type's answers, in output tokens.
+CREATE TABLE @extschema@.output_token_budget (
+    task_type     text        NOT NULL,
+    output_tokens integer     NOT NULL,
+    note          text,
+    set_at        timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    set_by        text        NOT NULL DEFAULT CURRENT_USER,
+    CONSTRAINT output_token_budget_pkey PRIMARY KEY (task_type),
+    CONSTRAINT output_token_budget_positive CHECK (output_tokens > 0)
+);
+COMMENT ON TABLE @extschema@.output_token_budget IS
+  'Display budget of output tokens per task type (workflow): what the UI shows of an answer. detect_anomalies() reports output_tokens_over_budget when a day''s p95 output tokens per llm_call exceed output_budget_ratio (2) x this budget. Set one with INSERT ... ON CONFLICT (task_type) DO UPDATE; delete the row to remove it.';
+COMMENT ON COLUMN @extschema@.output_token_budget.task_type IS 'Task type (workflow), as in dexcost.task.task_type.';
+COMMENT ON COLUMN @extschema@.output_token_budget.output_tokens IS 'Output tokens the product displays (> 0).';
+COMMENT ON COLUMN @extschema@.output_token_budget.note IS 'Free text: where the budget comes from (the UI component, say).';
+COMMENT ON COLUMN @extschema@.output_token_budget.set_at IS 'When the row was inserted.';
+COMMENT ON COLUMN @extschema@.output_token_budget.set_by IS 'Role that inserted it.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.output_token_budget', '');

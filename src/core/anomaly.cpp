@@ -112,7 +112,21 @@ double rolling_mean_7(const double *series, int n) {
 }
 
 size_t anomaly_capacity(const AnomalyPanel &p) {
-	return 2 + 7 * static_cast<size_t>(p.task_types) + static_cast<size_t>(p.customers);
+	return 2 + 12 * static_cast<size_t>(p.task_types) + static_cast<size_t>(p.customers);
+}
+
+double week_sum(const double *series, int end) {
+	double s = 0;
+	for (int d = end - 6; d <= end; ++d)
+		s += series[d];
+	return s;
+}
+
+double mix_shift(const double *day_shares, const double *usual_shares, int models) {
+	double s = 0;
+	for (int m = 0; m < models; ++m)
+		s += std::fabs(day_shares[m] - usual_shares[m]);
+	return s / 2;
 }
 
 namespace {
@@ -271,7 +285,182 @@ void detect_type_weekly(const AnomalyPanel &panel, int t, const AnomalyParams &p
 	}
 }
 
-// Detectors 2, 5 and 8 for one task type (and 6, 7, 10, 12 when the panel has their series).
+// Detector 9 for one task type: cost per accepted task of the 7 days ending with day `end` against
+// the 7 days before. Returns the ratio (0 without accepted tasks in either week); *excused when the
+// task volume or the success rate rose at least as much (the seeds: "without matching task volume
+// or success-rate gain").
+double accepted_cost_ratio(const double *cost, const double *tasks, const double *accepted, const double *succeeded,
+                           int end, bool *excused) {
+	*excused = false;
+	const double a1 = week_sum(accepted, end), a0 = week_sum(accepted, end - 7);
+	const double c1 = week_sum(cost, end), c0 = week_sum(cost, end - 7);
+	if (a1 <= 0 || a0 <= 0 || c0 <= 0)
+		return 0;
+	const double ratio = (c1 / a1) / (c0 / a0);
+	const double t1 = week_sum(tasks, end), t0 = week_sum(tasks, end - 7);
+	const double s1 = week_sum(succeeded, end), s0 = week_sum(succeeded, end - 7);
+	const double volume = t0 > 0 ? t1 / t0 : 0;
+	const double success = t0 > 0 && t1 > 0 && s0 > 0 ? (s1 / t1) / (s0 / t0) : 0;
+	*excused = volume >= ratio || success >= ratio;
+	return ratio;
+}
+
+// Detector 9: fires on the first day the rolling week crosses the seeds' line, not when the week
+// ending one of the 6 days before had crossed it already (so one costly day, or a lasting rise,
+// fires once, not on every day of the week that still holds it), with a score against the earlier weeks' cost
+// per accepted task (5% floor, as in detector 6).
+void detect_type_accepted(const AnomalyPanel &panel, int t, const AnomalyParams &p, Collector &c) {
+	const int days = panel.days, w = days - 1;
+	if (w < 13)
+		return; // two full weeks are needed
+	const size_t row = static_cast<size_t>(t) * days;
+	const double *cost = panel.type_cost + row, *tasks = panel.type_runs + row;
+	const double *accepted = panel.type_accepted + row, *succeeded = panel.type_succeeded + row;
+	const double line = 1 + p.accepted_rise;
+	bool excused = false;
+	const double ratio = accepted_cost_ratio(cost, tasks, accepted, succeeded, w, &excused);
+	if (ratio < line || excused || week_sum(accepted, w) < p.min_week_accepted || week_sum(cost, w) < p.min_cost_usd)
+		return;
+	// Crossed on one of the 6 days before (excused or not): the same costly days are still in the week.
+	for (int end = w - 1; end >= std::max(13, w - 6); --end) {
+		bool excused_before = false;
+		if (accepted_cost_ratio(cost, tasks, accepted, succeeded, end, &excused_before) >= line)
+			return;
+	}
+	std::vector<double> prior; // cost per accepted task of the earlier whole weeks
+	for (int end = w - 7; end >= 6; end -= 7) {
+		const double a = week_sum(accepted, end);
+		if (a > 0)
+			prior.push_back(week_sum(cost, end) / a);
+	}
+	Rule rule;
+	rule.min_points = 2;
+	rule.floor_abs = 1e-9;
+	rule.floor_rel = 0.05;
+	Baseline b = robust_baseline(prior.data(), nullptr, static_cast<int>(prior.size()));
+	const double a1 = week_sum(accepted, w), observed = week_sum(cost, w) / a1;
+	const double last = week_sum(cost, w - 7) / week_sum(accepted, w - 7);
+	Judgement j;
+	j.ratio = ratio;
+	j.score = (observed - b.level) / robust_scale(b, rule);
+	if (b.points >= rule.min_points && j.score >= p.min_score)
+		c.add(AnomalyKind::kCostPerAcceptedUp, t, b, last, observed, j, (observed - last) * a1);
+}
+
+// Detectors 11 and 13 (large prompts) for one task type: the day's p95 output and prompt tokens per
+// llm_call from the merged sketches, against the display budget and the robust baseline.
+void detect_type_tokens(const AnomalyPanel &panel, int t, const AnomalyParams &p, Collector &c) {
+	const int days = panel.days, w = days - 1;
+	const size_t row = static_cast<size_t>(t) * days;
+	const double *calls = panel.type_llm_calls + row, *cost = panel.type_cost + row;
+	const double *prompt = panel.type_prompt_tokens + row, *output = panel.type_output_tokens + row;
+	const double tokens = prompt[w] + output[w];
+	std::vector<double> series(days, 0);
+	std::unique_ptr<bool[]> present(new bool[days]());
+	auto load = [&](const double *p95) {
+		for (int d = 0; d < days; ++d) {
+			present[d] = calls[d] > 0 && p95[d] > 0;
+			series[d] = p95[d];
+		}
+	};
+	// 11: p95 output tokens over output_budget_ratio x the display budget (a rate rule: a task type
+	// always above the line is a known state, and its budget or cap needs a look, not an alert a day).
+	const double budget = panel.type_output_budget ? panel.type_output_budget[t] : 0;
+	if (budget > 0) {
+		load(panel.type_day_p95_output + row);
+		Rule rule;
+		rule.min_score = p.min_score;
+		rule.min_volume = p.min_calls;
+		rule.floor_abs = 1; // one token
+		rule.floor_rel = 0.1;
+		Baseline b = robust_baseline(series.data(), present.get(), w);
+		const double limit = p.output_budget_ratio * budget;
+		Judgement j = judge_rate(series[w], calls[w], b, limit, rule);
+		if (j.fires && cost[w] >= p.min_cost_usd) {
+			j.ratio = series[w] / budget;
+			// The output tokens beyond the budget at the day's mean cost per token.
+			double excess = tokens > 0 ? cost[w] * std::max(0.0, output[w] - calls[w] * budget) / tokens : 0;
+			c.add(AnomalyKind::kOutputOverBudget, t, b, budget, series[w], j, excess);
+		}
+	}
+	// 13: p95 prompt tokens per call far above the baseline.
+	load(panel.type_day_p95_prompt + row);
+	Rule rule;
+	rule.min_ratio = p.prompt_ratio;
+	rule.min_score = p.min_score;
+	rule.min_volume = p.min_calls;
+	rule.floor_abs = 1;
+	Baseline b = robust_baseline(series.data(), present.get(), w);
+	Judgement j = judge_up(series[w], calls[w], b, rule);
+	if (j.fires && cost[w] >= p.min_cost_usd) {
+		// The prompt tokens above the usual mean prompt per call, at the day's mean cost per token.
+		std::vector<double> mean(days, 0);
+		for (int d = 0; d < days; ++d)
+			mean[d] = calls[d] > 0 ? prompt[d] / calls[d] : 0;
+		Baseline m = robust_baseline(mean.data(), present.get(), w);
+		double excess = tokens > 0 ? cost[w] * std::max(0.0, prompt[w] - calls[w] * m.level) / tokens : 0;
+		c.add(AnomalyKind::kLargePrompts, t, b, b.level, series[w], j, excess);
+	}
+}
+
+// Detector 13 (route changes) for one task type: the share of the day's calls that left the usual
+// model mix (usual share of a model: its median daily share over the window, renormalised), against
+// the same distance for the window's days; fires on the first day it crosses route_shift.
+void detect_type_route(const AnomalyPanel &panel, int t, const AnomalyParams &p, Collector &c) {
+	const int days = panel.days, w = days - 1, nm = panel.models;
+	if (nm < 2)
+		return;
+	const double *mc = panel.type_model_calls + static_cast<size_t>(t) * nm * days; // [model][day]
+	std::vector<double> total(days, 0), shares(static_cast<size_t>(days) * nm, 0), usual(nm, 0), day(nm, 0);
+	for (int m = 0; m < nm; ++m)
+		for (int d = 0; d < days; ++d)
+			total[d] += mc[static_cast<size_t>(m) * days + d];
+	if (total[w] < p.min_calls)
+		return;
+	std::unique_ptr<bool[]> present(new bool[days]());
+	for (int d = 0; d < days; ++d)
+		present[d] = total[d] > 0;
+	double sum = 0;
+	std::vector<double> v;
+	for (int m = 0; m < nm; ++m) {
+		v.clear();
+		for (int d = 0; d < w; ++d)
+			if (present[d])
+				v.push_back(mc[static_cast<size_t>(m) * days + d] / total[d]);
+		usual[m] = median(v);
+		sum += usual[m];
+	}
+	if (sum <= 0)
+		return;
+	for (double &u : usual)
+		u /= sum;
+	std::vector<double> shift(days, 0);
+	for (int d = 0; d < days; ++d) {
+		if (!present[d])
+			continue;
+		for (int m = 0; m < nm; ++m)
+			day[m] = mc[static_cast<size_t>(m) * days + d] / total[d];
+		shift[d] = mix_shift(day.data(), usual.data(), nm);
+	}
+	Rule rule;
+	rule.min_score = p.min_score;
+	rule.min_volume = p.min_calls;
+	rule.floor_abs = 0.02; // two share points
+	rule.floor_rel = 0;
+	Baseline b = robust_baseline(shift.data(), present.get(), w);
+	Judgement j = judge_rate(shift[w], total[w], b, p.route_shift, rule);
+	if (!j.fires || (present[w - 1] && shift[w - 1] > p.route_shift))
+		return;
+	// Cost per call above the usual one, times the day's calls (0 when the new route is cheaper).
+	const double *cost = panel.type_cost + static_cast<size_t>(t) * days;
+	std::vector<double> per_call(days, 0);
+	for (int d = 0; d < days; ++d)
+		per_call[d] = present[d] ? cost[d] / total[d] : 0;
+	Baseline pc = robust_baseline(per_call.data(), present.get(), w);
+	c.add(AnomalyKind::kRouteChange, t, b, b.level, shift[w], j, std::max(0.0, (per_call[w] - pc.level) * total[w]));
+}
+
+// Detectors 2, 5 and 8 for one task type (and 6, 7, 9-13 when the panel has their series).
 void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &total, const Baseline &total_b,
                  const AnomalyParams &p, Collector &c) {
 	const int days = panel.days, w = days - 1;
@@ -319,6 +508,13 @@ void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &to
 		detect_type_rates(panel, t, per_run.data(), has_runs.get(), p, c);
 	if (panel.type_week_p95_cost != nullptr)
 		detect_type_weekly(panel, t, p, c);
+	if (panel.type_accepted != nullptr && panel.type_succeeded != nullptr)
+		detect_type_accepted(panel, t, p, c);
+	if (panel.type_llm_calls != nullptr && panel.type_output_tokens != nullptr && panel.type_day_p95_output != nullptr &&
+	    panel.type_day_p95_prompt != nullptr)
+		detect_type_tokens(panel, t, p, c);
+	if (panel.type_model_calls != nullptr)
+		detect_type_route(panel, t, p, c);
 	// 8: no spend on a normally active task type.
 	if (cost[w] <= 0 && total_b.points >= 7) {
 		Rule rule;
@@ -387,6 +583,10 @@ const char *anomaly_kind_name(AnomalyKind k) {
 	case AnomalyKind::kCacheHitRateDown: return "cache_hit_rate_down";
 	case AnomalyKind::kValidationRetryRate: return "validation_retry_rate";
 	case AnomalyKind::kRegenerationRate: return "regeneration_rate";
+	case AnomalyKind::kCostPerAcceptedUp: return "cost_per_accepted_task_up";
+	case AnomalyKind::kOutputOverBudget: return "output_tokens_over_budget";
+	case AnomalyKind::kLargePrompts: return "large_prompts";
+	case AnomalyKind::kRouteChange: return "route_change";
 	}
 	return "unknown";
 }
@@ -403,6 +603,10 @@ const char *anomaly_metric(AnomalyKind k) {
 	case AnomalyKind::kCacheHitRateDown: return "cache_read_share_of_prompt_tokens";
 	case AnomalyKind::kValidationRetryRate: return "validation_retries_per_llm_call";
 	case AnomalyKind::kRegenerationRate: return "regenerations_per_run";
+	case AnomalyKind::kCostPerAcceptedUp: return "weekly_cost_per_accepted_task_usd";
+	case AnomalyKind::kOutputOverBudget: return "p95_output_tokens_per_llm_call";
+	case AnomalyKind::kLargePrompts: return "p95_prompt_tokens_per_llm_call";
+	case AnomalyKind::kRouteChange: return "share_of_llm_calls_off_usual_models";
 	}
 	return "unknown";
 }
@@ -416,7 +620,11 @@ const char *anomaly_subject_type(AnomalyKind k) {
 	case AnomalyKind::kCostP95WeekOverWeek:
 	case AnomalyKind::kCacheHitRateDown:
 	case AnomalyKind::kValidationRetryRate:
-	case AnomalyKind::kRegenerationRate: return "task_type";
+	case AnomalyKind::kRegenerationRate:
+	case AnomalyKind::kCostPerAcceptedUp:
+	case AnomalyKind::kOutputOverBudget:
+	case AnomalyKind::kLargePrompts:
+	case AnomalyKind::kRouteChange: return "task_type";
 	case AnomalyKind::kRetryWasteSpike:
 	case AnomalyKind::kDailySpendSpike: return "day";
 	}
@@ -455,6 +663,19 @@ const char *anomaly_fix(AnomalyKind k) {
 	case AnomalyKind::kRegenerationRate:
 		return "Users ask for another answer: review the regenerated outputs, tighten the prompt, and cap max "
 		       "output tokens if answers run long.";
+	case AnomalyKind::kCostPerAcceptedUp:
+		return "Each accepted result costs more than last week: compare acceptance, retries and the model route "
+		       "with last week (dexcost_bi unit economics); move back to the route that finished once, or fix the "
+		       "validator or prompt that makes outputs rejected.";
+	case AnomalyKind::kOutputOverBudget:
+		return "Outputs run past what the UI displays: lower max output tokens, tighten the response schema, or "
+		       "ask for bullets instead of prose.";
+	case AnomalyKind::kLargePrompts:
+		return "Prompts grew: trim retrieved context and conversation history, summarise long histories, and keep "
+		       "the static prompt first so it caches.";
+	case AnomalyKind::kRouteChange:
+		return "The task type's calls moved to other models: check dexcost.daily_model_all's fallback_reason for a "
+		       "quota or availability fallback, and pin the intended route if the change was not deliberate.";
 	}
 	return "";
 }

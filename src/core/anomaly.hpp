@@ -38,8 +38,12 @@ enum class AnomalyKind : uint8_t {
 	kCostP95WeekOverWeek = 6, // a task type's p95 cost per llm_call rose > 30% week over week
 	kCacheHitRateDown = 7,    // a task type's prompt cache hit rate fell > 20% from baseline
 	kZeroSpend = 8,           // no spend on a task type that is normally active
+	kCostPerAcceptedUp = 9,   // cost per accepted task up > 25% week over week, no matching volume or success gain
 	kValidationRetryRate = 10, // validation retries > 10% of a task type's llm_calls
+	kOutputOverBudget = 11,   // p95 output tokens per call > 2x the task type's display budget
 	kRegenerationRate = 12,   // user regenerations > 15% of a task type's runs
+	kLargePrompts = 13,       // p95 prompt size per call far above the task type's baseline
+	kRouteChange = 14,        // detector 13's second half: the task type's model mix shifted
 };
 
 // A robust baseline of one window.
@@ -97,6 +101,11 @@ struct AnomalyParams {
 	double min_calls = 20;        // detectors 10 and 12: llm_calls / runs on the observed day
 	double p95_rise = 0.3;        // detector 6: week over week
 	double min_week_calls = 50;   // detector 6: llm_calls in the observed week
+	double accepted_rise = 0.25;  // detector 9: week over week
+	double min_week_accepted = 20; // detector 9: accepted tasks in the observed week
+	double output_budget_ratio = 2; // detector 11: p95 output tokens against the display budget
+	double prompt_ratio = 1.5;    // detector 13: p95 prompt size against its baseline
+	double route_shift = 0.2;     // detector 13: share of the day's calls on another model than usual
 };
 
 // The daily panel: subjects x days, row-major, day days-1 is the observed day.
@@ -123,6 +132,18 @@ struct AnomalyPanel {
 	const double *type_week_calls = nullptr;    // llm_calls
 	const double *type_week_cost = nullptr;     // cost of those calls (nullptr: no excess estimate)
 	const double *type_day_p95_cost = nullptr;  // task_types: p95 of the observed day alone (nullptr: not required)
+	// Optional (nullptr: detector 9 skipped), task_types x days each.
+	const double *type_accepted = nullptr;  // accepted tasks
+	const double *type_succeeded = nullptr; // tasks with status success
+	// Optional (nullptr: detectors 11 and 13 skipped), task_types x days each; 0 where no calls.
+	const double *type_output_tokens = nullptr;   // output tokens
+	const double *type_day_p95_output = nullptr;  // p95 output tokens per llm_call
+	const double *type_day_p95_prompt = nullptr;  // p95 prompt tokens per llm_call
+	const double *type_output_budget = nullptr;   // task_types: display budget in output tokens (0: none set)
+	// Optional (nullptr: route changes skipped): llm_calls per task type, model and day,
+	// task_types x models x days (type-major, then model).
+	int models = 0;
+	const double *type_model_calls = nullptr;
 };
 
 struct AnomalyFinding {
@@ -148,6 +169,13 @@ Judgement judge_rate(double rate, double volume, const Baseline &b, double limit
 // A fall (detector 7): fires when volume >= min_volume, level > 0, observed <= (1 - drop) x level
 // and (level - observed) / scale >= min_score; the score is reported positive.
 Judgement judge_down(double observed, double volume, const Baseline &b, double drop, const Rule &r);
+
+// Sum of series[end-6 .. end] (a week ending with day end); end >= 6.
+double week_sum(const double *series, int end);
+
+// Total variation distance between the day's model shares and usual ones: half the sum of the
+// absolute share differences, i.e. the share of the day's calls that went elsewhere than usual.
+double mix_shift(const double *day_shares, const double *usual_shares, int models);
 
 // Runs every detector on the observed day; writes at most capacity findings, returns how many.
 // May throw std::bad_alloc (call it from a no-throw shim).

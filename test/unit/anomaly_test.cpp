@@ -362,11 +362,189 @@ TEST(AnomalyDetectors, CostP95WeekOverWeek) {
 	EXPECT_EQ(with_day(), 1);
 }
 
+// One task type over 29 days with every optional series of detectors 9, 11 and 13: 100 runs a day
+// at 1 USD, 80 accepted, 90 succeeded, 150 llm_calls, p95 prompt 4000 and output 300 tokens,
+// calls split 70/30 between two models.
+struct TypeSeries {
+	int days = 29;
+	std::vector<double> cost, runs, retry, accepted, succeeded, calls, prompt, output, p95_prompt, p95_output,
+	    model_calls, cache_read, zero;
+	double budget = 0;
+	TypeSeries() {
+		cost = steady(days, 100);
+		runs.assign(days, 100);
+		retry.assign(days, 0);
+		accepted.assign(days, 80);
+		succeeded.assign(days, 90);
+		calls.assign(days, 150);
+		prompt.assign(days, 150 * 3000);
+		output.assign(days, 150 * 200);
+		p95_prompt = steady(days, 4000);
+		p95_output = steady(days, 300);
+		cache_read.assign(days, 150 * 1800);
+		zero.assign(days, 0);
+		model_calls.assign(2 * days, 0);
+		for (int d = 0; d < days; ++d) {
+			model_calls[d] = 105 + (d % 3) - 1; // model 0: 70% +- 1 call
+			model_calls[days + d] = 150 - model_calls[d];
+		}
+	}
+	std::vector<AnomalyFinding> run(const AnomalyParams &p = AnomalyParams()) {
+		AnomalyPanel panel;
+		panel.days = days;
+		panel.task_types = 1;
+		panel.type_cost = cost.data();
+		panel.type_runs = runs.data();
+		panel.type_retry_cost = retry.data();
+		panel.type_accepted = accepted.data();
+		panel.type_succeeded = succeeded.data();
+		panel.type_llm_calls = calls.data();
+		panel.type_prompt_tokens = prompt.data();
+		panel.type_cache_read_tokens = cache_read.data();
+		panel.type_validation_retries = zero.data();
+		panel.type_validation_cost = zero.data();
+		panel.type_regenerations = zero.data();
+		panel.type_regeneration_cost = zero.data();
+		panel.type_output_tokens = output.data();
+		panel.type_day_p95_prompt = p95_prompt.data();
+		panel.type_day_p95_output = p95_output.data();
+		panel.type_output_budget = &budget;
+		panel.models = 2;
+		panel.type_model_calls = model_calls.data();
+		std::vector<AnomalyFinding> out(dexcost::anomaly_capacity(panel));
+		out.resize(dexcost::detect_anomalies(panel, p, out.data(), out.size()));
+		return out;
+	}
+	const AnomalyFinding *find(const std::vector<AnomalyFinding> &v, AnomalyKind k) {
+		for (auto &f : v)
+			if (f.kind == k)
+				return &f;
+		return nullptr;
+	}
+};
+
+TEST(AnomalyDetectors, TypeSeriesCleanFiresNothing) {
+	TypeSeries s;
+	s.budget = 200; // p95 300 is 1.5x the budget: under the 2x line
+	EXPECT_TRUE(s.run().empty());
+}
+
+TEST(AnomalyDetectors, CostPerAcceptedTaskWeekOverWeek) {
+	TypeSeries s;
+	const int w = s.days - 1;
+	// Acceptance collapses on the last two days: the week's cost per accepted task rises.
+	auto set = [&](double a) { s.accepted[w] = s.accepted[w - 1] = a; };
+	set(20); // week: 5 x 80 + 2 x 20 = 440 accepted against 560: 1.27x
+	auto out = s.run();
+	ASSERT_EQ(count(out, AnomalyKind::kCostPerAcceptedUp), 1);
+	const AnomalyFinding *f = s.find(out, AnomalyKind::kCostPerAcceptedUp);
+	EXPECT_NEAR(f->ratio, 560.0 / 440, 0.01);
+	EXPECT_GT(f->excess_cost_usd, 0);
+	set(28); // 456 accepted: 1.228x, under the 25% line
+	EXPECT_EQ(count(s.run(), AnomalyKind::kCostPerAcceptedUp), 0);
+	set(20);
+	AnomalyParams p;
+	p.accepted_rise = 0.3; // the rise is a parameter
+	EXPECT_EQ(count(s.run(p), AnomalyKind::kCostPerAcceptedUp), 0);
+	// A matching volume gain excuses it: the week ran 30% more tasks.
+	for (int d = w - 6; d <= w; ++d)
+		s.runs[d] = 130;
+	EXPECT_EQ(count(s.run(), AnomalyKind::kCostPerAcceptedUp), 0);
+	for (int d = w - 6; d <= w; ++d)
+		s.runs[d] = 100;
+	// So does a matching success-rate gain.
+	for (int d = w - 6; d <= w; ++d)
+		s.succeeded[d] = 100 * 0.9 * 1.3;
+	EXPECT_EQ(count(s.run(), AnomalyKind::kCostPerAcceptedUp), 0);
+	for (int d = w - 6; d <= w; ++d)
+		s.succeeded[d] = 90;
+	// First crossing only: when the week ending yesterday already crossed, today does not fire again.
+	s.accepted[w - 2] = 20; // three bad days: the week ending yesterday is 1.27x too
+	EXPECT_EQ(count(s.run(), AnomalyKind::kCostPerAcceptedUp), 0);
+	s.accepted[w - 2] = 80;
+	// Nor when the rolling week had crossed within the 6 days before.
+	s.accepted[w - 6] = 0;
+	s.accepted[w - 7] = 0; // the week ending w - 6 holds these two days without acceptance
+	EXPECT_EQ(count(s.run(), AnomalyKind::kCostPerAcceptedUp), 0);
+	s.accepted[w - 6] = s.accepted[w - 7] = 80;
+	// Too few accepted tasks in the week.
+	for (int d = 0; d < s.days; ++d)
+		s.accepted[d] /= 10; // 44 in the week
+	p = AnomalyParams();
+	p.min_week_accepted = 45;
+	EXPECT_EQ(count(s.run(p), AnomalyKind::kCostPerAcceptedUp), 0);
+	EXPECT_EQ(count(s.run(), AnomalyKind::kCostPerAcceptedUp), 1);
+}
+
+TEST(AnomalyDetectors, OutputTokensOverDisplayBudget) {
+	TypeSeries s;
+	const int w = s.days - 1;
+	s.p95_output[w] = 900;
+	EXPECT_EQ(count(s.run(), AnomalyKind::kOutputOverBudget), 0); // no budget set
+	s.budget = 450; // 900 is exactly 2x: not over
+	EXPECT_EQ(count(s.run(), AnomalyKind::kOutputOverBudget), 0);
+	s.budget = 440;
+	s.output[w] = 150 * 600;
+	auto out = s.run();
+	ASSERT_EQ(count(out, AnomalyKind::kOutputOverBudget), 1);
+	const AnomalyFinding *f = s.find(out, AnomalyKind::kOutputOverBudget);
+	EXPECT_DOUBLE_EQ(f->baseline, 440);
+	EXPECT_NEAR(f->ratio, 900.0 / 440, 1e-9);
+	// The output above the budget (160 tokens x 150 calls) at the day's mean cost per token.
+	EXPECT_NEAR(f->excess_cost_usd, s.cost[w] * 150 * 160 / (150 * 3000 + 150 * 600.0), 1e-9);
+	AnomalyParams p;
+	p.output_budget_ratio = 2.1;
+	EXPECT_EQ(count(s.run(p), AnomalyKind::kOutputOverBudget), 0);
+	// Always above the line: a known state, not an anomaly of the day.
+	for (int d = 0; d < s.days; ++d)
+		s.p95_output[d] = 880 + d % 3;
+	s.p95_output[w] = 900;
+	EXPECT_EQ(count(s.run(), AnomalyKind::kOutputOverBudget), 0);
+}
+
+TEST(AnomalyDetectors, LargePrompts) {
+	TypeSeries s;
+	const int w = s.days - 1;
+	s.p95_prompt[w] = 1.5 * 4000;
+	s.prompt[w] = 150 * 4500;
+	auto out = s.run();
+	ASSERT_EQ(count(out, AnomalyKind::kLargePrompts), 1);
+	EXPECT_GT(s.find(out, AnomalyKind::kLargePrompts)->excess_cost_usd, 0);
+	s.p95_prompt[w] = 1.45 * 4000;
+	EXPECT_EQ(count(s.run(), AnomalyKind::kLargePrompts), 0);
+	s.p95_prompt[w] = 8000;
+	s.calls[w] = 19; // below min_calls
+	EXPECT_EQ(count(s.run(), AnomalyKind::kLargePrompts), 0);
+}
+
+TEST(AnomalyDetectors, RouteChange) {
+	TypeSeries s;
+	const int w = s.days - 1;
+	EXPECT_DOUBLE_EQ(dexcost::mix_shift(std::vector<double>{0.7, 0.3}.data(), std::vector<double>{0.4, 0.6}.data(), 2), 0.3);
+	// A fifth of the calls move from model 0 to model 1: exactly the line, not above it.
+	s.model_calls[w] = 75;
+	s.model_calls[s.days + w] = 75;
+	EXPECT_EQ(count(s.run(), AnomalyKind::kRouteChange), 0);
+	s.model_calls[w] = 70;
+	s.model_calls[s.days + w] = 80;
+	auto out = s.run();
+	ASSERT_EQ(count(out, AnomalyKind::kRouteChange), 1);
+	EXPECT_NEAR(s.find(out, AnomalyKind::kRouteChange)->observed, 0.7 - 70.0 / 150, 0.01);
+	AnomalyParams p;
+	p.route_shift = 0.3;
+	EXPECT_EQ(count(s.run(p), AnomalyKind::kRouteChange), 0);
+	// Already moved yesterday: the change fired then, not again today.
+	s.model_calls[w - 1] = 60;
+	s.model_calls[s.days + w - 1] = 90;
+	EXPECT_EQ(count(s.run(), AnomalyKind::kRouteChange), 0);
+}
+
 TEST(AnomalyNames, EveryKindHasNamesAndAFix) {
 	for (AnomalyKind k : {AnomalyKind::kCustomerCostDoubled, AnomalyKind::kCostPerRunUp, AnomalyKind::kRetryWasteSpike,
 	                      AnomalyKind::kDailySpendSpike, AnomalyKind::kUseCaseDominates, AnomalyKind::kZeroSpend,
 	                      AnomalyKind::kCacheHitRateDown, AnomalyKind::kValidationRetryRate, AnomalyKind::kCostP95WeekOverWeek,
-	                      AnomalyKind::kRegenerationRate}) {
+	                      AnomalyKind::kRegenerationRate, AnomalyKind::kCostPerAcceptedUp, AnomalyKind::kOutputOverBudget,
+	                      AnomalyKind::kLargePrompts, AnomalyKind::kRouteChange}) {
 		EXPECT_NE(std::string(dexcost::anomaly_kind_name(k)), "unknown");
 		EXPECT_NE(std::string(dexcost::anomaly_subject_type(k)), "unknown");
 		EXPECT_FALSE(std::string(dexcost::anomaly_fix(k)).empty());
