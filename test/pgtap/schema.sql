@@ -17,9 +17,9 @@ SELECT tables_are('dexcost', ARRAY[
     'customer_period', 'daily_customer', 'daily_customer_delta', 'daily_customer_total', 'daily_model',
     'daily_model_delta', 'daily_retry', 'daily_retry_delta', 'daily_workflow', 'ingest_pending',
     'ingest_raw_record', 'ingest_receipt', 'invoice_alias', 'invoice_import', 'invoice_import_error',
-    'invoice_line', 'model_alias', 'model_period', 'model_price', 'period_state', 'reconcile_result',
-    'reconcile_run', 'revenue', 'revenue_import', 'revenue_revision', 'statement_adjustment', 'task',
-    'task_reported_totals', 'task_rollup', 'task_rollup_delta', 'workspace_setting'
+    'invoice_line', 'model_alias', 'model_period', 'model_price', 'output_token_budget', 'period_state',
+    'reconcile_result', 'reconcile_run', 'revenue', 'revenue_import', 'revenue_revision', 'statement_adjustment',
+    'task', 'task_reported_totals', 'task_rollup', 'task_rollup_delta', 'workspace_setting'
 ]);
 SELECT views_are('dexcost', ARRAY[
     'budget_status', 'daily_customer_all', 'daily_customer_total_all', 'daily_model_all', 'daily_retry_all',
@@ -813,6 +813,7 @@ SELECT set_eq(
              ('dexcost.model_alias', 'WHERE NOT is_seed'),
              ('dexcost.model_price_price_id_seq', ''),
              ('dexcost.model_price', 'WHERE NOT is_seed'),
+             ('dexcost.output_token_budget', ''),
              ('dexcost.reconcile_result', ''),
              ('dexcost.reconcile_run_run_id_seq', ''),
              ('dexcost.reconcile_run', ''),
@@ -914,6 +915,7 @@ SELECT set_eq(
              ('dexcost.model_period', 'r'),
              ('dexcost.model_price_price_id_seq', 'S'),
              ('dexcost.model_price', 'r'),
+             ('dexcost.output_token_budget', 'r'),
              ('dexcost.period_state', 'r'),
              ('dexcost.profitability', 'v'),
              ('dexcost.reconcile_result', 'r'),
