@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Anomaly detectors (13 of the 14 kinds; cost_p95_week_over_week needs cost sketches the generator
-# does not write, see test/sql/anomalies.sql): quality on a synthetic history, and speed at scale, in one run.
+# Anomaly detectors (all 14 kinds): quality on a synthetic history, and speed at scale, in one run.
 #
 # The generator writes synthetic daily pre-aggregates (dexcost.daily_customer, the only table the
 # detectors read) straight away: customers each using 3 of the task types, a lognormal spend level
@@ -10,7 +9,7 @@
 #
 #   1. quality: Q customers x 10 task types x 60 days; detect_anomalies on days 40..59 of the clean
 #      history (false alarms per subject-day, subjects = customers + task types + the day), then
-#      with injected anomalies of 13 kinds (recall per injected kind, subject and day).
+#      with injected anomalies of 14 kinds (recall per injected kind, subject and day).
 #      Goals: recall >= 95%, false alarms <= 2% per subject-day.
 #   2. speed: 90 days x N customers x T task types; detect_anomalies (28-day lookback) against a
 #      plain-SQL version of the doubling rule over the same rows, medians of R runs each.
@@ -38,7 +37,10 @@ q -c 'CREATE EXTENSION dexcost CASCADE'
 # derive(): daily_workflow and daily_customer_total from daily_customer (what fold_daily keeps), and
 # daily_model: per task type and day two models (gpt-4o 70 % +- 3 % of the calls, gpt-4o-mini the
 # rest) with sketches of 30 sampled calls (prompt ~2,000 tokens x lognormal(0.3), output ~250 x
-# lognormal(0.3)); model_tweak(day, task_type, prompt_x, output_x, mini_share) injects into it.
+# lognormal(0.3)) and a cost sketch of sampled per-call costs: 60 samples on a day of usual volume
+# (in proportion to the day's llm_calls, split by model, at least 5), each the row's mean cost per call
+# x a day factor 1 +- 5 % (gaussian) x lognormal(0.3) with mean 1; model_tweak(day, task_type,
+# prompt_x, output_x, mini_share) injects into the token sketches and the model mix.
 q <<'SQL'
 CREATE FUNCTION gauss() RETURNS float8 LANGUAGE sql VOLATILE
   RETURN sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random());
@@ -80,16 +82,19 @@ CREATE PROCEDURE derive() LANGUAGE sql AS $$
          sum(cache_read_tokens), sum(output_tokens), sum(accepted_tasks), sum(succeeded_tasks)
     FROM dexcost.daily_customer GROUP BY 1, 2;
   INSERT INTO dexcost.daily_model (day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls,
-                                   cost_usd, prompt_tokens_sketch, output_tokens_sketch)
+                                   cost_usd, cost_sketch, prompt_tokens_sketch, output_tokens_sketch)
   SELECT w.day, w.task_type, 'openai', m.model, '', 'standard', '',
-         round(w.llm_calls * CASE WHEN m.model = 'gpt-4o' THEN 1 - sh.share ELSE sh.share END),
-         w.cost_usd * CASE WHEN m.model = 'gpt-4o' THEN 1 - sh.share ELSE sh.share END,
+         round(w.llm_calls * ms.share), w.cost_usd * ms.share,
+         (SELECT dexcost.sketch(w.cost_usd / w.llm_calls * dn.x * exp(0.3 * gauss() - 0.045) + 0 * g.i)
+            FROM generate_series(1, greatest(5, round(60 * ms.share * w.llm_calls / w.usual_calls))::int) AS g(i)),
          (SELECT dexcost.sketch(2000 * coalesce(x.prompt_x, 1) * exp(0.3 * gauss()) + 0 * g.i) FROM generate_series(1, 30) AS g(i)),
          (SELECT dexcost.sketch(250 * coalesce(x.output_x, 1) * exp(0.3 * gauss()) + 0 * g.i) FROM generate_series(1, 30) AS g(i))
-    FROM dexcost.daily_workflow AS w
+    FROM (SELECT *, avg(llm_calls) OVER (PARTITION BY task_type) AS usual_calls FROM dexcost.daily_workflow) AS w
     LEFT JOIN model_tweak AS x USING (day, task_type)
    CROSS JOIN LATERAL (SELECT coalesce(x.mini_share, 0.3 + 0.03 * gauss()) AS share) AS sh
-   CROSS JOIN (VALUES ('gpt-4o'), ('gpt-4o-mini')) AS m(model);
+   CROSS JOIN (VALUES ('gpt-4o'), ('gpt-4o-mini')) AS m(model)
+   CROSS JOIN LATERAL (SELECT CASE WHEN m.model = 'gpt-4o' THEN 1 - sh.share ELSE sh.share END AS share) AS ms
+   CROSS JOIN LATERAL (SELECT greatest(0.5, 1 + 0.05 * gauss()) + 0 * ms.share AS x) AS dn;
   ANALYZE dexcost.daily_workflow;
   ANALYZE dexcost.daily_customer_total;
   ANALYZE dexcost.daily_model;
@@ -104,7 +109,8 @@ INSERT INTO dexcost.output_token_budget (task_type, output_tokens) SELECT 'type-
 CREATE TABLE found_clean AS
   SELECT a.kind, a.subject_id, a.day
     FROM generate_series(40, 59) AS d, LATERAL dexcost.detect_anomalies(date '2026-01-01' + d + 1 + interval '12 hours') AS a;
--- Injections: (kind, subject, day); applied in this order, never two on one subject and day.
+-- Injections: (kind, subject, day); applied in this order, never two on one subject and day but
+-- type-8 on day 41 (cache_hit_rate_down and cost_per_accepted_task_up, which change other columns).
 CREATE TABLE injected AS
   SELECT 'customer_cost_doubled' AS kind, c.subject_id, date '2026-01-01' + d AS day
     FROM generate_series(40, 59) AS d,
@@ -126,21 +132,36 @@ CREATE TABLE injected AS
   UNION ALL SELECT 'cost_per_accepted_task_up', 'type-' || t, date '2026-01-01' + d FROM (VALUES (8, 41), (9, 41), (8, 55)) AS v(t, d)
   UNION ALL SELECT 'output_tokens_over_budget', 'type-' || ((d + 4) % 10), date '2026-01-01' + d FROM unnest(ARRAY[41, 47, 53, 59]) AS d
   UNION ALL SELECT 'large_prompts', 'type-' || ((d + 6) % 10), date '2026-01-01' + d FROM unnest(ARRAY[43, 49, 55]) AS d
-  UNION ALL SELECT 'route_change', 'type-' || ((d + 1) % 10), date '2026-01-01' + d FROM unnest(ARRAY[42, 48, 56]) AS d;
+  UNION ALL SELECT 'route_change', 'type-' || ((d + 1) % 10), date '2026-01-01' + d FROM unnest(ARRAY[42, 48, 56]) AS d
+  -- Weekdays in weeks without a cost_per_run_up or use_case_dominates day of the type: the week's
+  -- p95 counts calls, and a weekend day (60 % of the calls) or a week holding a 4x-volume day of
+  -- the type weighs one day too little to lift it by 30 % (the spend spikes, 4x on every type,
+  -- are in every week from day 42 on and are left in).
+  UNION ALL SELECT 'cost_p95_week_over_week', 'type-' || t, date '2026-01-01' + d
+    FROM (VALUES (2, 41), (6, 43), (3, 50), (4, 53), (7, 54), (0, 57)) AS v(t, d);
+-- More work is more calls: spend injections scale llm_calls and tokens with it (the cost per call,
+-- which cost_p95_week_over_week watches, moves only where it is injected).
 UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 3, tasks = c.tasks * 3, accepted_tasks = c.accepted_tasks * 3,
-                                       succeeded_tasks = c.succeeded_tasks * 3
+                                       succeeded_tasks = c.succeeded_tasks * 3, llm_calls = c.llm_calls * 3, input_tokens = c.input_tokens * 3,
+                                       cache_read_tokens = c.cache_read_tokens * 3, output_tokens = c.output_tokens * 3
   FROM injected AS i WHERE i.kind = 'customer_cost_doubled' AND c.customer_id = i.subject_id AND c.day = i.day;
-UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 4
+-- An agent loop: 4x the calls per run.
+UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 4, llm_calls = c.llm_calls * 4, input_tokens = c.input_tokens * 4,
+                                       cache_read_tokens = c.cache_read_tokens * 4, output_tokens = c.output_tokens * 4
   FROM injected AS i WHERE i.kind = 'cost_per_run_up' AND c.task_type = i.subject_id AND c.day = i.day;
 DELETE FROM dexcost.daily_customer AS c
  USING injected AS i WHERE i.kind = 'zero_spend' AND c.task_type = i.subject_id AND c.day = i.day;
 UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 4, tasks = c.tasks * 4, accepted_tasks = c.accepted_tasks * 4,
-                                       succeeded_tasks = c.succeeded_tasks * 4
+                                       succeeded_tasks = c.succeeded_tasks * 4, llm_calls = c.llm_calls * 4, input_tokens = c.input_tokens * 4,
+                                       cache_read_tokens = c.cache_read_tokens * 4, output_tokens = c.output_tokens * 4
   FROM injected AS i WHERE i.kind = 'daily_spend_spike' AND c.day = i.day;
-UPDATE dexcost.daily_customer AS c SET retry_cost_usd = c.retry_cost_usd + 0.5 * c.cost_usd, cost_usd = 1.5 * c.cost_usd
+UPDATE dexcost.daily_customer AS c SET retry_cost_usd = c.retry_cost_usd + 0.5 * c.cost_usd, cost_usd = 1.5 * c.cost_usd,
+                                       llm_calls = c.llm_calls * 1.5, input_tokens = c.input_tokens * 1.5,
+                                       cache_read_tokens = c.cache_read_tokens * 1.5, output_tokens = c.output_tokens * 1.5
   FROM injected AS i WHERE i.kind = 'retry_waste_spike' AND c.day = i.day;
 UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 12, tasks = c.tasks * 12, accepted_tasks = c.accepted_tasks * 12,
-                                       succeeded_tasks = c.succeeded_tasks * 12
+                                       succeeded_tasks = c.succeeded_tasks * 12, llm_calls = c.llm_calls * 12, input_tokens = c.input_tokens * 12,
+                                       cache_read_tokens = c.cache_read_tokens * 12, output_tokens = c.output_tokens * 12
   FROM injected AS i WHERE i.kind = 'use_case_dominates' AND c.task_type = i.subject_id AND c.day = i.day;
 -- Users accept fewer results on three weekdays ending with the day (half of them in weeks without
 -- a spend spike, 30 % in weeks holding one): the week ending the day before is about 1.2x per
@@ -154,6 +175,9 @@ INSERT INTO model_tweak (day, task_type, output_x, prompt_x, mini_share)
 SELECT day, subject_id, CASE kind WHEN 'output_tokens_over_budget' THEN 3 ELSE 1 END,
        CASE kind WHEN 'large_prompts' THEN 3 ELSE 1 END, CASE kind WHEN 'route_change' THEN 0.9 END
   FROM injected WHERE kind IN ('output_tokens_over_budget', 'large_prompts', 'route_change');
+-- Prompt drift: every call of the day costs 2.5x (under cost_per_run_up's 3x; calls per run unchanged).
+UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 2.5
+  FROM injected AS i WHERE i.kind = 'cost_p95_week_over_week' AND c.task_type = i.subject_id AND c.day = i.day;
 UPDATE dexcost.daily_customer AS c SET cache_read_tokens = c.cache_read_tokens / 2
   FROM injected AS i WHERE i.kind = 'cache_hit_rate_down' AND c.task_type = i.subject_id AND c.day = i.day;
 UPDATE dexcost.daily_retry AS r SET retries = (SELECT round(0.2 * sum(c.llm_calls)) FROM dexcost.daily_customer AS c
