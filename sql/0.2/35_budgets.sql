@@ -160,10 +160,11 @@ BEGIN ATOMIC
     FROM ROWS FROM (pg_catalog.unnest(customer_ids), pg_catalog.unnest(task_ids), pg_catalog.unnest(occurred),
                     pg_catalog.unnest(amounts)) AS e(customer_id, task_id, occurred_at, amount)
     JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
-    JOIN @extschema@.budget AS b
-      ON b.scope_id = CASE b.scope WHEN 'customer' THEN t.customer_id WHEN 'team' THEN t.team
-                                   WHEN 'user' THEN t.user_id WHEN 'task_type' THEN t.task_type
-                                   WHEN 'project' THEN t.project_id ELSE '*' END
+    -- The event's scopes, each looked up in budget_scope_key (not every budget per event).
+    CROSS JOIN LATERAL (VALUES ('customer', t.customer_id), ('team', t.team), ('user', t.user_id),
+                               ('task_type', t.task_type), ('project', t.project_id), ('workspace', '*'))
+          AS k(scope, scope_id)
+    JOIN @extschema@.budget AS b ON b.scope = k.scope AND b.scope_id = k.scope_id
    WHERE e.amount IS NOT NULL AND e.amount <> 0
      AND e.occurred_at >= pg_catalog.now() - interval '62 days'
    GROUP BY b.budget_id, @extschema@.spend_bucket(e.occurred_at);
