@@ -475,7 +475,8 @@ SELECT set_eq(
 ------------------------------------------------------------------------------------------
 
 SELECT functions_are('dexcost', ARRAY[
-    '_html', '_money', '_parse_invoice', '_service_name', '_tracked_usage', 'acknowledge_anomaly', 'adopt_pending',
+    '_daily_is_exact', '_html', '_load_invoice', '_money', '_parse_invoice', '_service_name', '_tracked_usage',
+    'acknowledge_anomaly', 'adopt_pending',
     'allowed_customers', 'anomalies_on_day', 'backfill_retries', 'budget_deltas', 'budget_projection',
     'budget_reserved', 'budget_spend_reset', 'budget_spent', 'budget_spent_now', 'check_budget',
     'check_budget_args', 'compute_cost', 'cost_event_before_write', 'cost_event_budget', 'cost_event_rollup',
@@ -574,7 +575,9 @@ SELECT bag_eq(
     $$SELECT p.proname || ' ' || p.proparallel::text FROM pg_catalog.pg_proc AS p
        WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype$$,
     $$VALUES
+             ('_daily_is_exact s'),
              ('_html s'),
+             ('_load_invoice u'),
              ('_money s'),
              ('_parse_invoice s'),
              ('_service_name s'),
@@ -948,7 +951,7 @@ SELECT set_eq(
              ('dexcost_bi.workflow_percentiles', 'v')$$,
     'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          129::bigint, 'the extension owns its 129 functions (aggregates included)');
+          131::bigint, 'the extension owns its 131 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).
