@@ -171,15 +171,18 @@ void fill_line_slot(TupleTableSlot *slot, const AttrNumber *att, const InvoiceRo
 	text_at(10, r.region);
 	datum_at(11, TimestampTzGetDatum(static_cast<TimestampTz>(r.period_start_us - kUnixToPostgresUs)));
 	datum_at(12, TimestampTzGetDatum(static_cast<TimestampTz>(r.period_end_us - kUnixToPostgresUs)));
+	// Tokens usually equal the quantity and the USD amount the amount: one numeric serves both.
+	Datum quantity = r.has_quantity ? numeric_datum(r.quantity) : (Datum)0;
 	if (r.has_quantity)
-		datum_at(13, numeric_datum(r.quantity));
+		datum_at(13, quantity);
 	text_at(14, r.quantity_unit);
 	if (r.has_tokens)
-		datum_at(15, numeric_datum(r.tokens));
-	datum_at(16, numeric_datum(r.amount));
+		datum_at(15, r.has_quantity && r.tokens == r.quantity ? quantity : numeric_datum(r.tokens));
+	Datum amount = numeric_datum(r.amount);
+	datum_at(16, amount);
 	text_at(17, r.currency);
 	if (r.has_amount_usd)
-		datum_at(18, numeric_datum(r.amount_usd));
+		datum_at(18, r.amount_usd == r.amount ? amount : numeric_datum(r.amount_usd));
 	text_at(19, r.charge_category);
 	text_at(20, r.raw);
 	ExecStoreVirtualTuple(slot);
@@ -196,6 +199,7 @@ struct Loader {
 	int nslots;
 	MemoryContext batch_context;
 };
+DEXCOST_PLAIN(Loader);
 
 void loader_flush(Loader *l) {
 	if (l->nslots == 0)
