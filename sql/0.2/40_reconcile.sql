@@ -566,19 +566,27 @@ BEGIN
           FROM @extschema@._tracked_usage(p_provider, v_from, v_to, p_gran, v_daily) AS t
          GROUP BY 1, 2, 3;
 
+    -- The invoice side summed per period and provider name before names are mapped: its own statement
+    -- too, so that a month of a million lines is scanned in parallel.
+    IF pg_catalog.to_regclass('pg_temp.dexcost_lines') IS NOT NULL THEN
+        DROP TABLE pg_temp.dexcost_lines;
+    END IF;
+    CREATE TEMP TABLE dexcost_lines ON COMMIT DROP AS
+        SELECT pg_catalog.date_trunc(p_gran, l.period_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS p,
+               l.item_name, l.model_name, l.usage_type, l.charge_category,
+               pg_catalog.sum(l.tokens) AS qty, pg_catalog.sum(l.amount_usd) AS cost, pg_catalog.count(*) AS n
+          FROM @extschema@.invoice_line AS l
+         WHERE l.provider = p_provider AND l.period_start >= v_from AND l.period_start < v_to
+         GROUP BY 1, 2, 3, 4, 5;
+
     INSERT INTO @extschema@.reconcile_result AS res
         (run_id, provider, period_start, period_end, model, usage_type, tracked_cost_usd, invoiced_cost_usd,
          variance_usd, variance_pct, tracked_quantity, invoiced_quantity, quantity_variance_pct, status,
          likely_cause, fix_suggestion, tracked_events, unpriced_events, invoice_lines)
     WITH tracked AS (
         SELECT * FROM pg_temp.dexcost_tracked
-    ), lines AS (   -- invoice lines summed per period and provider name before names are mapped
-        SELECT pg_catalog.date_trunc(p_gran, l.period_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS p,
-               l.item_name, l.model_name, l.usage_type, l.charge_category,
-               pg_catalog.sum(l.tokens) AS qty, pg_catalog.sum(l.amount_usd) AS cost, pg_catalog.count(*) AS n
-          FROM @extschema@.invoice_line AS l
-         WHERE l.provider = p_provider AND l.period_start >= v_from AND l.period_start < v_to
-         GROUP BY 1, 2, 3, 4, 5
+    ), lines AS (
+        SELECT * FROM pg_temp.dexcost_lines
     ), mapped AS (
         SELECT ln.p, ln.charge_category, ln.qty, ln.cost, ln.n,
                COALESCE(ai.model, am.model, ma.model, ln.model_name, '(unspecified)') AS model,
@@ -685,6 +693,7 @@ BEGIN
      WHERE rr.run_id = v_run;
 
     DROP TABLE pg_temp.dexcost_tracked;
+    DROP TABLE pg_temp.dexcost_lines;
     RETURN QUERY
       SELECT res.run_id, res.provider, res.period_start, res.period_end, res.model, res.usage_type,
              res.tracked_cost_usd, res.invoiced_cost_usd, res.variance_usd, res.variance_pct, res.tracked_quantity,
