@@ -82,7 +82,9 @@ CREATE TABLE @extschema@.invoice_line (
     CONSTRAINT invoice_line_charge_category_check
         CHECK (charge_category IN ('usage', 'credit', 'tax', 'refund', 'adjustment', 'purchase'))
 );
-CREATE INDEX invoice_line_provider_period_idx ON @extschema@.invoice_line (provider, period_start);
+-- Lines arrive in period order, file by file: a BRIN index finds a period at a fraction of a
+-- B-tree's upkeep (a B-tree on provider and period cost an import of 1M lines about 15 %).
+CREATE INDEX invoice_line_period_idx ON @extschema@.invoice_line USING brin (period_start);
 COMMENT ON TABLE @extschema@.invoice_line IS
   'Normalised provider invoice lines (OpenAI, Anthropic, AWS Bedrock, FOCUS), loaded by dexcost.import_invoice(); one row per source and line identity.';
 COMMENT ON COLUMN @extschema@.invoice_line.source IS 'Source name given at import (one account export).';
@@ -151,6 +153,18 @@ CREATE FUNCTION @extschema@._parse_invoice(format text, content text,
 COMMENT ON FUNCTION @extschema@._parse_invoice(text, text) IS
   'Internal: every row of a provider export, normalised (kind line, empty or error), in file order. dexcost.import_invoice() stores them.';
 
+CREATE FUNCTION @extschema@._load_invoice(import_id bigint, source text, provider text, format text, content text,
+    OUT kind text, OUT line_no integer, OUT error text, OUT line_key text, OUT provider text,
+    OUT account_id text, OUT project_id text, OUT item_name text, OUT model_name text, OUT usage_type text,
+    OUT service_tier text, OUT region text, OUT period_start timestamptz, OUT period_end timestamptz,
+    OUT quantity numeric, OUT quantity_unit text, OUT tokens numeric, OUT amount numeric, OUT currency text,
+    OUT amount_usd numeric, OUT charge_category text, OUT rounded boolean, OUT raw text, OUT ordinal bigint)
+  RETURNS SETOF record
+  LANGUAGE C VOLATILE PARALLEL UNSAFE ROWS 10
+  AS 'MODULE_PATHNAME', 'dexcost_load_invoice';
+COMMENT ON FUNCTION @extschema@._load_invoice(bigint, text, text, text, text) IS
+  'Internal: the bulk loader of a source''s first import (as COPY stores rows): parses the export and inserts its lines into dexcost.invoice_line under the import; returns the bad lines (kind error, as _parse_invoice) and one row of kind summary (line_no: rows read, ordinal: lines stored, quantity: amounts rounded, period_start/period_end: the covered period).';
+
 CREATE FUNCTION @extschema@.import_invoice(source text, format text, content text,
     provider text DEFAULT NULL, refuse_on_error boolean DEFAULT false,
     OUT import_id bigint, OUT status text, OUT lines_read integer, OUT lines_loaded integer,
@@ -209,27 +223,19 @@ BEGIN
         IF v_had_lines THEN
             RAISE SQLSTATE 'DXC01';  -- straight to the upsert
         END IF;
-        WITH p AS MATERIALIZED (
-            SELECT x.* FROM @extschema@._parse_invoice(v_format, content) AS x
+        -- The bulk loader (tuples stored in batches, as COPY does); a line key seen twice in the
+        -- file raises unique_violation, a table with row security or triggers feature_not_supported:
+        -- both take the upsert below.
+        WITH r AS (
+            SELECT x.* FROM @extschema@._load_invoice(import_id, v_source, v_provider, v_format, content) AS x
         ), e AS (
             INSERT INTO @extschema@.invoice_import_error (import_id, ordinal, line_no, reason, raw)
-            SELECT import_id, p.ordinal, p.line_no, p.error, p.raw FROM p WHERE p.kind = 'error' RETURNING 1
-        ), i AS (
-            INSERT INTO @extschema@.invoice_line
-                (source, line_key, import_id, provider, account_id, project_id, item_name, model_name, usage_type,
-                 service_tier, region, period_start, period_end, quantity, quantity_unit, tokens, amount, currency,
-                 amount_usd, charge_category, raw)
-            SELECT v_source, p.line_key, import_id, COALESCE(v_provider, p.provider), p.account_id, p.project_id,
-                   p.item_name, p.model_name, p.usage_type, p.service_tier, p.region, p.period_start, p.period_end,
-                   p.quantity, p.quantity_unit, p.tokens, p.amount, p.currency, p.amount_usd, p.charge_category, p.raw
-              FROM p WHERE p.kind = 'line'
-            RETURNING 1
+            SELECT import_id, r.ordinal, r.line_no, r.error, r.raw FROM r WHERE r.kind = 'error' RETURNING 1
         )
-        SELECT pg_catalog.count(*), (SELECT pg_catalog.count(*) FROM e), pg_catalog.min(p.period_start),
-               pg_catalog.max(p.period_end), pg_catalog.count(*) FILTER (WHERE p.rounded), (SELECT pg_catalog.count(*) FROM i)
+        SELECT s.line_no, (SELECT pg_catalog.count(*) FROM e), s.period_start, s.period_end, s.quantity::integer, s.ordinal
           INTO lines_read, lines_rejected, v_from, v_to, v_rounded, lines_loaded
-          FROM p;
-    EXCEPTION WHEN unique_violation OR SQLSTATE 'DXC01' THEN
+          FROM r AS s WHERE s.kind = 'summary';
+    EXCEPTION WHEN unique_violation OR feature_not_supported OR SQLSTATE 'DXC01' THEN
         WITH p AS MATERIALIZED (
             SELECT x.* FROM @extschema@._parse_invoice(v_format, content) AS x
         ), e AS (
@@ -288,8 +294,44 @@ COMMENT ON FUNCTION @extschema@.import_invoice(text, text, text, text, boolean) 
 
 -- Tracked side ------------------------------------------------------------------------------
 
--- The one place reconcile() reads the ledger: point it at daily pre-aggregates when they exist.
-CREATE FUNCTION @extschema@._tracked_usage(provider text, from_time timestamptz, to_time timestamptz, granularity text)
+-- Whether the daily pre-aggregate dexcost.daily_model gives exactly what the ledger would for this
+-- question: the workspace's days start at UTC midnight at every boundary of the question (its ends
+-- and each period start inside), every event of those days is an llm_call (daily_model counts only
+-- those; other events have no provider there), and the provider has no cache writes (daily_model
+-- holds 5-minute and 1-hour writes in one sum, priced apart by the split).
+CREATE FUNCTION @extschema@._daily_is_exact(provider text, from_time timestamptz, to_time timestamptz, granularity text)
+  RETURNS boolean
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+WITH tz AS (
+    SELECT @extschema@.timezone() AS tz
+), bounds AS (
+    SELECT $2 AS b
+    UNION ALL SELECT $3
+    UNION ALL
+    SELECT gs AT TIME ZONE 'UTC'
+      FROM pg_catalog.generate_series(pg_catalog.date_trunc(granularity, $2 AT TIME ZONE 'UTC'), $3 AT TIME ZONE 'UTC',
+                                      ('1 ' || granularity)::interval) AS gs
+     WHERE gs AT TIME ZONE 'UTC' > $2 AND gs AT TIME ZONE 'UTC' < $3
+), days AS (
+    SELECT ($2 AT TIME ZONE 'UTC')::date AS lo, ($3 AT TIME ZONE 'UTC')::date AS hi
+)
+SELECT NOT EXISTS (SELECT 1 FROM bounds AS x, tz
+                    WHERE (x.b AT TIME ZONE 'UTC')::time <> time '00:00'
+                       OR (x.b AT TIME ZONE tz.tz) <> (x.b AT TIME ZONE 'UTC'))
+   AND (SELECT COALESCE(pg_catalog.sum(w.events - w.llm_calls), 0) = 0
+          FROM @extschema@.daily_workflow_all AS w, days WHERE w.day >= days.lo AND w.day < days.hi)
+   AND (SELECT COALESCE(pg_catalog.sum(m.cache_write_tokens), 0) = 0
+          FROM @extschema@.daily_model_all AS m, days WHERE m.provider = $1 AND m.day >= days.lo AND m.day < days.hi)
+$$;
+COMMENT ON FUNCTION @extschema@._daily_is_exact(text, timestamptz, timestamptz, text) IS
+  'Internal: true when dexcost.daily_model gives reconcile() exactly the ledger''s answer for this provider and UTC range: workspace days aligned with UTC at every period boundary, only llm_call events on those days, no cache writes of the provider.';
+
+-- The one place reconcile() reads tracked usage: from the ledger, or (from_daily) from the daily
+-- pre-aggregate dexcost.daily_model, which gives the same sums when _daily_is_exact() says so.
+CREATE FUNCTION @extschema@._tracked_usage(provider text, from_time timestamptz, to_time timestamptz, granularity text,
+                                           from_daily boolean)
   RETURNS TABLE (period_start timestamptz, model text, usage_type text, quantity numeric, cost_usd numeric,
                  events bigint, unpriced_events bigint)
   LANGUAGE sql STABLE PARALLEL SAFE
@@ -301,8 +343,8 @@ WITH periods AS (  -- the UTC periods asked for; joining on them (rather than gr
     SELECT gs AS lo
       FROM pg_catalog.generate_series(pg_catalog.date_trunc(granularity, $2 AT TIME ZONE 'UTC'), $3 AT TIME ZONE 'UTC',
                                       ('1 ' || granularity)::interval) AS gs
-), g AS (  -- the ledger, summed per UTC period, model and tier
-    SELECT pr.lo AS p, e.model, e.service_tier,
+), g AS (  -- the ledger, summed per UTC period, model (empty = none) and tier ...
+    SELECT pr.lo AS p, NULLIF(e.model, '') AS model, e.service_tier,
            pg_catalog.sum(e.input_tokens) AS t_input, pg_catalog.sum(e.cache_read_tokens) AS t_cache_read,
            pg_catalog.sum(e.cache_write_tokens) AS t_cache_write, pg_catalog.sum(e.cache_write_1h_tokens) AS t_cache_write_1h,
            pg_catalog.sum(e.output_tokens) AS t_output, pg_catalog.sum(e.reasoning_tokens) AS t_reasoning,
@@ -310,8 +352,18 @@ WITH periods AS (  -- the UTC periods asked for; joining on them (rather than gr
            pg_catalog.count(*) FILTER (WHERE e.cost_confidence = 'unknown') AS unpriced
       FROM @extschema@.cost_event AS e
       JOIN periods AS pr ON pr.lo = pg_catalog.date_trunc(granularity, e.occurred_at AT TIME ZONE 'UTC')
-     WHERE e.provider = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3
+     WHERE NOT from_daily AND e.provider = $1 AND e.occurred_at >= $2 AND e.occurred_at < $3
      GROUP BY 1, 2, 3
+    UNION ALL  -- ... or the same sums from the daily pre-aggregate (days = UTC days there)
+    SELECT pr.lo, NULLIF(d.model, ''), d.service_tier,
+           pg_catalog.sum(d.input_tokens), pg_catalog.sum(d.cache_read_tokens), pg_catalog.sum(d.cache_write_tokens),
+           NULL::numeric, pg_catalog.sum(d.output_tokens), pg_catalog.sum(d.reasoning_tokens),
+           pg_catalog.sum(d.cost_usd), pg_catalog.sum(d.llm_calls)::bigint, pg_catalog.sum(d.unpriced_calls)::bigint
+      FROM @extschema@.daily_model_all AS d
+      JOIN periods AS pr ON pr.lo = pg_catalog.date_trunc(granularity, d.day::timestamp)
+     WHERE from_daily AND d.provider = $1 AND d.day >= ($2 AT TIME ZONE 'UTC')::date AND d.day < ($3 AT TIME ZONE 'UTC')::date
+     GROUP BY 1, 2, 3
+    HAVING pg_catalog.sum(d.llm_calls) <> 0
 ), r AS (    -- catalogue model: the name itself, else its alias
     SELECT g.*, COALESCE(
              (SELECT a.model FROM @extschema@.model_alias AS a
@@ -352,8 +404,8 @@ SELECT s.p AT TIME ZONE 'UTC', s.cmodel, s.usage_type, pg_catalog.sum(s.tokens),
   FROM split AS s
  GROUP BY s.p, s.cmodel, s.usage_type
 $$;
-COMMENT ON FUNCTION @extschema@._tracked_usage(text, timestamptz, timestamptz, text) IS
-  'Internal: tracked tokens and cost per UTC period, catalogue model and usage type for reconcile(). A group''s cost is split over its token buckets in proportion to tokens x catalogue price in force at the period start; cost with no priced tokens is usage type other.';
+COMMENT ON FUNCTION @extschema@._tracked_usage(text, timestamptz, timestamptz, text, boolean) IS
+  'Internal: tracked tokens and cost per UTC period, catalogue model and usage type for reconcile(), from the ledger or (from_daily, when _daily_is_exact()) from dexcost.daily_model. A group''s cost is split over its token buckets in proportion to tokens x catalogue price in force at the period start; cost with no priced tokens is usage type other.';
 
 -- Reconcile ---------------------------------------------------------------------------------
 
@@ -468,6 +520,7 @@ DECLARE
     v_run bigint;
     v_from timestamptz;
     v_to timestamptz;
+    v_daily boolean;
 BEGIN
     IF p_provider IS NULL OR p_from IS NULL OR p_to IS NULL OR p_gran IS NULL OR p_tol IS NULL THEN
         RAISE EXCEPTION 'reconcile needs a provider, a period and a granularity'
@@ -502,13 +555,29 @@ BEGIN
     IF pg_catalog.to_regclass('pg_temp.dexcost_tracked') IS NOT NULL THEN
         DROP TABLE pg_temp.dexcost_tracked;  -- left by an earlier call in this transaction
     END IF;
+    -- From the daily pre-aggregate when it gives exactly the ledger's sums (the usual case: no scan
+    -- of the period's events), else from the ledger.
+    v_daily := @extschema@._daily_is_exact(p_provider, v_from, v_to, p_gran);
     CREATE TEMP TABLE dexcost_tracked ON COMMIT DROP AS
         SELECT t.period_start AS p, t.model,
                CASE WHEN t.usage_type = 'reasoning' THEN 'output' ELSE t.usage_type END AS usage_type,
                pg_catalog.sum(t.quantity) AS qty, pg_catalog.sum(t.cost_usd) AS cost,
                pg_catalog.sum(t.events)::bigint AS events, pg_catalog.max(t.unpriced_events)::bigint AS unpriced
-          FROM @extschema@._tracked_usage(p_provider, v_from, v_to, p_gran) AS t
+          FROM @extschema@._tracked_usage(p_provider, v_from, v_to, p_gran, v_daily) AS t
          GROUP BY 1, 2, 3;
+
+    -- The invoice side summed per period and provider name before names are mapped: its own statement
+    -- too, so that a month of a million lines is scanned in parallel.
+    IF pg_catalog.to_regclass('pg_temp.dexcost_lines') IS NOT NULL THEN
+        DROP TABLE pg_temp.dexcost_lines;
+    END IF;
+    CREATE TEMP TABLE dexcost_lines ON COMMIT DROP AS
+        SELECT pg_catalog.date_trunc(p_gran, l.period_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS p,
+               l.item_name, l.model_name, l.usage_type, l.charge_category,
+               pg_catalog.sum(l.tokens) AS qty, pg_catalog.sum(l.amount_usd) AS cost, pg_catalog.count(*) AS n
+          FROM @extschema@.invoice_line AS l
+         WHERE l.provider = p_provider AND l.period_start >= v_from AND l.period_start < v_to
+         GROUP BY 1, 2, 3, 4, 5;
 
     INSERT INTO @extschema@.reconcile_result AS res
         (run_id, provider, period_start, period_end, model, usage_type, tracked_cost_usd, invoiced_cost_usd,
@@ -516,13 +585,8 @@ BEGIN
          likely_cause, fix_suggestion, tracked_events, unpriced_events, invoice_lines)
     WITH tracked AS (
         SELECT * FROM pg_temp.dexcost_tracked
-    ), lines AS (   -- invoice lines summed per period and provider name before names are mapped
-        SELECT pg_catalog.date_trunc(p_gran, l.period_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS p,
-               l.item_name, l.model_name, l.usage_type, l.charge_category,
-               pg_catalog.sum(l.tokens) AS qty, pg_catalog.sum(l.amount_usd) AS cost, pg_catalog.count(*) AS n
-          FROM @extschema@.invoice_line AS l
-         WHERE l.provider = p_provider AND l.period_start >= v_from AND l.period_start < v_to
-         GROUP BY 1, 2, 3, 4, 5
+    ), lines AS (
+        SELECT * FROM pg_temp.dexcost_lines
     ), mapped AS (
         SELECT ln.p, ln.charge_category, ln.qty, ln.cost, ln.n,
                COALESCE(ai.model, am.model, ma.model, ln.model_name, '(unspecified)') AS model,
@@ -629,6 +693,7 @@ BEGIN
      WHERE rr.run_id = v_run;
 
     DROP TABLE pg_temp.dexcost_tracked;
+    DROP TABLE pg_temp.dexcost_lines;
     RETURN QUERY
       SELECT res.run_id, res.provider, res.period_start, res.period_end, res.model, res.usage_type,
              res.tracked_cost_usd, res.invoiced_cost_usd, res.variance_usd, res.variance_pct, res.tracked_quantity,

@@ -16,7 +16,9 @@ GRANT INSERT, UPDATE, DELETE ON @extschema@.invoice_alias, @extschema@.invoice_i
   TO dexcost_finops;
 GRANT USAGE ON SEQUENCE @extschema@.invoice_import_import_id_seq, @extschema@.reconcile_run_run_id_seq TO dexcost_finops;
 
-REVOKE EXECUTE ON FUNCTION @extschema@._tracked_usage(text, timestamptz, timestamptz, text),
+REVOKE EXECUTE ON FUNCTION @extschema@._tracked_usage(text, timestamptz, timestamptz, text, boolean),
+                           @extschema@._daily_is_exact(text, timestamptz, timestamptz, text),
+                           @extschema@._load_invoice(bigint, text, text, text, text),
                            @extschema@.import_invoice(text, text, text, text, boolean),
                            @extschema@.reconcile(text, date, date, text, numeric),
                            @extschema@.statement(text, date), @extschema@.statement_detail(text, date),
@@ -25,7 +27,9 @@ REVOKE EXECUTE ON FUNCTION @extschema@._tracked_usage(text, timestamptz, timesta
 GRANT EXECUTE ON FUNCTION @extschema@.statement(text, date), @extschema@.statement_detail(text, date),
                           @extschema@.statement_html(text, date)
   TO dexcost_finance;
-GRANT EXECUTE ON FUNCTION @extschema@._tracked_usage(text, timestamptz, timestamptz, text),
+GRANT EXECUTE ON FUNCTION @extschema@._tracked_usage(text, timestamptz, timestamptz, text, boolean),
+                          @extschema@._daily_is_exact(text, timestamptz, timestamptz, text),
+                          @extschema@._load_invoice(bigint, text, text, text, text),
                           @extschema@.import_invoice(text, text, text, text, boolean),
                           @extschema@.reconcile(text, date, date, text, numeric)
   TO dexcost_finops;

@@ -2,7 +2,7 @@
 -- documented objects, no dependency on session state (what a pg_cron job relies on), restated
 -- imports, and the statement month following dexcost.timezone() rather than the session's TimeZone.
 BEGIN;
-SELECT plan(15);
+SELECT plan(21);
 
 SELECT has_table('dexcost', t, 'table dexcost.' || t) FROM pg_catalog.unnest(ARRAY['invoice_import', 'invoice_import_error',
     'invoice_line', 'invoice_alias', 'reconcile_run', 'reconcile_result', 'statement_adjustment']) AS t;
@@ -45,6 +45,33 @@ SELECT is((SELECT lines_loaded || ' ' || lines_removed FROM dexcost.import_invoi
           '1 0', 'restated line upserted by identity');
 SELECT is((SELECT pg_catalog.count(*) || ' ' || pg_catalog.sum(amount) FROM dexcost.invoice_line WHERE source = 'tap'), '1 2.4',
           'one line, restated amount');
+
+-- A source's first import goes through the bulk loader (_load_invoice); what it does not handle falls back
+-- to the SQL upsert: a file repeating an identity (its lines summed), a table with a trigger (which then
+-- sees every line). The loader checks INSERT on invoice_line like an INSERT would.
+CREATE TEMP TABLE line AS SELECT '1790726400,1790812800,,,2.5,usd,1000000,tokens,"gpt-4o, input_tokens",,k,p,o,,,,' AS l,
+                                 pg_catalog.split_part((SELECT csv FROM export), E'\n', 1) AS header;
+SELECT is((SELECT lines_read || ' ' || lines_loaded FROM dexcost.import_invoice('tap-dup', 'openai_costs_csv',
+             (SELECT header || E'\n' || l || E'\n' || l || E'\n' FROM line))),
+          '2 1', 'first import repeating an identity: one line');
+SELECT is((SELECT pg_catalog.sum(amount) FROM dexcost.invoice_line WHERE source = 'tap-dup'), 5.0::numeric,
+          'its amounts summed');
+CREATE TEMP TABLE seen (line_key text);
+CREATE FUNCTION pg_temp.seen_line() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN INSERT INTO seen VALUES (NEW.line_key); RETURN NEW; END$f$;
+CREATE TRIGGER tap_seen BEFORE INSERT ON dexcost.invoice_line FOR EACH ROW EXECUTE FUNCTION pg_temp.seen_line();
+SELECT is((SELECT lines_loaded FROM dexcost.import_invoice('tap-trig', 'openai_costs_csv',
+                    (SELECT header || E'\n' || l || E'\n' || pg_catalog.replace(l, ',k,', ',k2,') || E'\n' FROM line))),
+          2, 'with a trigger on invoice_line, the first import loads ...');
+SELECT is((SELECT pg_catalog.count(*) FROM seen), 2::bigint, '... through the SQL path: the trigger saw each line');
+DROP TRIGGER tap_seen ON dexcost.invoice_line;
+CREATE ROLE tap_no_insert;
+GRANT USAGE ON SCHEMA dexcost TO tap_no_insert;
+GRANT EXECUTE ON FUNCTION dexcost._load_invoice(bigint, text, text, text, text) TO tap_no_insert;
+SET LOCAL ROLE tap_no_insert;
+SELECT throws_ok($$SELECT * FROM dexcost._load_invoice(1, 'tap-x', NULL, 'openai_costs_csv', 'start_time,end_time')$$,
+                 '42501', NULL, 'the bulk loader needs INSERT on invoice_line');
+RESET ROLE;
+SELECT is((SELECT pg_catalog.count(*) FROM dexcost.invoice_line WHERE source = 'tap-x'), 0::bigint, 'and wrote nothing');
 
 -- The statement month follows dexcost.timezone(), not the session.
 SELECT dexcost.set_setting('timezone', 'Asia/Tokyo');  -- 2026-09-30 23:30 UTC is October 1 in Tokyo

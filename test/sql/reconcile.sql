@@ -151,6 +151,39 @@ $csv$);
 SELECT provider, item_name, usage_type, tokens, amount, currency, amount_usd, charge_category FROM dexcost.invoice_line
  WHERE source = 'azure-focus' ORDER BY line_key;
 
+-- The tracked side from the daily pre-aggregate (what reconcile() reads when _daily_is_exact() says it
+-- gives the ledger's sums) equals the ledger's, row for row, for every provider and granularity above
+-- (times in UTC: reconcile() passes UTC midnights; pg_regress runs in PST8PDT).
+CREATE TEMP TABLE tracked_cmp AS
+SELECT p.provider, g.gran, dexcost._daily_is_exact(p.provider, '2026-09-01 00:00+00', '2026-11-01 00:00+00', g.gran) AS daily_exact,
+       (SELECT count(*) FROM dexcost._tracked_usage(p.provider, '2026-09-01 00:00+00', '2026-11-01 00:00+00', g.gran, false)) AS ledger_rows,
+       (SELECT count(*) FROM (SELECT * FROM dexcost._tracked_usage(p.provider, '2026-09-01 00:00+00', '2026-11-01 00:00+00', g.gran, false)
+                              EXCEPT ALL
+                              SELECT * FROM dexcost._tracked_usage(p.provider, '2026-09-01 00:00+00', '2026-11-01 00:00+00', g.gran, true)) AS x) AS only_ledger,
+       (SELECT count(*) FROM (SELECT * FROM dexcost._tracked_usage(p.provider, '2026-09-01 00:00+00', '2026-11-01 00:00+00', g.gran, true)
+                              EXCEPT ALL
+                              SELECT * FROM dexcost._tracked_usage(p.provider, '2026-09-01 00:00+00', '2026-11-01 00:00+00', g.gran, false)) AS x) AS only_daily
+  FROM (VALUES ('openai'), ('anthropic'), ('aws')) AS p(provider), (VALUES ('day'), ('week'), ('month')) AS g(gran);
+SELECT * FROM tracked_cmp ORDER BY 1, 2;
+-- When the daily sums would differ, the ledger is read: a non-llm event on those days (daily_model
+-- counts llm_calls only), a cache write (5-minute and 1-hour writes share one daily sum), a workspace
+-- time zone whose days do not start at UTC midnight; a mid-period range end is fine when aligned.
+SELECT dexcost._daily_is_exact('openai', '2026-09-15 00:00+00', '2026-10-01 00:00+00', 'month') AS mid_month_utc;
+SAVEPOINT other_event;
+INSERT INTO dexcost.cost_event (task_id, event_type, occurred_at, provider, cost_usd)
+VALUES ('00000000-0000-4000-8000-000000000003', 'external_cost', '2026-09-20 08:00+00', 'pinecone', 0.5);
+SELECT dexcost._daily_is_exact('openai', '2026-09-01 00:00+00', '2026-10-01 00:00+00', 'month') AS with_external_cost,
+       dexcost._daily_is_exact('openai', '2026-10-01 00:00+00', '2026-11-01 00:00+00', 'month') AS october_without;
+ROLLBACK TO other_event;
+INSERT INTO dexcost.cost_event (task_id, event_type, occurred_at, provider, model, input_tokens, cache_write_tokens, output_tokens)
+VALUES ('00000000-0000-4000-8000-000000000003', 'llm_call', '2026-09-06 08:00+00', 'anthropic', 'claude-sonnet-4-5', 1000, 2000, 10);
+SELECT dexcost._daily_is_exact('anthropic', '2026-09-01 00:00+00', '2026-10-01 00:00+00', 'month') AS anthropic_cache_write,
+       dexcost._daily_is_exact('openai', '2026-09-01 00:00+00', '2026-10-01 00:00+00', 'month') AS openai_unaffected;
+SELECT dexcost.set_setting('timezone', 'Europe/London');
+SELECT dexcost._daily_is_exact('openai', '2026-09-01 00:00+00', '2026-10-01 00:00+00', 'month') AS london_september,
+       dexcost._daily_is_exact('openai', '2026-11-01 00:00+00', '2026-12-01 00:00+00', 'month') AS london_november;
+ROLLBACK TO other_event;
+
 -- Errors a caller can make.
 SELECT * FROM dexcost.import_invoice('x', 'excel', 'a,b');
 SELECT * FROM dexcost.import_invoice('x', 'openai_costs_csv', E'start_time,end_time\n1,2\n');
