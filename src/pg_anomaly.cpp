@@ -75,8 +75,8 @@ const char *const kWeekSql =
 const char *const kLagSql =
     "SELECT m.task_type, l.lag, dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95)"
     " FROM pg_catalog.generate_series(1, 13) AS l(lag) JOIN dexcost.daily_model_all AS m"
-    " ON m.day OPERATOR(pg_catalog.<=) $2 OPERATOR(pg_catalog.-) l.lag"
-    " AND m.day OPERATOR(pg_catalog.>=) $2 OPERATOR(pg_catalog.-) (l.lag OPERATOR(pg_catalog.+) 6)"
+    " ON m.day OPERATOR(pg_catalog.<=) ($2 OPERATOR(pg_catalog.-) l.lag)"
+    " AND m.day OPERATOR(pg_catalog.>=) ($2 OPERATOR(pg_catalog.-) (l.lag OPERATOR(pg_catalog.+) 6))"
     " WHERE" DAY_IN_WINDOW("m.day") " AND l.lag OPERATOR(pg_catalog.<>) 7 GROUP BY 1, 2";
 
 // Detectors 11 and 13: each task type's daily p95 prompt and output tokens per call (sketches merged
