@@ -69,6 +69,16 @@ const char *const kWeekSql =
     " pg_catalog.sum(m.cost_usd)::pg_catalog.float8 FROM dexcost.daily_model_all AS m WHERE m.day OPERATOR(pg_catalog.=) $2"
     " GROUP BY 1";
 
+// Detector 6's first crossing: the p95 of the 7 days ending `lag` days before the observed day, for
+// lags 1..6 and 8..13 ($1 is 19 days before the observed day, $2 the observed day; 0 and 7 are the
+// weeks above).
+const char *const kLagSql =
+    "SELECT m.task_type, l.lag, dexcost.sketch_percentile(dexcost.sketch_merge(m.cost_sketch), 0.95)"
+    " FROM pg_catalog.generate_series(1, 13) AS l(lag) JOIN dexcost.daily_model_all AS m"
+    " ON m.day OPERATOR(pg_catalog.<=) ($2 OPERATOR(pg_catalog.-) l.lag)"
+    " AND m.day OPERATOR(pg_catalog.>=) ($2 OPERATOR(pg_catalog.-) (l.lag OPERATOR(pg_catalog.+) 6))"
+    " WHERE" DAY_IN_WINDOW("m.day") " AND l.lag OPERATOR(pg_catalog.<>) 7 GROUP BY 1, 2";
+
 // Detectors 11 and 13: each task type's daily p95 prompt and output tokens per call (sketches merged
 // over models), and its calls per model and day (rows summed here).
 const char *const kTokenSql =
@@ -208,7 +218,7 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 	interner_init(types, "dexcost anomaly task types");
 	Interner models;
 	interner_init(&models, "dexcost anomaly models");
-	Rows<KeyedRow> type_rows, customer_rows, retry_rows, week_rows, token_rows, model_rows, budget_rows;
+	Rows<KeyedRow> type_rows, customer_rows, retry_rows, week_rows, lag_rows, token_rows, model_rows, budget_rows;
 	// Weeks end with the observed day: week (days / 7) - 1 is its 7 days.
 	const int weeks = days / 7;
 	const DateADT week0 = first + days % 7;
@@ -218,6 +228,8 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 	scan_keyed(kCustomerSql, first, last, work, customers, nullptr, 1, &customer_rows);
 	scan_keyed(kRetrySql, first, last, work, types, nullptr, 3, &retry_rows);
 	scan_keyed(kWeekSql, week0, last, work, types, nullptr, 3, &week_rows);
+	if (weeks >= 3) // detector 6 needs 3 weeks, so the window holds the lags' 19 days
+		scan_keyed(kLagSql, last - 19, last, work, types, nullptr, 1, &lag_rows);
 	scan_keyed(kTokenSql, first, last, work, types, nullptr, 2, &token_rows);
 	scan_keyed(kModelSql, first, last, work, types, &models, 1, &model_rows);
 	scan_keyed(kBudgetSql, first, last, work, types, nullptr, 1, &budget_rows);
@@ -268,6 +280,12 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 		week_calls[at] = r.v[1];
 		week_cost[at] = r.v[2];
 	}
+	double *lag_p95 = zeroed(nt, 14);
+	for (size_t i = 0; i < lag_rows.n; ++i) {
+		const KeyedRow &r = lag_rows.data[i];
+		if (r.day >= 1 && r.day <= 13)
+			lag_p95[static_cast<size_t>(r.subject) * 14 + r.day] = r.v[0];
+	}
 	for (size_t i = 0; i < token_rows.n; ++i) {
 		const KeyedRow &r = token_rows.data[i];
 		if (r.day < 0 || r.day >= days)
@@ -301,6 +319,7 @@ void read_panel(DateADT first, DateADT last, int days, MemoryContext work, Inter
 	panel->type_week_calls = week_calls;
 	panel->type_week_cost = week_cost;
 	panel->type_day_p95_cost = day_p95;
+	panel->type_lag_week_p95_cost = lag_p95;
 	panel->type_accepted = accepted;
 	panel->type_succeeded = succeeded;
 	panel->type_output_tokens = output;

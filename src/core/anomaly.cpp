@@ -193,9 +193,9 @@ void rate_series(const double *num, const double *den, int days, std::vector<dou
 }
 
 // Detectors 7, 10 and 12 for one task type.
-void detect_type_rates(const AnomalyPanel &panel, int t, const double *per_run, const bool *has_runs,
+void detect_type_rates(const AnomalyPanel &panel, int t, int w, bool today, const double *per_run, const bool *has_runs,
                        const AnomalyParams &p, Collector &c) {
-	const int days = panel.days, w = days - 1;
+	const int days = panel.days;
 	const size_t row = static_cast<size_t>(t) * days;
 	std::vector<double> rate;
 	std::unique_ptr<bool[]> present;
@@ -210,7 +210,8 @@ void detect_type_rates(const AnomalyPanel &panel, int t, const double *per_run, 
 		r7.min_volume = p.min_prompt_tokens;
 		Baseline b = robust_baseline(rate.data(), present.get(), w);
 		Judgement j = judge_down(rate[w], panel.type_prompt_tokens[row + w], b, p.cache_drop, r7);
-		if (j.fires) {
+		// First crossing: quiet when the day before was already down by cache_drop from this baseline.
+		if (j.fires && !(today && present[w - 1] && rate[w - 1] <= (1 - p.cache_drop) * b.level)) {
 			// The cost per run above usual that day (what the lost cache reads cost, roughly).
 			Baseline pr = robust_baseline(per_run, has_runs, w);
 			const double runs = panel.type_runs[row + w];
@@ -233,12 +234,26 @@ void detect_type_rates(const AnomalyPanel &panel, int t, const double *per_run, 
 		r.min_volume = p.min_calls;
 		Baseline b = robust_baseline(rate.data(), present.get(), w);
 		Judgement j = judge_rate(rate[w], rr.den[w], b, rr.limit, r);
-		if (j.fires) {
+		// First crossing: quiet when the day before was already above the line.
+		if (j.fires && !(today && present[w - 1] && rate[w - 1] > rr.limit)) {
 			// The share of the day's retry cost above the usual rate.
 			double excess = rate[w] > 0 ? rr.cost[w] * std::max(0.0, rate[w] - b.level) / rate[w] : 0;
 			c.add(rr.kind, t, b, b.level, rate[w], j, excess);
 		}
 	}
+}
+
+// Detector 6's first crossing: whether the rolling week ending one of the 6 days before the observed
+// day was already >= line x the 7 days before it (a lasting drift, or one costly day, stays in the
+// rolling week for 7 days). Without the lagged p95s (nullptr), nothing is known: false.
+bool weekly_crossed_before(const AnomalyPanel &panel, int t, double line) {
+	if (panel.type_lag_week_p95_cost == nullptr)
+		return false;
+	const double *lag = panel.type_lag_week_p95_cost + static_cast<size_t>(t) * 14;
+	for (int k = 1; k <= 6; ++k)
+		if (lag[k] > 0 && lag[k + 7] > 0 && lag[k] >= line * lag[k + 7])
+			return true;
+	return false;
 }
 
 // Detector 6 for one task type: the observed week's p95 cost per call against the week before
@@ -274,7 +289,7 @@ void detect_type_weekly(const AnomalyPanel &panel, int t, const AnomalyParams &p
 	// The observed day must itself be costly, or every day of a week holding one bad day would fire.
 	const bool day_costly = panel.type_day_p95_cost == nullptr || panel.type_day_p95_cost[t] >= rule.min_ratio * p95[ow - 1];
 	if (calls[ow] >= rule.min_volume && b.points >= rule.min_points && j.ratio >= rule.min_ratio &&
-	    j.score >= rule.min_score && day_costly) {
+	    j.score >= rule.min_score && day_costly && !weekly_crossed_before(panel, t, rule.min_ratio)) {
 		// The week's calls at the rise of the mean cost per call over the week before.
 		double excess = 0;
 		if (panel.type_week_cost != nullptr) {
@@ -349,8 +364,8 @@ void detect_type_accepted(const AnomalyPanel &panel, int t, const AnomalyParams 
 
 // Detectors 11 and 13 (large prompts) for one task type: the day's p95 output and prompt tokens per
 // llm_call from the merged sketches, against the display budget and the robust baseline.
-void detect_type_tokens(const AnomalyPanel &panel, int t, const AnomalyParams &p, Collector &c) {
-	const int days = panel.days, w = days - 1;
+void detect_type_tokens(const AnomalyPanel &panel, int t, int w, bool today, const AnomalyParams &p, Collector &c) {
+	const int days = panel.days;
 	const size_t row = static_cast<size_t>(t) * days;
 	const double *calls = panel.type_llm_calls + row, *cost = panel.type_cost + row;
 	const double *prompt = panel.type_prompt_tokens + row, *output = panel.type_output_tokens + row;
@@ -376,7 +391,8 @@ void detect_type_tokens(const AnomalyPanel &panel, int t, const AnomalyParams &p
 		Baseline b = robust_baseline(series.data(), present.get(), w);
 		const double limit = p.output_budget_ratio * budget;
 		Judgement j = judge_rate(series[w], calls[w], b, limit, rule);
-		if (j.fires && cost[w] >= p.min_cost_usd) {
+		// First crossing: quiet when the day before was already above the line.
+		if (j.fires && cost[w] >= p.min_cost_usd && !(today && present[w - 1] && series[w - 1] > limit)) {
 			j.ratio = series[w] / budget;
 			// The output tokens beyond the budget at the day's mean cost per token.
 			double excess = tokens > 0 ? cost[w] * std::max(0.0, output[w] - calls[w] * budget) / tokens : 0;
@@ -392,7 +408,8 @@ void detect_type_tokens(const AnomalyPanel &panel, int t, const AnomalyParams &p
 	rule.floor_abs = 1;
 	Baseline b = robust_baseline(series.data(), present.get(), w);
 	Judgement j = judge_up(series[w], calls[w], b, rule);
-	if (j.fires && cost[w] >= p.min_cost_usd) {
+	// First crossing: quiet when the day before was already prompt_ratio x this baseline.
+	if (j.fires && cost[w] >= p.min_cost_usd && !(today && present[w - 1] && series[w - 1] >= p.prompt_ratio * b.level)) {
 		// The prompt tokens above the usual mean prompt per call, at the day's mean cost per token.
 		std::vector<double> mean(days, 0);
 		for (int d = 0; d < days; ++d)
@@ -460,10 +477,11 @@ void detect_type_route(const AnomalyPanel &panel, int t, const AnomalyParams &p,
 	c.add(AnomalyKind::kRouteChange, t, b, b.level, shift[w], j, std::max(0.0, (per_call[w] - pc.level) * total[w]));
 }
 
-// Detectors 2, 5 and 8 for one task type (and 6, 7, 9-13 when the panel has their series).
-void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &total, const Baseline &total_b,
-                 const AnomalyParams &p, Collector &c) {
-	const int days = panel.days, w = days - 1;
+// Detectors 2, 5 and 8 for one task type with day w observed (and 7, 10-13 when the panel has their
+// series; 6, 9 and route changes, which keep their own first-crossing rules, only when `weekly`).
+void detect_type(const AnomalyPanel &panel, int t, int w, bool weekly, const std::vector<double> &total,
+                 const Baseline &total_b, const AnomalyParams &p, Collector &c) {
+	const int days = panel.days;
 	const double *cost = panel.type_cost + static_cast<size_t>(t) * days;
 	const double *runs = panel.type_runs + static_cast<size_t>(t) * days;
 	std::vector<double> per_run(days, 0), share(days, 0);
@@ -505,15 +523,15 @@ void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &to
 			c.add(AnomalyKind::kUseCaseDominates, t, b, b.level, share[w], j, cost[w] - b.level * total[w]);
 	}
 	if (panel.type_llm_calls != nullptr)
-		detect_type_rates(panel, t, per_run.data(), has_runs.get(), p, c);
-	if (panel.type_week_p95_cost != nullptr)
+		detect_type_rates(panel, t, w, weekly, per_run.data(), has_runs.get(), p, c);
+	if (weekly && panel.type_week_p95_cost != nullptr)
 		detect_type_weekly(panel, t, p, c);
-	if (panel.type_accepted != nullptr && panel.type_succeeded != nullptr)
+	if (weekly && panel.type_accepted != nullptr && panel.type_succeeded != nullptr)
 		detect_type_accepted(panel, t, p, c);
 	if (panel.type_llm_calls != nullptr && panel.type_output_tokens != nullptr && panel.type_day_p95_output != nullptr &&
 	    panel.type_day_p95_prompt != nullptr)
-		detect_type_tokens(panel, t, p, c);
-	if (panel.type_model_calls != nullptr)
+		detect_type_tokens(panel, t, w, weekly, p, c);
+	if (weekly && panel.type_model_calls != nullptr)
 		detect_type_route(panel, t, p, c);
 	// 8: no spend on a normally active task type.
 	if (cost[w] <= 0 && total_b.points >= 7) {
@@ -527,6 +545,68 @@ void detect_type(const AnomalyPanel &panel, int t, const std::vector<double> &to
 		    j.score >= p.min_score)
 			c.add(AnomalyKind::kZeroSpend, t, b, b.level, 0, j, -b.level);
 	}
+}
+
+// Detector 1 for customer k with day w observed.
+void detect_customer(const AnomalyPanel &panel, int k, int w, const AnomalyParams &p, Collector &c) {
+	const double *cost = panel.customer_cost + static_cast<size_t>(k) * panel.days;
+	if (cost[w] < p.min_cost_usd)
+		return; // cheap skip: most customers never reach the minimum volume
+	Rule rule;
+	rule.min_ratio = p.spike_ratio;
+	rule.min_score = p.min_score;
+	rule.min_volume = p.min_cost_usd;
+	Baseline b = robust_baseline(cost, nullptr, w);
+	Judgement j = judge_up(cost[w], cost[w], b, rule);
+	if (j.fires)
+		c.add(AnomalyKind::kCustomerCostDoubled, k, b, b.level, cost[w], j, cost[w] - b.level);
+}
+
+// Kinds whose first-crossing rule is the generic one of drop_repeats (6, 9 and route changes have
+// their own; customer spikes have none: a customer's new bulk job the day after a workspace-wide 4x
+// day is a second bill, which the rule would hide; see docs/anomalies.md).
+bool daily_kind(AnomalyKind k) {
+	return k != AnomalyKind::kCostP95WeekOverWeek && k != AnomalyKind::kCostPerAcceptedUp && k != AnomalyKind::kRouteChange &&
+	       k != AnomalyKind::kCustomerCostDoubled;
+}
+
+// The first-crossing rule of the daily detectors: a finding of the observed day w is dropped when the
+// same detector, run on day w-1 against that day's own window (the days before it), fired on the same
+// subject. A lasting shift (a workflow that stays at 20 % validation retries, a customer that stays at
+// 3x) then fires on its first day, not on every day until the median of the window catches up with
+// it; a shift that ends and comes back fires again. Only subjects with a finding are re-run.
+size_t drop_repeats(const AnomalyPanel &panel, const std::vector<double> &total, const std::vector<double> &retry,
+                    const AnomalyParams &p, AnomalyFinding *out, size_t n) {
+	const int w = panel.days - 1;
+	if (w < 2 || n == 0)
+		return n;
+	std::vector<AnomalyFinding> before(anomaly_capacity(panel));
+	Collector y{before.data(), before.size()};
+	bool day_done = false;
+	std::vector<bool> type_done(panel.task_types, false);
+	const Baseline total_b = robust_baseline(total.data(), nullptr, w - 1);
+	for (size_t i = 0; i < n; ++i) {
+		const AnomalyFinding &f = out[i];
+		if (!daily_kind(f.kind))
+			continue;
+		if (f.subject < 0) {
+			if (!day_done)
+				detect_day(total, retry, w - 1, p, y);
+			day_done = true;
+		} else if (!type_done[f.subject]) {
+			detect_type(panel, f.subject, w - 1, false, total, total_b, p, y);
+			type_done[f.subject] = true;
+		}
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < n; ++i) {
+		bool repeat = false;
+		for (size_t k = 0; k < y.n && !repeat; ++k)
+			repeat = daily_kind(out[i].kind) && before[k].kind == out[i].kind && before[k].subject == out[i].subject;
+		if (!repeat)
+			out[kept++] = out[i];
+	}
+	return kept;
 }
 
 } // namespace
@@ -546,21 +626,10 @@ size_t detect_anomalies(const AnomalyPanel &panel, const AnomalyParams &p, Anoma
 	detect_day(total, retry, w, p, c);
 	Baseline total_b = robust_baseline(total.data(), nullptr, w);
 	for (int t = 0; t < panel.task_types; ++t)
-		detect_type(panel, t, total, total_b, p, c);
-	// 1: each customer's daily cost.
-	Rule rule;
-	rule.min_ratio = p.spike_ratio;
-	rule.min_score = p.min_score;
-	rule.min_volume = p.min_cost_usd;
-	for (int k = 0; k < panel.customers; ++k) {
-		const double *cost = panel.customer_cost + static_cast<size_t>(k) * days;
-		if (cost[w] < p.min_cost_usd)
-			continue; // cheap skip: most customers never reach the minimum volume
-		Baseline b = robust_baseline(cost, nullptr, w);
-		Judgement j = judge_up(cost[w], cost[w], b, rule);
-		if (j.fires)
-			c.add(AnomalyKind::kCustomerCostDoubled, k, b, b.level, cost[w], j, cost[w] - b.level);
-	}
+		detect_type(panel, t, w, true, total, total_b, p, c);
+	for (int k = 0; k < panel.customers; ++k)
+		detect_customer(panel, k, w, p, c);
+	c.n = drop_repeats(panel, total, retry, p, out, c.n);
 	// Shares of a 30-day spend estimated from the window's mean day.
 	double sum = 0;
 	for (int d = 0; d < days; ++d)

@@ -132,6 +132,10 @@ struct AnomalyPanel {
 	const double *type_week_calls = nullptr;    // llm_calls
 	const double *type_week_cost = nullptr;     // cost of those calls (nullptr: no excess estimate)
 	const double *type_day_p95_cost = nullptr;  // task_types: p95 of the observed day alone (nullptr: not required)
+	// task_types x 14: entry k is the p95 cost per call of the 7 days ending k days before the
+	// observed day (0: no calls); entries 1..6 and 8..13 are read, for detector 6's first-crossing
+	// rule (nullptr: the rule is skipped and a lasting drift fires on every day that crosses).
+	const double *type_lag_week_p95_cost = nullptr;
 	// Optional (nullptr: detector 9 skipped), task_types x days each.
 	const double *type_accepted = nullptr;  // accepted tasks
 	const double *type_succeeded = nullptr; // tasks with status success

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <string>
 #include <vector>
 
@@ -556,6 +558,140 @@ TEST(AnomalyNames, EveryKindHasNamesAndAFix) {
 	EXPECT_STREQ(dexcost::anomaly_severity(f), "medium");
 	f.share_of_monthly = 0.001;
 	EXPECT_STREQ(dexcost::anomaly_severity(f), "low");
+}
+
+} // namespace
+
+namespace {
+
+// Runs the detectors on every observed day of a long Fixture (each day against its 28 days before)
+// and counts the findings of kind k: what run_checks, scheduled daily, would store.
+int fires_over_days(const Fixture &full, AnomalyKind k, int first_observed) {
+	int n = 0;
+	for (int o = first_observed; o < full.days; ++o) {
+		Fixture g;
+		g.days = 29;
+		g.rates = full.rates;
+		auto slice = [&](const std::vector<std::vector<double>> &from, std::vector<std::vector<double>> *to) {
+			to->clear();
+			for (auto &row : from)
+				to->emplace_back(row.begin() + (o - 28), row.begin() + o + 1);
+		};
+		slice(full.cost, &g.cost);
+		slice(full.runs, &g.runs);
+		slice(full.retry, &g.retry);
+		slice(full.customers, &g.customers);
+		slice(full.calls, &g.calls);
+		slice(full.prompt, &g.prompt);
+		slice(full.cache_read, &g.cache_read);
+		slice(full.validations, &g.validations);
+		slice(full.regenerations, &g.regenerations);
+		n += count(g.run(), k);
+	}
+	return n;
+}
+
+// A lasting shift from day 40 on (until `until`, then again from `again`) of the customer's cost (3x),
+// the type's cost per run (4x), validation retries (20 %), regenerations (30 %) and cache reads (half).
+Fixture lasting_shift(int until, int again) {
+	Fixture f;
+	f.days = 80;
+	f.rates = true;
+	f.add_type(100, 40, 0);
+	f.customers.push_back(steady(f.days, 50));
+	for (int d = 40; d < f.days; ++d) {
+		if (d > until && d < again)
+			continue;
+		f.customers[0][d] *= 3;
+		f.cost[0][d] *= 4;
+		f.validations[0][d] = 20;
+		f.regenerations[0][d] = 12;
+		f.cache_read[0][d] /= 2;
+	}
+	return f;
+}
+
+const AnomalyKind kShifted[] = {AnomalyKind::kCostPerRunUp,
+                                AnomalyKind::kDailySpendSpike,     AnomalyKind::kValidationRetryRate,
+                                AnomalyKind::kRegenerationRate,    AnomalyKind::kCacheHitRateDown};
+
+TEST(AnomalyFirstCrossing, LastingShiftFiresOnce) {
+	Fixture f = lasting_shift(1000, 1000);
+	for (AnomalyKind k : kShifted)
+		EXPECT_EQ(fires_over_days(f, k, 28), 1) << dexcost::anomaly_kind_name(k);
+	// Nothing but those kinds fires (and nothing before the shift).
+	EXPECT_EQ(fires_over_days(f, AnomalyKind::kRetryWasteSpike, 28), 0);
+	EXPECT_EQ(fires_over_days(f, AnomalyKind::kZeroSpend, 28), 0);
+	// Customer spikes have no first-crossing rule (docs/anomalies.md): the lasting 3x fires until the
+	// customer's baseline catches up with it.
+	EXPECT_GT(fires_over_days(f, AnomalyKind::kCustomerCostDoubled, 28), 1);
+}
+
+TEST(AnomalyFirstCrossing, ShiftBackAfterAQuietWeekFiresAgain) {
+	// Shifted on days 40..42, quiet 43..49, shifted again from 50 (a first shift of more than a few
+	// days would have lifted the robust baseline: the median breaks down at half the window).
+	Fixture f = lasting_shift(42, 50);
+	for (AnomalyKind k : kShifted)
+		EXPECT_EQ(fires_over_days(f, k, 28), 2) << dexcost::anomaly_kind_name(k);
+}
+
+TEST(AnomalyFirstCrossing, LastingSilenceFiresOnce) {
+	Fixture f;
+	f.days = 60;
+	f.add_type(100, 40, 0);
+	f.add_type(100, 40, 0);
+	for (int d = 40; d < f.days; ++d) {
+		f.cost[1][d] = 0;
+		f.runs[1][d] = 0;
+	}
+	EXPECT_EQ(fires_over_days(f, AnomalyKind::kZeroSpend, 28), 1);
+	EXPECT_EQ(fires_over_days(f, AnomalyKind::kUseCaseDominates, 28), 1); // type 0 now takes it all
+}
+
+// Detector 6 on every observed day of a daily per-call cost level: the weekly p95 of 7 days is their
+// highest level (one day holds 1/7 of the week's calls, more than the top 5 %).
+int weekly_fires(const std::vector<double> &level) {
+	auto week = [&](int end) { return *std::max_element(level.begin() + (end - 6), level.begin() + end + 1); };
+	Fixture f;
+	f.add_type(100, 50, 0);
+	int n = 0;
+	for (int o = 27; o < static_cast<int>(level.size()); ++o) {
+		std::vector<double> p95 = {week(o - 21), week(o - 14), week(o - 7), week(o)}, calls(4, 700), day = {level[o]},
+		                    lag(14, 0);
+		for (int k = 1; k <= 13; ++k)
+			lag[k] = week(o - k);
+		AnomalyPanel panel;
+		panel.days = f.days;
+		panel.task_types = 1;
+		panel.type_cost = f.cost[0].data();
+		panel.type_runs = f.runs[0].data();
+		panel.type_retry_cost = f.retry[0].data();
+		panel.weeks = 4;
+		panel.type_week_p95_cost = p95.data();
+		panel.type_week_calls = calls.data();
+		panel.type_day_p95_cost = day.data();
+		panel.type_lag_week_p95_cost = lag.data();
+		std::vector<AnomalyFinding> out(dexcost::anomaly_capacity(panel));
+		out.resize(dexcost::detect_anomalies(panel, AnomalyParams(), out.data(), out.size()));
+		n += count(out, AnomalyKind::kCostP95WeekOverWeek);
+	}
+	return n;
+}
+
+TEST(AnomalyFirstCrossing, WeeklyP95LastingDriftFiresOnce) {
+	std::vector<double> level = steady(70, 0.01);
+	for (int d = 35; d < 70; ++d)
+		level[d] *= 2.5;
+	EXPECT_EQ(weekly_fires(level), 1);
+	// It ends on day 40 and comes back on day 55, once the week it is compared with is clean again
+	// (a week holding one costly day has a costly p95, so week over week sees nothing before).
+	for (int d = 41; d < 55; ++d)
+		level[d] /= 2.5;
+	EXPECT_EQ(weekly_fires(level), 2);
+	// One costly day fires once, not on the 6 days its week still holds it.
+	level = steady(70, 0.01);
+	level[40] *= 2.5;
+	EXPECT_EQ(weekly_fires(level), 1);
 }
 
 } // namespace
