@@ -1,6 +1,8 @@
 // Cost anomaly detectors (see anomaly.hpp for the method).
 #include "core/anomaly.hpp"
 
+#include "core/interrupt.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -349,8 +351,11 @@ size_t detect_anomalies(const AnomalyPanel &panel, const AnomalyParams &p, Anoma
 		}
 	detect_day(total, retry, w, p, c);
 	Baseline total_b = robust_baseline(total.data(), nullptr, w);
-	for (int t = 0; t < panel.task_types; ++t)
+	for (int t = 0; t < panel.task_types; ++t) {
+		if (interrupt_pending())
+			return kAnomalyInterrupted;
 		detect_type(panel, t, total, total_b, p, c);
+	}
 	// 1: each customer's daily cost.
 	Rule rule;
 	rule.min_ratio = p.spike_ratio;
@@ -360,6 +365,8 @@ size_t detect_anomalies(const AnomalyPanel &panel, const AnomalyParams &p, Anoma
 		const double *cost = panel.customer_cost + static_cast<size_t>(k) * days;
 		if (cost[w] < p.min_cost_usd)
 			continue; // cheap skip: most customers never reach the minimum volume
+		if (interrupt_pending())
+			return kAnomalyInterrupted;
 		Baseline b = robust_baseline(cost, nullptr, w);
 		Judgement j = judge_up(cost[w], cost[w], b, rule);
 		if (j.fires)

@@ -149,7 +149,11 @@ Judgement judge_rate(double rate, double volume, const Baseline &b, double limit
 // and (level - observed) / scale >= min_score; the score is reported positive.
 Judgement judge_down(double observed, double volume, const Baseline &b, double drop, const Rule &r);
 
-// Runs every detector on the observed day; writes at most capacity findings, returns how many.
+// What detect_anomalies returns when it stopped for a pending interrupt (core/interrupt.hpp): serve it, call again.
+constexpr size_t kAnomalyInterrupted = ~size_t{0};
+
+// Runs every detector on the observed day; writes at most capacity findings, returns how many, or
+// kAnomalyInterrupted (polled once per task type and per customer over the cost floor).
 // May throw std::bad_alloc (call it from a no-throw shim).
 size_t detect_anomalies(const AnomalyPanel &p, const AnomalyParams &params, AnomalyFinding *out, size_t capacity);
 

@@ -686,7 +686,7 @@ InvoiceStatus csv_next(std::string_view text, InvoiceCursor *c, InvoiceRow *rows
 			return InvoiceStatus::kDone;
 		size_t len = record_length(text, c->offset);
 		if (arena->size - arena->used < 2 * len + kRowSlack) {
-			if (*n_rows == 0) {
+			if (*n_rows == 0 && arena->used == 0) { // (else the header or skipped records used it: kOk)
 				*arena_needed = 2 * len + kRowSlack;
 				return InvoiceStatus::kNeedArena;
 			}

@@ -234,3 +234,37 @@ TEST(InvoiceStreaming, SmallChunksGiveTheSameRows) {
 	}
 	EXPECT_EQ(total, 500u);
 }
+
+// Found by fuzz/fuzz_invoice.cpp: records the AWS parser skips (not Bedrock) used the arena of the call (quoted
+// fields with doubled quotes are unescaped there), so a later record that did not fit in what was left made
+// invoice_next ask for kNeedArena with a size no larger than the arena it had: the binding then swapped its
+// 4 MB arena for that smaller one for the rest of the file. Now a call returns kOk (zero rows, the cursor moved)
+// and kNeedArena only asks for more than an empty arena of the given size holds.
+TEST(InvoiceStreaming, SkippedRecordsNeverMakeTheArenaShrink) {
+	std::string text = "line_item_line_item_type,line_item_usage_start_date,line_item_usage_end_date,line_item_product_code,"
+	                   "line_item_usage_type,line_item_unblended_cost,line_item_currency_code,line_item_line_item_description\n";
+	for (int i = 0; i < 40; ++i)
+		text += "Usage,2025-09-01,2025-09-02,AmazonEC2,BoxUsage,0.1,USD,\"" + std::string(100, 'x') + " \"\"quoted\"\"\"\n";
+	text += "Usage,2025-09-01,2025-09-02,AmazonBedrock,USE1-Claude4.6Sonnet-input-tokens,3.0,USD,\"" +
+	        std::string(600, 'y') + "\"\n";
+	dexcost::InvoiceCursor cursor;
+	dexcost::invoice_cursor_init(&cursor, InvoiceFormat::kAwsCur2);
+	std::vector<dexcost::InvoiceRow> rows(4);
+	std::vector<char> arena(4096);
+	size_t total = 0;
+	for (int calls = 0; calls < 100; ++calls) {
+		size_t n = 0, needed = 0;
+		auto st = dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed);
+		ASSERT_NE(st, dexcost::InvoiceStatus::kBadFile);
+		if (st == dexcost::InvoiceStatus::kNeedArena) {
+			ASSERT_GT(needed, arena.size());
+			arena.assign(needed, '\0');
+			continue;
+		}
+		total += n;
+		if (st == dexcost::InvoiceStatus::kDone)
+			break;
+	}
+	EXPECT_EQ(total, 1u);
+	EXPECT_EQ(arena.size(), 4096u); // never swapped for a smaller (or larger) one
+}
