@@ -7,6 +7,7 @@
 // plain subject x day matrices); phase 2 runs the core in a no-throw shim; phase 3 builds the rows.
 // The ledger is never read.
 #include "core/anomaly.hpp"
+#include "core/interrupt.hpp"
 
 #include <cstring>
 #include <new>
@@ -417,6 +418,17 @@ extern "C" Datum dexcost_anomalies_on_day(PG_FUNCTION_ARGS) {
 
 	// Phase 2.
 	ShimResult r = detect_noexcept(panel, params, out, capacity);
+	// Stopped for an interrupt: serve it with no C++ object alive (a cancel raises here), then run again;
+	// with interrupts held off the flag stays set, so the last run ignores it.
+	while (!r.failed && r.found == dexcost::kAnomalyInterrupted) {
+		CHECK_FOR_INTERRUPTS();
+		if (InterruptPending) {
+			dexcost::InterruptsIgnored ignored;
+			r = detect_noexcept(panel, params, out, capacity);
+			break;
+		}
+		r = detect_noexcept(panel, params, out, capacity);
+	}
 
 	// Phase 3.
 	if (r.failed)

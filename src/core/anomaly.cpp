@@ -1,6 +1,8 @@
 // Cost anomaly detectors (see anomaly.hpp for the method).
 #include "core/anomaly.hpp"
 
+#include "core/interrupt.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -625,10 +627,16 @@ size_t detect_anomalies(const AnomalyPanel &panel, const AnomalyParams &p, Anoma
 		}
 	detect_day(total, retry, w, p, c);
 	Baseline total_b = robust_baseline(total.data(), nullptr, w);
-	for (int t = 0; t < panel.task_types; ++t)
+	for (int t = 0; t < panel.task_types; ++t) {
+		if (interrupt_pending())
+			return kAnomalyInterrupted;
 		detect_type(panel, t, w, true, total, total_b, p, c);
-	for (int k = 0; k < panel.customers; ++k)
+	}
+	for (int k = 0; k < panel.customers; ++k) {
+		if (interrupt_pending())
+			return kAnomalyInterrupted;
 		detect_customer(panel, k, w, p, c);
+	}
 	c.n = drop_repeats(panel, total, retry, p, out, c.n);
 	// Shares of a 30-day spend estimated from the window's mean day.
 	double sum = 0;

@@ -181,7 +181,11 @@ double week_sum(const double *series, int end);
 // absolute share differences, i.e. the share of the day's calls that went elsewhere than usual.
 double mix_shift(const double *day_shares, const double *usual_shares, int models);
 
-// Runs every detector on the observed day; writes at most capacity findings, returns how many.
+// What detect_anomalies returns when it stopped for a pending interrupt (core/interrupt.hpp): serve it, call again.
+constexpr size_t kAnomalyInterrupted = ~size_t{0};
+
+// Runs every detector on the observed day; writes at most capacity findings, returns how many, or
+// kAnomalyInterrupted (polled once per task type and per customer).
 // May throw std::bad_alloc (call it from a no-throw shim).
 size_t detect_anomalies(const AnomalyPanel &p, const AnomalyParams &params, AnomalyFinding *out, size_t capacity);
 

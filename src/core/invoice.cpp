@@ -4,6 +4,7 @@
 
 #include "core/json.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 
@@ -679,20 +680,25 @@ InvoiceStatus csv_next(std::string_view text, InvoiceCursor *c, InvoiceRow *rows
 	size_t nspec = c->format == InvoiceFormat::kOpenAICostsCsv ? count_of(kOpenAICols)
 	               : c->format == InvoiceFormat::kAwsCur2      ? count_of(kAwsCols)
 	                                                           : count_of(kFocusCols);
-	if (!c->started && !read_header(text, c, arena, &r, spec, nspec))
-		return InvoiceStatus::kBadFile;
+	if (!c->started) {
+		if (!read_header(text, c, arena, &r, spec, nspec))
+			return InvoiceStatus::kBadFile;
+		arena->used = 0; // the header's columns are matched: its texts are not needed any more
+		arena->full = false;
+	}
 	while (*n_rows < max_rows) {
 		if (c->offset >= text.size())
 			return InvoiceStatus::kDone;
 		size_t len = record_length(text, c->offset);
 		if (arena->size - arena->used < 2 * len + kRowSlack) {
-			if (*n_rows == 0) {
+			if (*n_rows == 0 && arena->used == 0) { // (else the header or skipped records used it: kOk)
 				*arena_needed = 2 * len + kRowSlack;
 				return InvoiceStatus::kNeedArena;
 			}
 			return InvoiceStatus::kOk;
 		}
 		uint32_t line_no = c->line_no;
+		size_t offset = c->offset, mark = arena->used;
 		scan_record(text, c->offset, arena, &r);
 		c->offset = r.next;
 		c->line_no += r.lines;
@@ -713,6 +719,17 @@ InvoiceStatus csv_next(std::string_view text, InvoiceCursor *c, InvoiceRow *rows
 			aws_row(c, r, &b, &skip);
 		else
 			focus_row(c, r, &b);
+		if (arena->full) { // the row took more arena than its estimate: leave it to the next call
+			c->offset = offset;
+			c->line_no = line_no;
+			arena->used = mark;
+			arena->full = false;
+			if (*n_rows == 0 && mark == 0) {
+				*arena_needed = std::max(2 * arena->size, 4 * len + kRowSlack);
+				return InvoiceStatus::kNeedArena;
+			}
+			return InvoiceStatus::kOk;
+		}
 		if (skip)
 			continue;
 		++*n_rows;
@@ -895,6 +912,7 @@ InvoiceStatus json_next(std::string_view text, InvoiceCursor *c, InvoiceRow *row
 				}
 				return InvoiceStatus::kOk;
 			}
+			size_t mark = arena->used;
 			RowBuilder b{arena, &rows[*n_rows]};
 			b.begin(InvoiceRowKind::kLine, line_at(text, c, rn.start), view_text(t.json_text(res)));
 			b.row->period_start_us = start_us;
@@ -905,6 +923,15 @@ InvoiceStatus json_next(std::string_view text, InvoiceCursor *c, InvoiceRow *row
 				anthropic_result(t, res, start, end, &b);
 			else
 				openai_json_result(t, res, start, end, &b);
+			if (arena->full) { // more arena than its estimate (the bucket's times are in the key too): next call
+				arena->used = mark;
+				arena->full = false;
+				if (*n_rows == 0 && mark == 0) {
+					*arena_needed = std::max(2 * arena->size, 4 * (rn.len + start.size() + end.size()) + kRowSlack);
+					return InvoiceStatus::kNeedArena;
+				}
+				return InvoiceStatus::kOk;
+			}
 			// Texts taken from the tape's unescaped buffer were copied; those in the input stay valid.
 			++*n_rows;
 			c->result = ri + 1;

@@ -1,6 +1,7 @@
 // Unit tests for cooperative cancellation (core/interrupt.hpp): the Pareto table's long loops (ranking,
 // canonical serialization, merging, regrowing) stop with kInterrupted while the flag is set, leave their
 // inputs usable, and give the same results as an uninterrupted run once the flag is clear.
+#include "core/anomaly.hpp"
 #include "core/interrupt.hpp"
 #include "core/pareto.hpp"
 
@@ -156,3 +157,36 @@ TEST_F(InterruptTest, IgnoredScopeFinishesAndRestores) {
 }
 
 } // namespace
+
+// The anomaly detectors stop with kAnomalyInterrupted while the flag is set (polled per task type and per
+// customer over the cost floor: 300,000 customers x 366 days took 5.8 s to cancel before), and find the
+// same anomalies as ever once it is clear.
+TEST(Interrupt, AnomalyDetectorsStopAndRunAgain) {
+	const int days = 60, types = 3, customers = 50;
+	std::vector<double> type_cost(types * days, 10), type_runs(types * days, 5), type_retry(types * days, 0.5),
+	    customer_cost(static_cast<size_t>(customers) * days, 2);
+	for (int k = 0; k < customers; ++k)
+		customer_cost[static_cast<size_t>(k) * days + days - 1] = k == 7 ? 40 : 2; // customer 7 doubles
+	AnomalyPanel panel;
+	panel.days = days;
+	panel.task_types = types;
+	panel.customers = customers;
+	panel.type_cost = type_cost.data();
+	panel.type_runs = type_runs.data();
+	panel.type_retry_cost = type_retry.data();
+	panel.customer_cost = customer_cost.data();
+	std::vector<AnomalyFinding> out(anomaly_capacity(panel));
+	size_t clean = detect_anomalies(panel, AnomalyParams(), out.data(), out.size());
+	ASSERT_NE(clean, kAnomalyInterrupted);
+	ASSERT_GE(clean, 1u);
+	volatile std::sig_atomic_t flag = 1;
+	g_interrupt_flag = &flag;
+	EXPECT_EQ(detect_anomalies(panel, AnomalyParams(), out.data(), out.size()), kAnomalyInterrupted);
+	flag = 0;
+	EXPECT_EQ(detect_anomalies(panel, AnomalyParams(), out.data(), out.size()), clean);
+	g_interrupt_flag = nullptr;
+	bool customer_found = false;
+	for (size_t i = 0; i < clean; ++i)
+		customer_found |= out[i].kind == AnomalyKind::kCustomerCostDoubled && out[i].subject == 7;
+	EXPECT_TRUE(customer_found);
+}

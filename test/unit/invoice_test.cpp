@@ -234,3 +234,75 @@ TEST(InvoiceStreaming, SmallChunksGiveTheSameRows) {
 	}
 	EXPECT_EQ(total, 500u);
 }
+
+// Found by fuzz/fuzz_invoice.cpp: records the AWS parser skips (not Bedrock) used the arena of the call (quoted
+// fields with doubled quotes are unescaped there), so a later record that did not fit in what was left made
+// invoice_next ask for kNeedArena with a size no larger than the arena it had: the binding then swapped its
+// 4 MB arena for that smaller one for the rest of the file. Now a call returns kOk (zero rows, the cursor moved)
+// and kNeedArena only asks for more than an empty arena of the given size holds.
+TEST(InvoiceStreaming, SkippedRecordsNeverMakeTheArenaShrink) {
+	std::string text = "line_item_line_item_type,line_item_usage_start_date,line_item_usage_end_date,line_item_product_code,"
+	                   "line_item_usage_type,line_item_unblended_cost,line_item_currency_code,line_item_line_item_description\n";
+	for (int i = 0; i < 40; ++i)
+		text += "Usage,2025-09-01,2025-09-02,AmazonEC2,BoxUsage,0.1,USD,\"" + std::string(100, 'x') + " \"\"quoted\"\"\"\n";
+	text += "Usage,2025-09-01,2025-09-02,AmazonBedrock,USE1-Claude4.6Sonnet-input-tokens,3.0,USD,\"" +
+	        std::string(600, 'y') + "\"\n";
+	dexcost::InvoiceCursor cursor;
+	dexcost::invoice_cursor_init(&cursor, InvoiceFormat::kAwsCur2);
+	std::vector<dexcost::InvoiceRow> rows(4);
+	std::vector<char> arena(4096);
+	size_t total = 0;
+	for (int calls = 0; calls < 100; ++calls) {
+		size_t n = 0, needed = 0;
+		auto st = dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed);
+		ASSERT_NE(st, dexcost::InvoiceStatus::kBadFile);
+		if (st == dexcost::InvoiceStatus::kNeedArena) {
+			ASSERT_GT(needed, arena.size());
+			arena.assign(needed, '\0');
+			continue;
+		}
+		total += n;
+		if (st == dexcost::InvoiceStatus::kDone)
+			break;
+	}
+	EXPECT_EQ(total, 1u);
+	EXPECT_EQ(arena.size(), 4096u); // never swapped for a smaller (or larger) one
+}
+
+// Found by fuzz/fuzz_invoice.cpp: a row's texts are copied into the arena up to three times (item, model, usage
+// type, then the line key), more than the 2 x record length + 1 kB checked before reading it. Near the end of the
+// binding's 4 MB arena, or in an arena sized to what kNeedArena asked, the last copies came back empty: a
+// cost line without its line key (import_invoice failed on invoice_line's NOT NULL) or with an empty model.
+// Now a row that overflows the arena is left for the next call, which gets a larger arena if it was alone.
+TEST(InvoiceStreaming, ARowLargerThanItsEstimateIsNeverTruncated) {
+	std::string item = "\"" + std::string(1500, 'm') + ", " + std::string(200, 'u') + "\"";
+	std::string text = std::string(kOpenAIHeader) + "1756684800,1756771200,,,1.5,usd,10,tokens," + item +
+	                   ",,key,proj_" + std::string(300, 'p') + ",org,,,,\n";
+	auto whole = parse(InvoiceFormat::kOpenAICostsCsv, text);
+	ASSERT_EQ(whole.size(), 1u);
+	ASSERT_FALSE(whole[0].line_key.empty());
+	dexcost::InvoiceCursor cursor;
+	dexcost::invoice_cursor_init(&cursor, InvoiceFormat::kOpenAICostsCsv);
+	std::vector<dexcost::InvoiceRow> rows(1);
+	std::vector<char> arena(1);
+	std::vector<std::string> keys, models;
+	for (int calls = 0; calls < 20; ++calls) {
+		size_t n = 0, needed = 0;
+		auto st = dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed);
+		ASSERT_NE(st, dexcost::InvoiceStatus::kBadFile);
+		if (st == dexcost::InvoiceStatus::kNeedArena) {
+			ASSERT_GT(needed, arena.size());
+			arena.assign(needed, '\0');
+			continue;
+		}
+		for (size_t k = 0; k < n; ++k) {
+			keys.emplace_back(rows[k].line_key.view());
+			models.emplace_back(rows[k].model_name.view());
+		}
+		if (st == dexcost::InvoiceStatus::kDone)
+			break;
+	}
+	ASSERT_EQ(keys.size(), 1u);
+	EXPECT_EQ(keys[0], whole[0].line_key);
+	EXPECT_EQ(models[0], whole[0].model_name);
+}
