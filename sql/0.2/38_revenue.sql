@@ -61,16 +61,17 @@ DECLARE
     st text;
     loaded bigint := 0;
     errors jsonb := '[]';
+    -- The checked lines, in arrays: a temporary table per call grew the backend's memory
+    -- (catalogue caches) on every refused load (scripts/memcheck.sh).
+    customers text[] := '{}';
+    months date[] := '{}';
+    amounts numeric[] := '{}';
+    states text[] := '{}';
 BEGIN
     IF source = '' THEN
         RAISE EXCEPTION 'revenue source must not be empty'
           USING ERRCODE = 'invalid_parameter_value', HINT = 'Name where the figures come from, e.g. csv or stripe.';
     END IF;
-    IF pg_catalog.to_regclass('pg_temp.dexcost_revenue_load') IS NULL THEN
-        CREATE TEMPORARY TABLE dexcost_revenue_load (customer_id text, month date, amount_usd numeric, state text)
-          ON COMMIT DROP;
-    END IF;
-    TRUNCATE pg_temp.dexcost_revenue_load;
     FOR r IN SELECT i.* FROM @extschema@.revenue_import AS i ORDER BY i.line LOOP
         BEGIN
             IF COALESCE(pg_catalog.btrim(r.customer_id), '') = '' THEN
@@ -88,7 +89,10 @@ BEGIN
             IF st NOT IN ('recognized', 'deferred') THEN
                 RAISE EXCEPTION 'state "%" must be recognized or deferred', r.state;
             END IF;
-            INSERT INTO pg_temp.dexcost_revenue_load VALUES (pg_catalog.btrim(r.customer_id), m, amount, st);
+            customers := customers || pg_catalog.btrim(r.customer_id);
+            months := months || m;
+            amounts := amounts || amount;
+            states := states || st;
         EXCEPTION WHEN data_exception OR raise_exception THEN
             errors := errors || pg_catalog.jsonb_build_object('line', r.line, 'reason', SQLERRM);
         END;
@@ -99,16 +103,20 @@ BEGIN
                 DETAIL = errors::text,
                 HINT = 'Fix the lines listed (line = dexcost.revenue_import.line) and run dexcost.load_revenue() again.';
     END IF;
-    IF EXISTS (SELECT 1 FROM pg_temp.dexcost_revenue_load GROUP BY customer_id, month HAVING pg_catalog.count(*) > 1) THEN
+    IF EXISTS (SELECT 1 FROM ROWS FROM (pg_catalog.unnest(customers), pg_catalog.unnest(months)) AS l(customer_id, month)
+                GROUP BY l.customer_id, l.month HAVING pg_catalog.count(*) > 1) THEN
         RAISE EXCEPTION 'revenue import refused: a customer appears twice for the same month'
           USING ERRCODE = 'unique_violation',
                 DETAIL = (SELECT pg_catalog.string_agg(pg_catalog.format('%s %s', customer_id, month), ', ')
-                            FROM (SELECT l.customer_id, l.month FROM pg_temp.dexcost_revenue_load AS l
+                            FROM (SELECT l.customer_id, l.month
+                                    FROM ROWS FROM (pg_catalog.unnest(customers), pg_catalog.unnest(months)) AS l(customer_id, month)
                                    GROUP BY 1, 2 HAVING pg_catalog.count(*) > 1) AS d),
                 HINT = 'Add up the customer''s revenue of the month into one line.';
     END IF;
     INSERT INTO @extschema@.revenue AS v (customer_id, month, amount_usd, state, source)
-    SELECT l.customer_id, l.month, l.amount_usd, l.state, load_revenue.source FROM pg_temp.dexcost_revenue_load AS l
+    SELECT l.customer_id, l.month, l.amount_usd, l.state, load_revenue.source
+      FROM ROWS FROM (pg_catalog.unnest(customers), pg_catalog.unnest(months), pg_catalog.unnest(amounts),
+                      pg_catalog.unnest(states)) AS l(customer_id, month, amount_usd, state)
     ON CONFLICT ON CONSTRAINT revenue_pkey DO UPDATE
        SET amount_usd = excluded.amount_usd, state = excluded.state, loaded_at = pg_catalog.now();
     GET DIAGNOSTICS loaded = ROW_COUNT;
