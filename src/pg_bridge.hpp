@@ -103,6 +103,42 @@ inline void restore_user(const OwnerSwitch &s) {
 	SetUserIdAndSecContext(s.saved_user, s.saved_context);
 }
 
+// Reads a transition table in batches of plain rows: read(slot, &batch[n]) copies one row
+// (returning false skips it) into a memory context reset per batch, flush(batch, n) handles a
+// full batch. A batch holds at most 1,024 rows and no more than the table has, so a one-row
+// statement allocates one row. The lambdas capture pointers only: nothing to destroy if
+// PostgreSQL raises inside them.
+template <typename Row, typename Read, typename Flush>
+void for_each_batch(Tuplestorestate *rows, TupleDesc desc, Read read, Flush flush) {
+	static_assert(std::is_trivially_destructible_v<Row>, "batch rows may outlive a longjmp: plain data only");
+	if (!rows)
+		return;
+	constexpr int64 kBatchMax = 1024;
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dexcost transition batch", ALLOCSET_DEFAULT_SIZES);
+	int capacity = static_cast<int>(Min(kBatchMax, Max(tuplestore_tuple_count(rows), static_cast<int64>(1))));
+	auto *batch = static_cast<Row *>(palloc(sizeof(Row) * capacity));
+	tuplestore_rescan(rows);
+	bool more = true;
+	while (more) {
+		MemoryContextReset(batch_cxt);
+		int n = 0;
+		// Fetch in the caller's context: a tuplestore spilled to disk pallocs the tuple it hands
+		// the slot there, and the slot frees it on the next fetch. Only our copies go to batch_cxt.
+		while (n < capacity && (more = tuplestore_gettupleslot(rows, true, false, slot))) {
+			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
+			if (read(slot, &batch[n]))
+				++n;
+			MemoryContextSwitchTo(old);
+		}
+		CHECK_FOR_INTERRUPTS();
+		if (n > 0)
+			flush(batch, n);
+	}
+	MemoryContextDelete(batch_cxt);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
 // Copies a C string into a fixed buffer, always terminated; never allocates or throws.
 inline void copy_text(char *dst, size_t size, const char *src) noexcept {
 	if (size == 0)

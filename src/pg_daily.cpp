@@ -322,38 +322,19 @@ bool add_batch_noexcept(dexcost::DailyAccumulator *acc, const PlainRow *rows, in
 	return false;
 }
 
-constexpr int kBatch = 1024;
-
+// Feeds every row of a transition table into the accumulator (phases 1 and 2 per batch).
 void accumulate(Tuplestorestate *rows, TupleDesc desc, const int *attnums, TaskTable *tasks, Datum tz,
                 dexcost::DailyAccumulator *acc, int sign) {
-	if (!rows)
-		return;
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dexcost daily batch", ALLOCSET_DEFAULT_SIZES);
-	// Sized to the statement: a one-row INSERT must not allocate (and the C library map and
-	// unmap) room for a thousand rows every time.
-	int capacity = static_cast<int>(Min(static_cast<int64>(kBatch), Max(tuplestore_tuple_count(rows), static_cast<int64>(1))));
-	auto *batch = static_cast<PlainRow *>(palloc(sizeof(PlainRow) * capacity));
 	char err[256] = "";
-	tuplestore_rescan(rows);
-	bool more = true;
-	while (more) {
-		MemoryContextReset(batch_cxt);
-		int n = 0;
-		while (n < capacity && (more = tuplestore_gettupleslot(rows, true, false, slot))) {
-			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-			if (read_row(slot, attnums, tasks, tz, &batch[n]))
-				++n;
-			MemoryContextSwitchTo(old);
-		}
-		CHECK_FOR_INTERRUPTS();
-		if (n > 0 && !add_batch_noexcept(acc, batch, n, sign, err, sizeof err))
-			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			                errmsg("could not add cost events to the daily totals: %s", err),
-			                errhint("Costs are kept to 18 decimal places; daily totals must stay within about 1.7e20 USD.")));
-	}
-	MemoryContextDelete(batch_cxt);
-	ExecDropSingleTupleTableSlot(slot);
+	for_each_batch<PlainRow>(
+	    rows, desc,
+	    [attnums, tasks, tz](TupleTableSlot *slot, PlainRow *out) { return read_row(slot, attnums, tasks, tz, out); },
+	    [acc, sign, &err](const PlainRow *batch, int n) {
+		    if (!add_batch_noexcept(acc, batch, n, sign, err, sizeof err))
+			    ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			                    errmsg("could not add cost events to the daily totals: %s", err),
+			                    errhint("Costs are kept to 18 decimal places; daily totals must stay within about 1.7e20 USD.")));
+	    });
 }
 
 bool collect_rows_noexcept(Box *box) noexcept {

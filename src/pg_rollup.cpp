@@ -189,37 +189,20 @@ bool add_batch_noexcept(dexcost::Accumulator *acc, const PlainEvent *events, int
 DEXCOST_PLAIN(PlainEvent);
 DEXCOST_PLAIN(dexcost::EventFacts); // lives on the stack of totals_of() across heap_getattr()
 
-constexpr int kBatch = 1024;
-
 // Feeds every row of a transition table into the accumulator (phases 1 and 2 per batch).
 void accumulate(Tuplestorestate *rows, TupleDesc desc, const int *attnums, dexcost::Accumulator *acc, int sign) {
-	if (!rows)
-		return;
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	MemoryContext batch_cxt = AllocSetContextCreate(CurrentMemoryContext, "dexcost rollup batch", ALLOCSET_DEFAULT_SIZES);
-	// Sized to the statement: a one-row INSERT must not allocate room for a thousand events.
-	int capacity = static_cast<int>(Min(static_cast<int64>(kBatch), Max(tuplestore_tuple_count(rows), static_cast<int64>(1))));
-	auto *batch = static_cast<PlainEvent *>(palloc(sizeof(PlainEvent) * capacity));
 	char err[256] = "";
-	tuplestore_rescan(rows);
-	bool more = true;
-	while (more) {
-		MemoryContextReset(batch_cxt);
-		int n = 0;
-		// Fetch in the caller's context: a tuplestore spilled to disk pallocs the tuple it hands
-		// the slot there, and the slot frees it on the next fetch. Only our copies go to batch_cxt.
-		while (n < capacity && (more = tuplestore_gettupleslot(rows, true, false, slot))) {
-			MemoryContext old = MemoryContextSwitchTo(batch_cxt);
-			read_event(slot, attnums, &batch[n++]);
-			MemoryContextSwitchTo(old);
-		}
-		CHECK_FOR_INTERRUPTS();
-		if (n > 0 && !add_batch_noexcept(acc, batch, n, sign, err, sizeof err))
-			ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("could not roll up cost events: %s", err),
-			                errhint("Costs are kept to 18 decimal places; totals must stay within about 1.7e20 USD.")));
-	}
-	MemoryContextDelete(batch_cxt);
-	ExecDropSingleTupleTableSlot(slot);
+	for_each_batch<PlainEvent>(
+	    rows, desc,
+	    [attnums](TupleTableSlot *slot, PlainEvent *out) {
+		    read_event(slot, attnums, out);
+		    return true;
+	    },
+	    [acc, sign, &err](const PlainEvent *batch, int n) {
+		    if (!add_batch_noexcept(acc, batch, n, sign, err, sizeof err))
+			    ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE), errmsg("could not roll up cost events: %s", err),
+			                    errhint("Costs are kept to 18 decimal places; totals must stay within about 1.7e20 USD.")));
+	    });
 }
 
 // One task's delta in plain form (phase 2 output); customer_id is copied separately.
