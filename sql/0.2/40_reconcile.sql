@@ -183,6 +183,7 @@ DECLARE
     v_to timestamptz;
     v_rounded integer;
     v_had_lines boolean;
+    v_column text;
 BEGIN
     IF v_source IS NULL OR v_source = '' OR v_format IS NULL OR content IS NULL THEN
         RAISE EXCEPTION 'import_invoice needs a source name, a format and the file content'
@@ -287,6 +288,16 @@ BEGIN
            lines_removed = import_invoice.lines_removed, lines_rounded = v_rounded,
            covered_from = v_from, covered_to = v_to
      WHERE i.import_id = import_invoice.import_id;
+EXCEPTION WHEN not_null_violation THEN
+    -- A FOCUS export need not name its provider (ProviderName is optional there).
+    GET STACKED DIAGNOSTICS v_column = COLUMN_NAME;
+    IF v_column = 'provider' THEN
+        RAISE EXCEPTION 'invoice lines of source "%" name no provider', v_source
+          USING ERRCODE = 'invalid_parameter_value',
+                DETAIL = 'The file has no ProviderName (or equivalent) on its lines, and no provider was given.',
+                HINT = 'Say who billed it: dexcost.import_invoice(..., provider => ''aws'').';
+    END IF;
+    RAISE;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.import_invoice(text, text, text, text, boolean) IS

@@ -150,6 +150,12 @@ $csv$BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory
 $csv$);
 SELECT provider, item_name, usage_type, tokens, amount, currency, amount_usd, charge_category FROM dexcost.invoice_line
  WHERE source = 'azure-focus' ORDER BY line_key;
+-- A FOCUS file without ProviderName needs the provider named (nothing is written without it).
+SELECT * FROM dexcost.import_invoice('focus-anon', 'focus',
+$csv$BilledCost,BillingCurrency,ChargePeriodStart,ChargePeriodEnd,ChargeCategory
+1.00,USD,2026-09-01T00:00:00Z,2026-09-02T00:00:00Z,Usage
+$csv$);
+SELECT count(*) AS focus_anon_imports FROM dexcost.invoice_import WHERE source = 'focus-anon';
 
 -- The tracked side from the daily pre-aggregate (what reconcile() reads when _daily_is_exact() says it
 -- gives the ledger's sums) equals the ledger's, row for row, for every provider and granularity above
