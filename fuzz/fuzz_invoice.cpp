@@ -58,37 +58,6 @@ void check_text(Text t, std::string_view input, const char *arena, size_t arena_
 	check(in_input || in_arena || constant_word(t.view()));
 }
 
-OwnedInvoiceRow own(const InvoiceRow &r) {
-	OwnedInvoiceRow o{};
-	o.kind = r.kind;
-	o.line_no = r.line_no;
-	o.error = std::string(r.error.view());
-	o.line_key = std::string(r.line_key.view());
-	o.provider = std::string(r.provider.view());
-	o.account_id = std::string(r.account_id.view());
-	o.project_id = std::string(r.project_id.view());
-	o.item_name = std::string(r.item_name.view());
-	o.model_name = std::string(r.model_name.view());
-	o.usage_type = std::string(r.usage_type.view());
-	o.service_tier = std::string(r.service_tier.view());
-	o.region = std::string(r.region.view());
-	o.quantity_unit = std::string(r.quantity_unit.view());
-	o.currency = std::string(r.currency.view());
-	o.charge_category = std::string(r.charge_category.view());
-	o.raw = std::string(r.raw.view());
-	o.period_start_us = r.period_start_us;
-	o.period_end_us = r.period_end_us;
-	o.has_quantity = r.has_quantity;
-	o.has_tokens = r.has_tokens;
-	o.has_amount_usd = r.has_amount_usd;
-	o.rounded = r.rounded;
-	o.quantity = r.quantity;
-	o.tokens = r.tokens;
-	o.amount = r.amount;
-	o.amount_usd = r.amount_usd;
-	return o;
-}
-
 bool same(const OwnedInvoiceRow &a, const OwnedInvoiceRow &b) {
 	return a.kind == b.kind && a.line_no == b.line_no && a.error == b.error && a.line_key == b.line_key &&
 	       a.provider == b.provider && a.account_id == b.account_id && a.project_id == b.project_id &&
@@ -141,7 +110,7 @@ bool stream(InvoiceFormat format, std::string_view text, size_t max_rows, std::v
 				check(!r.has_amount_usd || (r.amount_usd == r.amount && r.currency.view() == "USD"));
 				check(!r.has_tokens || r.has_quantity);
 			}
-			out->push_back(own(r));
+			out->push_back(own_invoice_row(r));
 		}
 		if (st == InvoiceStatus::kDone)
 			return true;

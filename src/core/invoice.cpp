@@ -1172,6 +1172,37 @@ bool parse_timestamp(std::string_view s, int64_t *us) noexcept {
 	return true;
 }
 
+OwnedInvoiceRow own_invoice_row(const InvoiceRow &r) {
+	OwnedInvoiceRow o{};
+	o.kind = r.kind;
+	o.line_no = r.line_no;
+	o.error = std::string(r.error.view());
+	o.line_key = std::string(r.line_key.view());
+	o.provider = std::string(r.provider.view());
+	o.account_id = std::string(r.account_id.view());
+	o.project_id = std::string(r.project_id.view());
+	o.item_name = std::string(r.item_name.view());
+	o.model_name = std::string(r.model_name.view());
+	o.usage_type = std::string(r.usage_type.view());
+	o.service_tier = std::string(r.service_tier.view());
+	o.region = std::string(r.region.view());
+	o.quantity_unit = std::string(r.quantity_unit.view());
+	o.currency = std::string(r.currency.view());
+	o.charge_category = std::string(r.charge_category.view());
+	o.raw = std::string(r.raw.view());
+	o.period_start_us = r.period_start_us;
+	o.period_end_us = r.period_end_us;
+	o.has_quantity = r.has_quantity;
+	o.has_tokens = r.has_tokens;
+	o.has_amount_usd = r.has_amount_usd;
+	o.rounded = r.rounded;
+	o.quantity = r.quantity;
+	o.tokens = r.tokens;
+	o.amount = r.amount;
+	o.amount_usd = r.amount_usd;
+	return o;
+}
+
 bool parse_invoice_all(InvoiceFormat format, std::string_view text, std::vector<OwnedInvoiceRow> *out,
                        std::string *file_error) {
 	InvoiceCursor cursor;
@@ -1189,37 +1220,8 @@ bool parse_invoice_all(InvoiceFormat format, std::string_view text, std::vector<
 			arena.assign(needed, '\0');
 			continue;
 		}
-		for (size_t k = 0; k < n; ++k) {
-			const InvoiceRow &r = rows[k];
-			OwnedInvoiceRow o;
-			o.kind = r.kind;
-			o.line_no = r.line_no;
-			o.error = std::string(r.error.view());
-			o.line_key = std::string(r.line_key.view());
-			o.provider = std::string(r.provider.view());
-			o.account_id = std::string(r.account_id.view());
-			o.project_id = std::string(r.project_id.view());
-			o.item_name = std::string(r.item_name.view());
-			o.model_name = std::string(r.model_name.view());
-			o.usage_type = std::string(r.usage_type.view());
-			o.service_tier = std::string(r.service_tier.view());
-			o.region = std::string(r.region.view());
-			o.quantity_unit = std::string(r.quantity_unit.view());
-			o.currency = std::string(r.currency.view());
-			o.charge_category = std::string(r.charge_category.view());
-			o.raw = std::string(r.raw.view());
-			o.period_start_us = r.period_start_us;
-			o.period_end_us = r.period_end_us;
-			o.has_quantity = r.has_quantity;
-			o.has_tokens = r.has_tokens;
-			o.has_amount_usd = r.has_amount_usd;
-			o.rounded = r.rounded;
-			o.quantity = r.quantity;
-			o.tokens = r.tokens;
-			o.amount = r.amount;
-			o.amount_usd = r.amount_usd;
-			out->push_back(std::move(o));
-		}
+		for (size_t k = 0; k < n; ++k)
+			out->push_back(own_invoice_row(rows[k]));
 		if (st == InvoiceStatus::kDone)
 			return true;
 	}

@@ -121,6 +121,8 @@ struct OwnedInvoiceRow {
 	bool has_quantity, has_tokens, has_amount_usd, rounded;
 	Decimal quantity, tokens, amount, amount_usd;
 };
+// A row with its texts copied out of the input and the arena (may throw std::bad_alloc).
+OwnedInvoiceRow own_invoice_row(const InvoiceRow &row);
 // Parses all of text; false on a file-level error (*file_error says why).
 bool parse_invoice_all(InvoiceFormat format, std::string_view text, std::vector<OwnedInvoiceRow> *rows,
                        std::string *file_error);
