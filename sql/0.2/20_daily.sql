@@ -726,6 +726,138 @@ CREATE VIEW @extschema@.daily_retry_all AS
   SELECT * FROM @extschema@.daily_retry UNION ALL SELECT * FROM @extschema@.daily_retry_delta;
 COMMENT ON VIEW @extschema@.daily_retry_all IS
   'dexcost.daily_retry plus its pending deltas: several rows may share a key, sum them.';
+
+-- Folded merged with pending, one row per key: what a BI filter reads. Most keys have no
+-- pending delta, and their folded row is the answer as it stands; only the keys with one are
+-- summed (a 90-day question about every customer reads each daily row once, instead of
+-- grouping 300,000 rows to find the few that changed). When nothing is pending, a one-time
+-- test skips even the anti-join.
+CREATE VIEW @extschema@.daily_customer_merged AS
+  SELECT f.day, f.customer_id, f.task_type, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
+         f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count, f.failure_cost_usd,
+         f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.output_tokens, f.tasks,
+         f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+    FROM @extschema@.daily_customer AS f
+   WHERE NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta)
+  UNION ALL
+  SELECT f.day, f.customer_id, f.task_type, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
+         f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count, f.failure_cost_usd,
+         f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.output_tokens, f.tasks,
+         f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+    FROM @extschema@.daily_customer AS f
+   WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta)
+     AND NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day
+                                                                         AND x.customer_id = f.customer_id
+                                                                         AND x.task_type = f.task_type)
+  UNION ALL
+  SELECT a.day, a.customer_id, a.task_type, sum(a.events)::bigint, sum(a.llm_calls)::bigint, sum(a.cost_usd),
+         sum(a.llm_cost_usd), sum(a.external_cost_usd), sum(a.compute_cost_usd), sum(a.other_cost_usd),
+         sum(a.retry_count)::bigint, sum(a.retry_cost_usd), sum(a.failure_count)::bigint, sum(a.failure_cost_usd),
+         sum(a.unpriced_events)::bigint, sum(a.input_tokens)::bigint, sum(a.cache_read_tokens)::bigint,
+         sum(a.cache_write_tokens)::bigint, sum(a.output_tokens)::bigint, sum(a.tasks)::bigint,
+         sum(a.root_tasks)::bigint, sum(a.succeeded_tasks)::bigint, sum(a.failed_tasks)::bigint,
+         sum(a.accepted_tasks)::bigint
+    FROM (SELECT f.day, f.customer_id, f.task_type, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd,
+                 f.external_cost_usd, f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd,
+                 f.failure_count, f.failure_cost_usd, f.unpriced_events, f.input_tokens, f.cache_read_tokens,
+                 f.cache_write_tokens, f.output_tokens, f.tasks, f.root_tasks, f.succeeded_tasks, f.failed_tasks,
+                 f.accepted_tasks
+            FROM @extschema@.daily_customer AS f
+           WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day
+             AND x.customer_id = f.customer_id AND x.task_type = f.task_type)
+          UNION ALL
+          SELECT x.day, x.customer_id, x.task_type, x.events, x.llm_calls, x.cost_usd, x.llm_cost_usd,
+                 x.external_cost_usd, x.compute_cost_usd, x.other_cost_usd, x.retry_count, x.retry_cost_usd,
+                 x.failure_count, x.failure_cost_usd, x.unpriced_events, x.input_tokens, x.cache_read_tokens,
+                 x.cache_write_tokens, x.output_tokens, x.tasks, x.root_tasks, x.succeeded_tasks, x.failed_tasks,
+                 x.accepted_tasks
+            FROM @extschema@.daily_customer_delta AS x) AS a
+   GROUP BY a.day, a.customer_id, a.task_type;
+COMMENT ON VIEW @extschema@.daily_customer_merged IS
+  'dexcost.daily_customer with its pending deltas added: one row per day, customer and task type, exactly the ledger.';
+CREATE VIEW @extschema@.daily_customer_total_merged AS
+  SELECT f.day, f.customer_id, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
+         f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count, f.failure_cost_usd,
+         f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.output_tokens, f.tasks,
+         f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+    FROM @extschema@.daily_customer_total AS f
+   WHERE NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta)
+  UNION ALL
+  SELECT f.day, f.customer_id, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
+         f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count, f.failure_cost_usd,
+         f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.output_tokens, f.tasks,
+         f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+    FROM @extschema@.daily_customer_total AS f
+   WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta)
+     AND NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day
+                                                                         AND x.customer_id = f.customer_id)
+  UNION ALL
+  SELECT a.day, a.customer_id, sum(a.events)::bigint, sum(a.llm_calls)::bigint, sum(a.cost_usd), sum(a.llm_cost_usd),
+         sum(a.external_cost_usd), sum(a.compute_cost_usd), sum(a.other_cost_usd), sum(a.retry_count)::bigint,
+         sum(a.retry_cost_usd), sum(a.failure_count)::bigint, sum(a.failure_cost_usd), sum(a.unpriced_events)::bigint,
+         sum(a.input_tokens)::bigint, sum(a.cache_read_tokens)::bigint, sum(a.cache_write_tokens)::bigint,
+         sum(a.output_tokens)::bigint, sum(a.tasks)::bigint, sum(a.root_tasks)::bigint,
+         sum(a.succeeded_tasks)::bigint, sum(a.failed_tasks)::bigint, sum(a.accepted_tasks)::bigint
+    FROM (SELECT f.day, f.customer_id, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
+                 f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count,
+                 f.failure_cost_usd, f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens,
+                 f.output_tokens, f.tasks, f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+            FROM @extschema@.daily_customer_total AS f
+           WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day
+             AND x.customer_id = f.customer_id)
+          UNION ALL
+          SELECT x.day, x.customer_id, x.events, x.llm_calls, x.cost_usd, x.llm_cost_usd, x.external_cost_usd,
+                 x.compute_cost_usd, x.other_cost_usd, x.retry_count, x.retry_cost_usd, x.failure_count,
+                 x.failure_cost_usd, x.unpriced_events, x.input_tokens, x.cache_read_tokens, x.cache_write_tokens,
+                 x.output_tokens, x.tasks, x.root_tasks, x.succeeded_tasks, x.failed_tasks, x.accepted_tasks
+            FROM @extschema@.daily_customer_delta AS x) AS a
+   GROUP BY a.day, a.customer_id;
+COMMENT ON VIEW @extschema@.daily_customer_total_merged IS
+  'dexcost.daily_customer_total with the pending deltas of dexcost.daily_customer added: one row per day and customer, exactly the ledger.';
+CREATE VIEW @extschema@.daily_model_merged AS
+  SELECT f.day, f.task_type, f.provider, f.model, f.route, f.service_tier, f.fallback_reason, f.llm_calls, f.cost_usd,
+         f.unpriced_calls, f.retry_calls, f.failed_calls, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens,
+         f.output_tokens, f.reasoning_tokens, f.latency_ms_sum, f.latency_calls, f.cost_sketch, f.latency_sketch,
+         f.prompt_tokens_sketch, f.output_tokens_sketch
+    FROM @extschema@.daily_model AS f
+   WHERE NOT EXISTS (SELECT FROM @extschema@.daily_model_delta)
+  UNION ALL
+  SELECT f.day, f.task_type, f.provider, f.model, f.route, f.service_tier, f.fallback_reason, f.llm_calls, f.cost_usd,
+         f.unpriced_calls, f.retry_calls, f.failed_calls, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens,
+         f.output_tokens, f.reasoning_tokens, f.latency_ms_sum, f.latency_calls, f.cost_sketch, f.latency_sketch,
+         f.prompt_tokens_sketch, f.output_tokens_sketch
+    FROM @extschema@.daily_model AS f
+   WHERE EXISTS (SELECT FROM @extschema@.daily_model_delta)
+     AND NOT EXISTS (SELECT FROM @extschema@.daily_model_delta AS x WHERE x.day = f.day AND x.task_type = f.task_type
+                                                                      AND x.provider = f.provider
+                                                                      AND x.model = f.model AND x.route = f.route
+                                                                      AND x.service_tier = f.service_tier
+                                                                      AND x.fallback_reason = f.fallback_reason)
+  UNION ALL
+  SELECT a.day, a.task_type, a.provider, a.model, a.route, a.service_tier, a.fallback_reason,
+         sum(a.llm_calls)::bigint, sum(a.cost_usd), sum(a.unpriced_calls)::bigint, sum(a.retry_calls)::bigint,
+         sum(a.failed_calls)::bigint, sum(a.input_tokens)::bigint, sum(a.cache_read_tokens)::bigint,
+         sum(a.cache_write_tokens)::bigint, sum(a.output_tokens)::bigint, sum(a.reasoning_tokens)::bigint,
+         sum(a.latency_ms_sum)::bigint, sum(a.latency_calls)::bigint, @extschema@.sketch_merge(a.cost_sketch),
+         @extschema@.sketch_merge(a.latency_sketch), @extschema@.sketch_merge(a.prompt_tokens_sketch),
+         @extschema@.sketch_merge(a.output_tokens_sketch)
+    FROM (SELECT f.day, f.task_type, f.provider, f.model, f.route, f.service_tier, f.fallback_reason, f.llm_calls,
+                 f.cost_usd, f.unpriced_calls, f.retry_calls, f.failed_calls, f.input_tokens, f.cache_read_tokens,
+                 f.cache_write_tokens, f.output_tokens, f.reasoning_tokens, f.latency_ms_sum, f.latency_calls,
+                 f.cost_sketch, f.latency_sketch, f.prompt_tokens_sketch, f.output_tokens_sketch
+            FROM @extschema@.daily_model AS f
+           WHERE EXISTS (SELECT FROM @extschema@.daily_model_delta AS x WHERE x.day = f.day
+             AND x.task_type = f.task_type AND x.provider = f.provider AND x.model = f.model AND x.route = f.route
+             AND x.service_tier = f.service_tier AND x.fallback_reason = f.fallback_reason)
+          UNION ALL
+          SELECT x.day, x.task_type, x.provider, x.model, x.route, x.service_tier, x.fallback_reason, x.llm_calls,
+                 x.cost_usd, x.unpriced_calls, x.retry_calls, x.failed_calls, x.input_tokens, x.cache_read_tokens,
+                 x.cache_write_tokens, x.output_tokens, x.reasoning_tokens, x.latency_ms_sum, x.latency_calls,
+                 x.cost_sketch, x.latency_sketch, x.prompt_tokens_sketch, x.output_tokens_sketch
+            FROM @extschema@.daily_model_delta AS x) AS a
+   GROUP BY a.day, a.task_type, a.provider, a.model, a.route, a.service_tier, a.fallback_reason;
+COMMENT ON VIEW @extschema@.daily_model_merged IS
+  'dexcost.daily_model with its pending deltas added: one row per day and key, exactly the ledger (sketches merged).';
 DO $$
 DECLARE
     v   text;
@@ -734,11 +866,14 @@ DECLARE
                    JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace WHERE e.extname = 'dexcost');
 BEGIN
     -- Each view's columns carry the comments of its folded table's columns.
-    FOREACH v IN ARRAY ARRAY['daily_customer', 'daily_workflow', 'daily_customer_total', 'daily_model', 'daily_retry'] LOOP
+    FOREACH v IN ARRAY ARRAY['daily_customer_all', 'daily_workflow_all', 'daily_customer_total_all', 'daily_model_all',
+                             'daily_retry_all', 'daily_customer_merged', 'daily_customer_total_merged',
+                             'daily_model_merged'] LOOP
         FOR c IN SELECT a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS txt
                    FROM pg_catalog.pg_attribute AS a
-                  WHERE a.attrelid = pg_catalog.format('%I.%I', nsp, v)::regclass AND a.attnum > 0 AND NOT a.attisdropped LOOP
-            EXECUTE pg_catalog.format('COMMENT ON COLUMN %I.%I.%I IS %L', nsp, v || '_all', c.attname, c.txt);
+                  WHERE a.attrelid = pg_catalog.format('%I.%I', nsp, pg_catalog.regexp_replace(v, '_(all|merged)$', ''))::regclass
+                    AND a.attnum > 0 AND NOT a.attisdropped LOOP
+            EXECUTE pg_catalog.format('COMMENT ON COLUMN %I.%I.%I IS %L', nsp, v, c.attname, c.txt);
         END LOOP;
     END LOOP;
 END

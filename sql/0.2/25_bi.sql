@@ -78,24 +78,22 @@ COMMENT ON VIEW dexcost_bi.retry_cost_by_reason_daily IS
 -- Customers ---------------------------------------------------------------------------------
 CREATE VIEW dexcost_bi.customer_daily AS
   SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month, d.customer_id,
-         sum(d.cost_usd)::numeric(20,6) AS total_cost_usd,
-         sum(d.llm_cost_usd)::numeric(20,6) AS llm_cost_usd,
-         (sum(d.external_cost_usd) + sum(d.compute_cost_usd) + sum(d.other_cost_usd))::numeric(20,6) AS non_llm_cost_usd,
-         sum(d.retry_cost_usd)::numeric(20,6) AS retry_cost_usd,
-         sum(d.failure_cost_usd)::numeric(20,6) AS failure_cost_usd,
-         sum(d.root_tasks) AS tasks, sum(d.events) AS events
-    FROM @extschema@.daily_customer_total_all AS d
-   GROUP BY d.day, d.customer_id;
+         d.cost_usd::numeric(20,6) AS total_cost_usd,
+         d.llm_cost_usd::numeric(20,6) AS llm_cost_usd,
+         (d.external_cost_usd + d.compute_cost_usd + d.other_cost_usd)::numeric(20,6) AS non_llm_cost_usd,
+         d.retry_cost_usd::numeric(20,6) AS retry_cost_usd,
+         d.failure_cost_usd::numeric(20,6) AS failure_cost_usd,
+         d.root_tasks AS tasks, d.events
+    FROM @extschema@.daily_customer_total_merged AS d;
 COMMENT ON VIEW dexcost_bi.customer_daily IS
   'Customers page, one row per customer and day: total, LLM and non-LLM (external, compute, network, GPU) cost, retry and failure cost, tasks.';
 
 CREATE VIEW dexcost_bi.customer_task_type_daily AS
   SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month, d.customer_id, d.task_type AS workflow,
-         sum(d.cost_usd)::numeric(20,6) AS total_cost_usd, sum(d.llm_cost_usd)::numeric(20,6) AS llm_cost_usd,
-         (sum(d.external_cost_usd) + sum(d.compute_cost_usd) + sum(d.other_cost_usd))::numeric(20,6) AS non_llm_cost_usd,
-         sum(d.retry_cost_usd)::numeric(20,6) AS retry_cost_usd, sum(d.tasks) AS runs, sum(d.events) AS events
-    FROM @extschema@.daily_customer_all AS d
-   GROUP BY d.day, d.customer_id, d.task_type;
+         d.cost_usd::numeric(20,6) AS total_cost_usd, d.llm_cost_usd::numeric(20,6) AS llm_cost_usd,
+         (d.external_cost_usd + d.compute_cost_usd + d.other_cost_usd)::numeric(20,6) AS non_llm_cost_usd,
+         d.retry_cost_usd::numeric(20,6) AS retry_cost_usd, d.tasks AS runs, d.events
+    FROM @extschema@.daily_customer_merged AS d;
 COMMENT ON VIEW dexcost_bi.customer_task_type_daily IS
   'Customers page drill-down: one row per customer, workflow (task type) and day.';
 
@@ -185,33 +183,62 @@ COMMENT ON VIEW dexcost_bi.task_type_ranking IS
   'Tasks page: workflows ranked by cost within each period, with retry lineage counts; is_top_3 marks the three most expensive.';
 
 -- Engineering ------------------------------------------------------------------------------
+-- The first day (in a time zone) that starts at or after a moment: a price valid from that
+-- moment holds for the whole of that day and after.
+CREATE FUNCTION @extschema@.day_starting_at_or_after(at timestamptz, tz text) RETURNS date
+  LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+  RETURN CASE WHEN ((at AT TIME ZONE tz)::date::timestamp AT TIME ZONE tz) >= at THEN (at AT TIME ZONE tz)::date
+              ELSE (at AT TIME ZONE tz)::date + 1 END;
+COMMENT ON FUNCTION @extschema@.day_starting_at_or_after(timestamptz, text) IS
+  'The first calendar day in a time zone whose start is at or after the given moment (-infinity and infinity map to themselves).';
+
+-- What caching saves per million cached input tokens (the input price less the cache-read
+-- price), and the days (workspace time zone) on which that pair of catalogue prices holds at
+-- the start of the day. The no-overlap constraint of model_price leaves at most one row per
+-- provider, model, tier and day, so a daily row joins it by hash, not by two index probes.
+CREATE VIEW @extschema@.cache_saving_days AS
+  SELECT i.provider, i.model, i.service_tier,
+         GREATEST(@extschema@.day_starting_at_or_after(i.valid_from, z.tz),
+                  @extschema@.day_starting_at_or_after(c.valid_from, z.tz)) AS from_day,
+         LEAST(COALESCE(@extschema@.day_starting_at_or_after(i.valid_to, z.tz), 'infinity'),
+               COALESCE(@extschema@.day_starting_at_or_after(c.valid_to, z.tz), 'infinity')) AS until_day,
+         i.usd_per_mtok - c.usd_per_mtok AS usd_saved_per_mtok
+    FROM (SELECT @extschema@.timezone() AS tz) AS z
+   CROSS JOIN @extschema@.model_price AS i
+    JOIN @extschema@.model_price AS c
+      ON c.provider = i.provider AND c.model = i.model AND c.service_tier = i.service_tier
+     AND c.usage_type = 'cache_read' AND c.min_input_tokens = 0
+     AND c.valid_from < COALESCE(i.valid_to, 'infinity') AND i.valid_from < COALESCE(c.valid_to, 'infinity')
+   WHERE i.usage_type = 'input' AND i.min_input_tokens = 0;
+COMMENT ON VIEW @extschema@.cache_saving_days IS
+  'Per provider, model and service tier: the days (workspace time zone) on which one input price and one cache-read price both hold at the start of the day, and what a cached token saves then.';
+COMMENT ON COLUMN @extschema@.cache_saving_days.provider IS 'Provider of the prices.';
+COMMENT ON COLUMN @extschema@.cache_saving_days.model IS 'Model of the prices.';
+COMMENT ON COLUMN @extschema@.cache_saving_days.service_tier IS 'Service tier of the prices.';
+COMMENT ON COLUMN @extschema@.cache_saving_days.from_day IS 'First day the pair holds.';
+COMMENT ON COLUMN @extschema@.cache_saving_days.until_day IS 'First day it no longer holds (infinity while open).';
+COMMENT ON COLUMN @extschema@.cache_saving_days.usd_saved_per_mtok IS 'Input price less cache-read price, USD per million tokens.';
+
 CREATE VIEW dexcost_bi.model_usage_daily AS
   SELECT m.day, pg_catalog.date_trunc('month', m.day)::date AS month, m.task_type AS workflow,
          NULLIF(m.provider, '') AS provider, NULLIF(m.model, '') AS model, NULLIF(m.route, '') AS route,
          m.service_tier, CASE WHEN m.service_tier = 'batch' THEN 'batch' ELSE 'live' END AS request_mode,
          NULLIF(m.fallback_reason, '') AS fallback_reason,
-         sum(m.llm_calls) AS llm_calls, sum(m.cost_usd)::numeric(20,6) AS cost_usd,
-         (sum(m.cost_usd) / NULLIF(sum(m.llm_calls), 0))::numeric(20,9) AS avg_cost_per_call_usd,
-         sum(m.input_tokens) AS input_tokens, sum(m.cache_read_tokens) AS cached_input_tokens,
-         sum(m.cache_write_tokens) AS cache_write_tokens, sum(m.output_tokens) AS output_tokens,
-         sum(m.reasoning_tokens) AS reasoning_tokens,
-         (100 * sum(m.cache_read_tokens)::numeric
-            / NULLIF(sum(m.input_tokens) + sum(m.cache_read_tokens) + sum(m.cache_write_tokens), 0))::numeric(7,2)
-           AS cache_hit_rate_pct,
-         (sum(m.cache_read_tokens) * COALESCE(max(pin.usd_per_mtok) - max(pcr.usd_per_mtok), 0) / 1000000)::numeric(20,6)
-           AS cache_savings_usd,
-         (sum(m.latency_ms_sum)::numeric / NULLIF(sum(m.latency_calls), 0) / 1000)::numeric(12,3) AS avg_latency_seconds,
-         sum(m.retry_calls) AS retry_calls, sum(m.failed_calls) AS failed_calls, sum(m.unpriced_calls) AS unpriced_calls
-    FROM @extschema@.daily_model_all AS m
-    LEFT JOIN @extschema@.model_price AS pin
-           ON pin.provider = m.provider AND pin.model = m.model AND pin.service_tier = m.service_tier
-          AND pin.usage_type = 'input' AND pin.min_input_tokens = 0 AND pin.valid_from <= m.day
-          AND (pin.valid_to IS NULL OR pin.valid_to > m.day)
-    LEFT JOIN @extschema@.model_price AS pcr
-           ON pcr.provider = m.provider AND pcr.model = m.model AND pcr.service_tier = m.service_tier
-          AND pcr.usage_type = 'cache_read' AND pcr.min_input_tokens = 0 AND pcr.valid_from <= m.day
-          AND (pcr.valid_to IS NULL OR pcr.valid_to > m.day)
-   GROUP BY m.day, m.task_type, m.provider, m.model, m.route, m.service_tier, m.fallback_reason;
+         m.llm_calls, m.cost_usd::numeric(20,6) AS cost_usd,
+         (m.cost_usd / NULLIF(m.llm_calls, 0))::numeric(20,9) AS avg_cost_per_call_usd,
+         m.input_tokens, m.cache_read_tokens AS cached_input_tokens, m.cache_write_tokens, m.output_tokens,
+         m.reasoning_tokens,
+         (100 * m.cache_read_tokens::numeric
+            / NULLIF(m.input_tokens + m.cache_read_tokens + m.cache_write_tokens, 0))::numeric(7,2) AS cache_hit_rate_pct,
+         (m.cache_read_tokens * COALESCE(s.usd_saved_per_mtok, 0) / 1000000)::numeric(20,6) AS cache_savings_usd,
+         (m.latency_ms_sum::numeric / NULLIF(m.latency_calls, 0) / 1000)::numeric(12,3) AS avg_latency_seconds,
+         m.retry_calls, m.failed_calls, m.unpriced_calls
+    FROM @extschema@.daily_model_merged AS m
+    -- OFFSET 0 keeps the price days a subquery, computed once: pulled up, their time zone
+    -- arithmetic would run in the join filter for every daily row.
+    LEFT JOIN (SELECT * FROM @extschema@.cache_saving_days OFFSET 0) AS s
+           ON s.provider = m.provider AND s.model = m.model AND s.service_tier = m.service_tier
+          AND m.day >= s.from_day AND m.day < s.until_day;
 COMMENT ON VIEW dexcost_bi.model_usage_daily IS
   'Engineering page, one row per day, workflow, provider, model, route, tier and fallback reason: model routing distribution, token split (input, cached, cache writes, output), cache hit rate and the money caching saved, latency, live vs batch.';
 

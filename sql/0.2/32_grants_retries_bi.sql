@@ -21,6 +21,10 @@ ALTER VIEW @extschema@.daily_workflow_all SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_customer_total_all SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_model_all SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_retry_all SET (security_invoker = true);
+ALTER VIEW @extschema@.daily_customer_merged SET (security_invoker = true);
+ALTER VIEW @extschema@.daily_customer_total_merged SET (security_invoker = true);
+ALTER VIEW @extschema@.daily_model_merged SET (security_invoker = true);
+ALTER VIEW @extschema@.cache_saving_days SET (security_invoker = true);
 ALTER VIEW dexcost_bi.periods SET (security_invoker = true);
 ALTER VIEW dexcost_bi.overview_daily SET (security_invoker = true);
 ALTER VIEW dexcost_bi.overview_monthly SET (security_invoker = true);
@@ -44,8 +48,9 @@ GRANT USAGE ON SCHEMA dexcost_bi TO dexcost_viewer;
 
 -- Cost dashboards: every reader.
 GRANT SELECT ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @extschema@.daily_customer_all,
-                @extschema@.daily_workflow, @extschema@.daily_workflow_all,
+                @extschema@.daily_customer_merged, @extschema@.daily_workflow, @extschema@.daily_workflow_all,
                 @extschema@.daily_customer_total, @extschema@.daily_customer_total_all,
+                @extschema@.daily_customer_total_merged,
                 @extschema@.daily_retry, @extschema@.daily_retry_delta, @extschema@.daily_retry_all,
                 dexcost_bi.periods, dexcost_bi.overview_daily, dexcost_bi.overview_monthly,
                 dexcost_bi.cost_health_daily, dexcost_bi.retry_cost_by_reason_daily, dexcost_bi.customer_daily,
@@ -57,6 +62,7 @@ GRANT SELECT ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @e
 GRANT EXECUTE ON FUNCTION @extschema@.periods_fresh() TO dexcost_viewer;
 -- Engineering dashboards (routes, fallbacks, latency) and retry forensics: technical detail.
 GRANT SELECT ON @extschema@.daily_model, @extschema@.daily_model_delta, @extschema@.daily_model_all,
+                @extschema@.daily_model_merged, @extschema@.cache_saving_days,
                 dexcost_bi.model_usage_daily, dexcost_bi.workflow_percentiles_daily, dexcost_bi.workflow_percentiles,
                 @extschema@.retry_chain, @extschema@.model_period, @extschema@.model_period_all,
                 dexcost_bi.model_usage_period, dexcost_bi.unpriced_period

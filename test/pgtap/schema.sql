@@ -22,9 +22,11 @@ SELECT tables_are('dexcost', ARRAY[
     'task', 'task_reported_totals', 'task_rollup', 'task_rollup_delta', 'workspace_setting'
 ]);
 SELECT views_are('dexcost', ARRAY[
-    'budget_status', 'daily_customer_all', 'daily_customer_total_all', 'daily_model_all', 'daily_retry_all',
-    'daily_workflow_all', 'model_period_all', 'profitability', 'reconciliation_latest', 'reported_totals_mismatch',
-    'retry_chain', 'revenue_current', 'revenue_monthly', 'settings', 'task_cost', 'unpriced_spend'
+    'budget_status', 'cache_saving_days', 'daily_customer_all', 'daily_customer_merged',
+    'daily_customer_total_all', 'daily_customer_total_merged', 'daily_model_all', 'daily_model_merged',
+    'daily_retry_all', 'daily_workflow_all', 'model_period_all', 'profitability', 'reconciliation_latest',
+    'reported_totals_mismatch', 'retry_chain', 'revenue_current', 'revenue_monthly', 'settings', 'task_cost',
+    'unpriced_spend'
 ]);
 SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch', 'pareto']);
 SELECT sequences_are('dexcost', ARRAY[
@@ -481,22 +483,23 @@ SELECT functions_are('dexcost', ARRAY[
     'budget_spent_now', 'check_budget', 'check_budget_args', 'compute_cost', 'cost_event_before_write',
     'cost_event_budget', 'cost_event_rollup', 'cost_event_truncated', 'customer_visible', 'daily_check',
     'daily_contributions', 'daily_events_changed', 'daily_task_deleting', 'daily_task_retyped',
-    'daily_tasks_changed', 'ddsketch_in', 'ddsketch_out', 'ddsketch_recv', 'ddsketch_send', 'detect_anomalies',
-    'detect_retries', 'export_events', 'export_tasks', 'fold_daily', 'fold_rollups', 'import_invoice', 'ingest',
-    'ingest_records', 'load_revenue', 'local_day', 'lock_for_tree_change', 'mark_not_retry', 'mark_retry',
-    'model_alias_before_write', 'model_price_before_write', 'pareto', 'pareto_add', 'pareto_combine',
-    'pareto_final', 'pareto_in', 'pareto_keys_for_share', 'pareto_merge', 'pareto_out', 'pareto_recv',
-    'pareto_send', 'pareto_share_of_top', 'pareto_summary', 'pareto_top', 'percentile', 'percentile_add',
-    'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final', 'period_end', 'period_start',
-    'periods_fresh', 'price_catalog_changed', 'rebuild_budget_spend', 'rebuild_daily', 'rebuild_rollups',
-    'reconcile', 'record_budget_alerts', 'refresh_periods', 'refuse_truncate_seeds', 'report_periods', 'reprice',
-    'reserve_budget', 'retry_candidate', 'retry_confidence', 'retry_summary', 'revenue_revision_before_write',
-    'rollup_check', 'run_budget_checks', 'run_checks', 'set_customer_isolation', 'set_setting', 'setting_changed',
-    'settle_budget', 'shift_subtree_totals', 'sketch', 'sketch_add', 'sketch_combine', 'sketch_count',
-    'sketch_final', 'sketch_max', 'sketch_mean', 'sketch_merge', 'sketch_min', 'sketch_percentile',
-    'sketch_percentiles', 'sketch_relative_error', 'sketch_sum', 'spend_bucket', 'statement', 'statement_detail',
-    'statement_html', 'sum', 'task_adopt_pending', 'task_after_delete', 'task_after_reparent', 'task_before_write',
-    'timezone', 'totals_add', 'totals_of', 'totals_sub', 'unattributed_customer', 'zero_totals'
+    'daily_tasks_changed', 'day_starting_at_or_after', 'ddsketch_in', 'ddsketch_out', 'ddsketch_recv',
+    'ddsketch_send', 'detect_anomalies', 'detect_retries', 'export_events', 'export_tasks', 'fold_daily',
+    'fold_rollups', 'import_invoice', 'ingest', 'ingest_records', 'load_revenue', 'local_day',
+    'lock_for_tree_change', 'mark_not_retry', 'mark_retry', 'model_alias_before_write', 'model_price_before_write',
+    'pareto', 'pareto_add', 'pareto_combine', 'pareto_final', 'pareto_in', 'pareto_keys_for_share', 'pareto_merge',
+    'pareto_out', 'pareto_recv', 'pareto_send', 'pareto_share_of_top', 'pareto_summary', 'pareto_top',
+    'percentile', 'percentile_add', 'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final',
+    'period_end', 'period_start', 'periods_fresh', 'price_catalog_changed', 'rebuild_budget_spend',
+    'rebuild_daily', 'rebuild_rollups', 'reconcile', 'record_budget_alerts', 'refresh_periods',
+    'refuse_truncate_seeds', 'report_periods', 'reprice', 'reserve_budget', 'retry_candidate', 'retry_confidence',
+    'retry_summary', 'revenue_revision_before_write', 'rollup_check', 'run_budget_checks', 'run_checks',
+    'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget', 'shift_subtree_totals', 'sketch',
+    'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max', 'sketch_mean', 'sketch_merge',
+    'sketch_min', 'sketch_percentile', 'sketch_percentiles', 'sketch_relative_error', 'sketch_sum', 'spend_bucket',
+    'statement', 'statement_detail', 'statement_html', 'sum', 'task_adopt_pending', 'task_after_delete',
+    'task_after_reparent', 'task_before_write', 'timezone', 'totals_add', 'totals_of', 'totals_sub',
+    'unattributed_customer', 'zero_totals'
 ]);
 SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
                                         ORDER BY p.proname)
@@ -598,6 +601,7 @@ SELECT bag_eq(
              ('customer_visible s'),
              ('daily_check s'),
              ('daily_contributions u'),
+             ('day_starting_at_or_after s'),
              ('ddsketch_in s'),
              ('ddsketch_out s'),
              ('ddsketch_recv s'),
@@ -768,7 +772,7 @@ SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
 SELECT is((SELECT pg_catalog.string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_catalog.pg_class AS c
             WHERE c.relnamespace = 'dexcost'::regnamespace AND c.relkind = 'v'
               AND coalesce('security_invoker=true' = ANY (c.reloptions), false)),
-          'budget_status, daily_customer_all, daily_customer_total_all, daily_model_all, daily_retry_all, daily_workflow_all, model_period_all, profitability, reconciliation_latest, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
+          'budget_status, cache_saving_days, daily_customer_all, daily_customer_merged, daily_customer_total_all, daily_customer_total_merged, daily_model_all, daily_model_merged, daily_retry_all, daily_workflow_all, model_period_all, profitability, reconciliation_latest, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
           'every view of dexcost is security_invoker');
 
 ------------------------------------------------------------------------------------------
@@ -888,16 +892,20 @@ SELECT set_eq(
              ('dexcost.budget_spend', 'r'),
              ('dexcost.budget_status', 'v'),
              ('dexcost.budget', 'r'),
+             ('dexcost.cache_saving_days', 'v'),
              ('dexcost.cost_event', 'r'),
              ('dexcost.customer_access', 'r'),
              ('dexcost.customer_period', 'r'),
              ('dexcost.daily_customer_all', 'v'),
              ('dexcost.daily_customer_delta', 'r'),
+             ('dexcost.daily_customer_merged', 'v'),
              ('dexcost.daily_customer_total_all', 'v'),
+             ('dexcost.daily_customer_total_merged', 'v'),
              ('dexcost.daily_customer_total', 'r'),
              ('dexcost.daily_customer', 'r'),
              ('dexcost.daily_model_all', 'v'),
              ('dexcost.daily_model_delta', 'r'),
+             ('dexcost.daily_model_merged', 'v'),
              ('dexcost.daily_model', 'r'),
              ('dexcost.daily_retry_all', 'v'),
              ('dexcost.daily_retry_delta', 'r'),
@@ -963,7 +971,7 @@ SELECT set_eq(
              ('dexcost_bi.workflow_percentiles', 'v')$$,
     'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          134::bigint, 'the extension owns its 134 functions (aggregates included)');
+          135::bigint, 'the extension owns its 135 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).

@@ -100,6 +100,63 @@ SELECT provider, model, workflow, unpriced_calls, llm_calls, unpriced_pct FROM d
 SELECT workflow, model, llm_calls, cost_usd, cached_input_tokens, cache_hit_rate_pct, cache_savings_usd
   FROM dexcost_bi.model_usage_period WHERE period = 'last_90_days' ORDER BY workflow, model;
 
+-- The *_merged views the day-grain BI views read give one row per key, equal to the folded
+-- and pending rows summed (dexcost.*_all grouped): checked with everything pending, after a
+-- fold, and with some keys pending on top of folded rows and others only pending.
+CREATE FUNCTION pg_temp.merged_differ() RETURNS bigint LANGUAGE sql AS $$
+  WITH m AS (
+      SELECT 'total' AS v, row_to_json(x)::text AS r FROM dexcost.daily_customer_total_merged AS x
+      UNION ALL SELECT 'customer', row_to_json(x)::text FROM dexcost.daily_customer_merged AS x
+      UNION ALL SELECT 'model', row_to_json(x)::text
+        FROM (SELECT day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls, cost_usd,
+                     unpriced_calls, retry_calls, failed_calls, input_tokens, cache_read_tokens, cache_write_tokens,
+                     output_tokens, reasoning_tokens, latency_ms_sum, latency_calls,
+                     dexcost.sketch_count(cost_sketch) AS n FROM dexcost.daily_model_merged) AS x),
+  g AS (
+      SELECT 'total' AS v, row_to_json(x)::text AS r
+        FROM (SELECT day, customer_id, sum(events)::bigint AS events, sum(llm_calls)::bigint AS llm_calls,
+                     sum(cost_usd) AS cost_usd, sum(llm_cost_usd) AS llm_cost_usd,
+                     sum(external_cost_usd) AS external_cost_usd, sum(compute_cost_usd) AS compute_cost_usd,
+                     sum(other_cost_usd) AS other_cost_usd, sum(retry_count)::bigint AS retry_count,
+                     sum(retry_cost_usd) AS retry_cost_usd, sum(failure_count)::bigint AS failure_count,
+                     sum(failure_cost_usd) AS failure_cost_usd, sum(unpriced_events)::bigint AS unpriced_events,
+                     sum(input_tokens)::bigint AS input_tokens, sum(cache_read_tokens)::bigint AS cache_read_tokens,
+                     sum(cache_write_tokens)::bigint AS cache_write_tokens, sum(output_tokens)::bigint AS output_tokens,
+                     sum(tasks)::bigint AS tasks, sum(root_tasks)::bigint AS root_tasks,
+                     sum(succeeded_tasks)::bigint AS succeeded_tasks, sum(failed_tasks)::bigint AS failed_tasks,
+                     sum(accepted_tasks)::bigint AS accepted_tasks
+                FROM dexcost.daily_customer_total_all GROUP BY day, customer_id) AS x
+      UNION ALL SELECT 'customer', row_to_json(x)::text
+        FROM (SELECT day, customer_id, task_type, sum(events)::bigint AS events, sum(llm_calls)::bigint AS llm_calls,
+                     sum(cost_usd) AS cost_usd, sum(llm_cost_usd) AS llm_cost_usd,
+                     sum(external_cost_usd) AS external_cost_usd, sum(compute_cost_usd) AS compute_cost_usd,
+                     sum(other_cost_usd) AS other_cost_usd, sum(retry_count)::bigint AS retry_count,
+                     sum(retry_cost_usd) AS retry_cost_usd, sum(failure_count)::bigint AS failure_count,
+                     sum(failure_cost_usd) AS failure_cost_usd, sum(unpriced_events)::bigint AS unpriced_events,
+                     sum(input_tokens)::bigint AS input_tokens, sum(cache_read_tokens)::bigint AS cache_read_tokens,
+                     sum(cache_write_tokens)::bigint AS cache_write_tokens, sum(output_tokens)::bigint AS output_tokens,
+                     sum(tasks)::bigint AS tasks, sum(root_tasks)::bigint AS root_tasks,
+                     sum(succeeded_tasks)::bigint AS succeeded_tasks, sum(failed_tasks)::bigint AS failed_tasks,
+                     sum(accepted_tasks)::bigint AS accepted_tasks
+                FROM dexcost.daily_customer_all GROUP BY day, customer_id, task_type) AS x
+      UNION ALL SELECT 'model', row_to_json(x)::text
+        FROM (SELECT day, task_type, provider, model, route, service_tier, fallback_reason,
+                     sum(llm_calls)::bigint AS llm_calls, sum(cost_usd) AS cost_usd,
+                     sum(unpriced_calls)::bigint AS unpriced_calls, sum(retry_calls)::bigint AS retry_calls,
+                     sum(failed_calls)::bigint AS failed_calls, sum(input_tokens)::bigint AS input_tokens,
+                     sum(cache_read_tokens)::bigint AS cache_read_tokens,
+                     sum(cache_write_tokens)::bigint AS cache_write_tokens, sum(output_tokens)::bigint AS output_tokens,
+                     sum(reasoning_tokens)::bigint AS reasoning_tokens, sum(latency_ms_sum)::bigint AS latency_ms_sum,
+                     sum(latency_calls)::bigint AS latency_calls,
+                     dexcost.sketch_count(dexcost.sketch_merge(cost_sketch)) AS n
+                FROM dexcost.daily_model_all
+               GROUP BY day, task_type, provider, model, route, service_tier, fallback_reason) AS x)
+  SELECT count(*) FROM ((SELECT * FROM m EXCEPT ALL SELECT * FROM g) UNION ALL (SELECT * FROM g EXCEPT ALL SELECT * FROM m)) AS d;
+$$;
+SELECT pg_temp.merged_differ() AS all_pending,
+       (SELECT count(*) FROM dexcost.daily_customer_total) AS folded_rows,
+       (SELECT count(*) > 0 FROM dexcost.daily_customer_total_merged) AS merged_rows;
+
 -- The period views read, in turn: the period totals plus pending deltas (now), the folded
 -- period totals (after fold_daily), the daily tables (when the period totals do not end
 -- today, e.g. before the first fold of a day), and recomputed totals. Always the same rows.
@@ -151,5 +208,33 @@ SELECT c.relname, a.attname, t.typname
  WHERE c.relnamespace = 'dexcost_bi'::regnamespace AND a.attnum > 0
    AND (t.typcategory IN ('A', 'C', 'E', 'T') OR t.typname IN ('jsonb', 'json'));
 
+-- Pending on top of folded: one more call for T1 (bi-a, summarize, gpt-4o, D1: keys already
+-- folded) and a new customer bi-c (keys only pending). The day views show the folded rows
+-- plus the new ones: bi-a 0.80 + 0.05 = 0.85 on D1 with 4 gpt-4o calls; bi-c 0.25 today.
+SELECT status FROM dexcost.fold_daily();
+SELECT pg_temp.merged_differ() AS nothing_pending;
+INSERT INTO dexcost.task (task_id, customer_id, task_type, started_at) VALUES
+    ('b0000000-0000-0000-0000-000000000005', 'bi-c', 'extract', current_date + time '01:00');
+INSERT INTO dexcost.cost_event (event_id, task_id, event_type, occurred_at, provider, model, cost_usd, cache_read_tokens) VALUES
+    ('b1000000-0000-0000-0000-000000000008', 'b0000000-0000-0000-0000-000000000001', 'llm_call', current_date - 1 + time '10:30', 'openai', 'gpt-4o', 0.05, 400),
+    ('b1000000-0000-0000-0000-000000000009', 'b0000000-0000-0000-0000-000000000005', 'llm_call', current_date + time '01:00', 'openai', 'gpt-4o-mini', 0.25, NULL);
+SELECT pg_temp.merged_differ() AS some_pending, (SELECT count(*) > 0 FROM dexcost.daily_customer_delta) AS pending;
+SELECT day = current_date AS today, customer_id, total_cost_usd, tasks, events FROM dexcost_bi.customer_daily
+ WHERE customer_id LIKE 'bi-%' ORDER BY customer_id, day;
+SELECT day = current_date AS today, customer_id, workflow, total_cost_usd, runs FROM dexcost_bi.customer_task_type_daily
+ WHERE customer_id LIKE 'bi-%' ORDER BY customer_id, day;
+-- gpt-4o on D1 now: 4 calls, 0.65; 600 cached tokens save 600 x 1.25 / 1e6 = 0.00075.
+SELECT day = current_date AS today, workflow, model, llm_calls, cost_usd, cached_input_tokens, cache_savings_usd
+  FROM dexcost_bi.model_usage_daily WHERE day >= current_date - 1 ORDER BY day, workflow, model;
+
 DELETE FROM dexcost.task WHERE customer_id LIKE 'bi-%';
 SELECT count(*) AS left_over FROM dexcost_bi.customer_daily WHERE customer_id LIKE 'bi-%' AND total_cost_usd <> 0;
+
+-- Catalogue prices hold from a moment; the daily savings use the price at the start of the
+-- day (workspace time zone): a price from midnight holds that day, from one second later
+-- only the next. Berlin's midnight of 1 March is 23:00 UTC the day before.
+SELECT dexcost.day_starting_at_or_after('2026-03-01 00:00:00+00', 'UTC') AS at_midnight,
+       dexcost.day_starting_at_or_after('2026-03-01 00:00:01+00', 'UTC') AS just_after,
+       dexcost.day_starting_at_or_after('2026-02-28 23:00:00+00', 'Europe/Berlin') AS berlin_midnight,
+       dexcost.day_starting_at_or_after('-infinity', 'UTC') AS since_ever,
+       dexcost.day_starting_at_or_after('infinity', 'UTC') AS never;
