@@ -10,7 +10,8 @@
 --
 --   daily_customer  day x customer x task type   cost by category, retries, failures, tokens, task runs
 --   daily_workflow  day x task type              the same summed over customers (kept by fold_daily)
---   daily_customer_total  day x customer         the same summed over task types (kept by fold_daily)
+--   daily_customer_total  day x customer         cost by category, retries, root tasks over task types
+--                                                  (kept by fold_daily; the customer pages' columns only)
 --   daily_model     day x task type x provider x model x route x tier x fallback reason
 --                                                  llm_calls, tokens, latency, sketches per call
 --   daily_retry     day x task type x retry type x reason   retries, retry cost, attempt counts
@@ -88,35 +89,25 @@ CREATE TABLE @extschema@.daily_workflow (
 COMMENT ON TABLE @extschema@.daily_workflow IS
   'Folded daily totals per task type (dexcost.daily_customer summed over customers, kept by fold_daily(); read through dexcost.daily_workflow_all).';
 
--- The same measures per day and customer only: the grain of the customer pages.
+-- Per day and customer only, the measures the customer pages and detectors read: the grain
+-- of customer_daily, customer_period and the customer anomaly rules. Narrow on purpose: a
+-- 90-day question about every customer reads some 300,000 of these rows, and a row half as
+-- wide is read in about half the time.
 CREATE TABLE @extschema@.daily_customer_total (
     day               date    NOT NULL,
     customer_id       text    NOT NULL,
     events            bigint  NOT NULL DEFAULT 0,
-    llm_calls         bigint  NOT NULL DEFAULT 0,
     cost_usd          numeric NOT NULL DEFAULT 0,
     llm_cost_usd      numeric NOT NULL DEFAULT 0,
-    external_cost_usd numeric NOT NULL DEFAULT 0,
-    compute_cost_usd  numeric NOT NULL DEFAULT 0,
-    other_cost_usd    numeric NOT NULL DEFAULT 0,
+    non_llm_cost_usd  numeric NOT NULL DEFAULT 0,
     retry_count       bigint  NOT NULL DEFAULT 0,
     retry_cost_usd    numeric NOT NULL DEFAULT 0,
-    failure_count     bigint  NOT NULL DEFAULT 0,
     failure_cost_usd  numeric NOT NULL DEFAULT 0,
-    unpriced_events   bigint  NOT NULL DEFAULT 0,
-    input_tokens      bigint  NOT NULL DEFAULT 0,
-    cache_read_tokens bigint  NOT NULL DEFAULT 0,
-    cache_write_tokens bigint NOT NULL DEFAULT 0,
-    output_tokens     bigint  NOT NULL DEFAULT 0,
-    tasks             bigint  NOT NULL DEFAULT 0,
     root_tasks        bigint  NOT NULL DEFAULT 0,
-    succeeded_tasks   bigint  NOT NULL DEFAULT 0,
-    failed_tasks      bigint  NOT NULL DEFAULT 0,
-    accepted_tasks    bigint  NOT NULL DEFAULT 0,
     CONSTRAINT daily_customer_total_pkey PRIMARY KEY (day, customer_id)
 );
 COMMENT ON TABLE @extschema@.daily_customer_total IS
-  'Folded daily totals per customer (dexcost.daily_customer summed over task types, kept by fold_daily(); read through dexcost.daily_customer_total_all).';
+  'Folded daily totals per customer: the customer pages'' measures of dexcost.daily_customer summed over task types (kept by fold_daily(); read through dexcost.daily_customer_total_merged or _all).';
 
 CREATE TABLE @extschema@.daily_model (
     day                 date    NOT NULL,
@@ -185,6 +176,7 @@ BEGIN
         ('external_cost_usd', 'Cost of external_cost events and retry_markers without a model.'),
         ('compute_cost_usd', 'Cost of compute_cost events.'),
         ('other_cost_usd', 'Cost of network and GPU events.'),
+        ('non_llm_cost_usd', 'Cost of external, compute, network and GPU events (and retry_markers without a model).'),
         ('retry_count', 'Events counted as retries (is_retry or retry_marker, not dismissed).'),
         ('retry_cost_usd', 'Cost of those retries.'),
         ('failure_count', 'Events with an error_type.'),
@@ -508,59 +500,25 @@ BEGIN
             accepted_tasks = d.accepted_tasks + excluded.accepted_tasks
         RETURNING 1),
     ct AS (
-        SELECT day, customer_id, sum(events) AS events,
-               sum(llm_calls) AS llm_calls,
-               sum(cost_usd) AS cost_usd,
-               sum(llm_cost_usd) AS llm_cost_usd,
-               sum(external_cost_usd) AS external_cost_usd,
-               sum(compute_cost_usd) AS compute_cost_usd,
-               sum(other_cost_usd) AS other_cost_usd,
-               sum(retry_count) AS retry_count,
-               sum(retry_cost_usd) AS retry_cost_usd,
-               sum(failure_count) AS failure_count,
-               sum(failure_cost_usd) AS failure_cost_usd,
-               sum(unpriced_events) AS unpriced_events,
-               sum(input_tokens) AS input_tokens,
-               sum(cache_read_tokens) AS cache_read_tokens,
-               sum(cache_write_tokens) AS cache_write_tokens,
-               sum(output_tokens) AS output_tokens,
-               sum(tasks) AS tasks,
-               sum(root_tasks) AS root_tasks,
-               sum(succeeded_tasks) AS succeeded_tasks,
-               sum(failed_tasks) AS failed_tasks,
-               sum(accepted_tasks) AS accepted_tasks
+        SELECT day, customer_id, sum(events) AS events, sum(cost_usd) AS cost_usd, sum(llm_cost_usd) AS llm_cost_usd,
+               sum(external_cost_usd) + sum(compute_cost_usd) + sum(other_cost_usd) AS non_llm_cost_usd,
+               sum(retry_count) AS retry_count, sum(retry_cost_usd) AS retry_cost_usd,
+               sum(failure_cost_usd) AS failure_cost_usd, sum(root_tasks) AS root_tasks
           FROM agg GROUP BY day, customer_id),
     up_ct AS (
         INSERT INTO @extschema@.daily_customer_total AS d SELECT * FROM ct
         ON CONFLICT ON CONSTRAINT daily_customer_total_pkey DO UPDATE SET
-            events = d.events + excluded.events,
-            llm_calls = d.llm_calls + excluded.llm_calls,
-            cost_usd = d.cost_usd + excluded.cost_usd,
+            events = d.events + excluded.events, cost_usd = d.cost_usd + excluded.cost_usd,
             llm_cost_usd = d.llm_cost_usd + excluded.llm_cost_usd,
-            external_cost_usd = d.external_cost_usd + excluded.external_cost_usd,
-            compute_cost_usd = d.compute_cost_usd + excluded.compute_cost_usd,
-            other_cost_usd = d.other_cost_usd + excluded.other_cost_usd,
-            retry_count = d.retry_count + excluded.retry_count,
-            retry_cost_usd = d.retry_cost_usd + excluded.retry_cost_usd,
-            failure_count = d.failure_count + excluded.failure_count,
-            failure_cost_usd = d.failure_cost_usd + excluded.failure_cost_usd,
-            unpriced_events = d.unpriced_events + excluded.unpriced_events,
-            input_tokens = d.input_tokens + excluded.input_tokens,
-            cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens,
-            cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
-            output_tokens = d.output_tokens + excluded.output_tokens,
-            tasks = d.tasks + excluded.tasks,
-            root_tasks = d.root_tasks + excluded.root_tasks,
-            succeeded_tasks = d.succeeded_tasks + excluded.succeeded_tasks,
-            failed_tasks = d.failed_tasks + excluded.failed_tasks,
-            accepted_tasks = d.accepted_tasks + excluded.accepted_tasks
+            non_llm_cost_usd = d.non_llm_cost_usd + excluded.non_llm_cost_usd,
+            retry_count = d.retry_count + excluded.retry_count, retry_cost_usd = d.retry_cost_usd + excluded.retry_cost_usd,
+            failure_cost_usd = d.failure_cost_usd + excluded.failure_cost_usd, root_tasks = d.root_tasks + excluded.root_tasks
         RETURNING 1),
     -- The deltas of days inside a period count in its totals (22_periods.sql).
     up_cp AS (
         INSERT INTO @extschema@.customer_period AS d
-        SELECT p.period, ct.customer_id, sum(ct.events), sum(ct.cost_usd), sum(ct.llm_cost_usd),
-               sum(ct.external_cost_usd) + sum(ct.compute_cost_usd) + sum(ct.other_cost_usd), sum(ct.retry_count),
-               sum(ct.retry_cost_usd), sum(ct.failure_cost_usd), sum(ct.root_tasks)
+        SELECT p.period, ct.customer_id, sum(ct.events), sum(ct.cost_usd), sum(ct.llm_cost_usd), sum(ct.non_llm_cost_usd),
+               sum(ct.retry_count), sum(ct.retry_cost_usd), sum(ct.failure_cost_usd), sum(ct.root_tasks)
           FROM ct, @extschema@.period_state AS s, @extschema@.report_periods() AS p
          WHERE ct.day BETWEEN s.anchor - p.days + 1 AND s.anchor
          GROUP BY p.period, ct.customer_id
@@ -715,7 +673,9 @@ COMMENT ON VIEW @extschema@.daily_workflow_all IS
 CREATE VIEW @extschema@.daily_customer_total_all AS
   SELECT * FROM @extschema@.daily_customer_total
   UNION ALL
-  SELECT day, customer_id, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd, compute_cost_usd, other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd, unpriced_events, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, tasks, root_tasks, succeeded_tasks, failed_tasks, accepted_tasks FROM @extschema@.daily_customer_delta;
+  SELECT day, customer_id, events, cost_usd, llm_cost_usd, external_cost_usd + compute_cost_usd + other_cost_usd,
+         retry_count, retry_cost_usd, failure_cost_usd, root_tasks
+    FROM @extschema@.daily_customer_delta;
 COMMENT ON VIEW @extschema@.daily_customer_total_all IS
   'dexcost.daily_customer_total plus the pending deltas of dexcost.daily_customer: several rows may share a key, sum them.';
 CREATE VIEW @extschema@.daily_model_all AS
@@ -776,40 +736,27 @@ CREATE VIEW @extschema@.daily_customer_merged AS
 COMMENT ON VIEW @extschema@.daily_customer_merged IS
   'dexcost.daily_customer with its pending deltas added: one row per day, customer and task type, exactly the ledger.';
 CREATE VIEW @extschema@.daily_customer_total_merged AS
-  SELECT f.day, f.customer_id, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
-         f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count, f.failure_cost_usd,
-         f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.output_tokens, f.tasks,
-         f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+  SELECT f.day, f.customer_id, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd, f.retry_count,
+         f.retry_cost_usd, f.failure_cost_usd, f.root_tasks
     FROM @extschema@.daily_customer_total AS f
    WHERE NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta)
   UNION ALL
-  SELECT f.day, f.customer_id, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
-         f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count, f.failure_cost_usd,
-         f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.output_tokens, f.tasks,
-         f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+  SELECT f.day, f.customer_id, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd, f.retry_count,
+         f.retry_cost_usd, f.failure_cost_usd, f.root_tasks
     FROM @extschema@.daily_customer_total AS f
    WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta)
-     AND NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day
-                                                                         AND x.customer_id = f.customer_id)
+     AND NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day AND x.customer_id = f.customer_id)
   UNION ALL
-  SELECT a.day, a.customer_id, sum(a.events)::bigint, sum(a.llm_calls)::bigint, sum(a.cost_usd), sum(a.llm_cost_usd),
-         sum(a.external_cost_usd), sum(a.compute_cost_usd), sum(a.other_cost_usd), sum(a.retry_count)::bigint,
-         sum(a.retry_cost_usd), sum(a.failure_count)::bigint, sum(a.failure_cost_usd), sum(a.unpriced_events)::bigint,
-         sum(a.input_tokens)::bigint, sum(a.cache_read_tokens)::bigint, sum(a.cache_write_tokens)::bigint,
-         sum(a.output_tokens)::bigint, sum(a.tasks)::bigint, sum(a.root_tasks)::bigint,
-         sum(a.succeeded_tasks)::bigint, sum(a.failed_tasks)::bigint, sum(a.accepted_tasks)::bigint
-    FROM (SELECT f.day, f.customer_id, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
-                 f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count,
-                 f.failure_cost_usd, f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens,
-                 f.output_tokens, f.tasks, f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+  SELECT a.day, a.customer_id, sum(a.events)::bigint, sum(a.cost_usd), sum(a.llm_cost_usd), sum(a.non_llm_cost_usd),
+         sum(a.retry_count)::bigint, sum(a.retry_cost_usd), sum(a.failure_cost_usd), sum(a.root_tasks)::bigint
+    FROM (SELECT f.day, f.customer_id, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd, f.retry_count,
+                 f.retry_cost_usd, f.failure_cost_usd, f.root_tasks
             FROM @extschema@.daily_customer_total AS f
-           WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day
-             AND x.customer_id = f.customer_id)
+           WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day AND x.customer_id = f.customer_id)
           UNION ALL
-          SELECT x.day, x.customer_id, x.events, x.llm_calls, x.cost_usd, x.llm_cost_usd, x.external_cost_usd,
-                 x.compute_cost_usd, x.other_cost_usd, x.retry_count, x.retry_cost_usd, x.failure_count,
-                 x.failure_cost_usd, x.unpriced_events, x.input_tokens, x.cache_read_tokens, x.cache_write_tokens,
-                 x.output_tokens, x.tasks, x.root_tasks, x.succeeded_tasks, x.failed_tasks, x.accepted_tasks
+          SELECT x.day, x.customer_id, x.events, x.cost_usd, x.llm_cost_usd,
+                 x.external_cost_usd + x.compute_cost_usd + x.other_cost_usd, x.retry_count, x.retry_cost_usd,
+                 x.failure_cost_usd, x.root_tasks
             FROM @extschema@.daily_customer_delta AS x) AS a
    GROUP BY a.day, a.customer_id;
 COMMENT ON VIEW @extschema@.daily_customer_total_merged IS

@@ -110,9 +110,8 @@ BEGIN
     DELETE FROM @extschema@.customer_period;
     DELETE FROM @extschema@.model_period;
     INSERT INTO @extschema@.customer_period
-    SELECT p.period, d.customer_id, sum(d.events), sum(d.cost_usd), sum(d.llm_cost_usd),
-           sum(d.external_cost_usd) + sum(d.compute_cost_usd) + sum(d.other_cost_usd), sum(d.retry_count),
-           sum(d.retry_cost_usd), sum(d.failure_cost_usd), sum(d.root_tasks)
+    SELECT p.period, d.customer_id, sum(d.events), sum(d.cost_usd), sum(d.llm_cost_usd), sum(d.non_llm_cost_usd),
+           sum(d.retry_count), sum(d.retry_cost_usd), sum(d.failure_cost_usd), sum(d.root_tasks)
       FROM @extschema@.daily_customer_total AS d
       JOIN @extschema@.report_periods() AS p ON d.day BETWEEN today - p.days + 1 AND today
      GROUP BY p.period, d.customer_id;

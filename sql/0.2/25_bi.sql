@@ -80,7 +80,7 @@ CREATE VIEW dexcost_bi.customer_daily AS
   SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month, d.customer_id,
          d.cost_usd::numeric(20,6) AS total_cost_usd,
          d.llm_cost_usd::numeric(20,6) AS llm_cost_usd,
-         (d.external_cost_usd + d.compute_cost_usd + d.other_cost_usd)::numeric(20,6) AS non_llm_cost_usd,
+         d.non_llm_cost_usd::numeric(20,6) AS non_llm_cost_usd,
          d.retry_cost_usd::numeric(20,6) AS retry_cost_usd,
          d.failure_cost_usd::numeric(20,6) AS failure_cost_usd,
          d.root_tasks AS tasks, d.events
@@ -118,9 +118,8 @@ CREATE VIEW dexcost_bi.customer_period AS
             JOIN dexcost_bi.periods AS p ON d.day BETWEEN p.from_day AND p.to_day
            WHERE @extschema@.periods_fresh()
           UNION ALL
-          SELECT p.period, d.customer_id, d.events, d.cost_usd, d.llm_cost_usd,
-                 d.external_cost_usd + d.compute_cost_usd + d.other_cost_usd, d.retry_count, d.retry_cost_usd,
-                 d.failure_cost_usd, d.root_tasks
+          SELECT p.period, d.customer_id, d.events, d.cost_usd, d.llm_cost_usd, d.non_llm_cost_usd, d.retry_count,
+                 d.retry_cost_usd, d.failure_cost_usd, d.root_tasks
             FROM @extschema@.daily_customer_total_all AS d
             JOIN dexcost_bi.periods AS p ON d.day BETWEEN p.from_day AND p.to_day
            WHERE NOT @extschema@.periods_fresh()) AS r
