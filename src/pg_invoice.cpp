@@ -7,7 +7,7 @@
 //   phase 3  turn the chunk into tuples, then parse the next chunk. A 1M-line CSV streams through a
 //            fixed amount of memory besides the tuplestore.
 // One C++ allocation outlives phase 2: a JSON page is parsed once, by the first chunk, and its tape kept by
-// the cursor until the last (parsing it again per chunk made a 800k-line page 9x slower than its CSV).
+// the cursor until the last (parsing it again per chunk made an 800k-line page 19x slower than its CSV).
 // A memory context callback frees it if an error ends the call between two chunks.
 //
 // dexcost._load_invoice(import_id, source, provider, format, content) is the loader of a source's first
