@@ -826,9 +826,14 @@ BEGIN
 END
 $$;
 
--- Days whose pre-aggregated sums differ from the ledger (empty when all is well).
+-- Keys of the daily tables whose sums differ from the ledger (empty when all is well), computed with the
+-- definitions of daily_contributions(): one row per key and measure that differs. daily_table says which
+-- table; the key columns it does not have are NULL (customer_id: daily_customer only; provider .. fallback_reason:
+-- daily_model only; retry_type, retry_reason: daily_retry only).
 CREATE FUNCTION @extschema@.daily_check()
-  RETURNS TABLE (day date, customer_id text, task_type text, measure text, daily numeric, ledger numeric)
+  RETURNS TABLE (day date, customer_id text, task_type text, measure text, daily numeric, ledger numeric,
+                 daily_table text, provider text, model text, route text, service_tier text, fallback_reason text,
+                 retry_type text, retry_reason text)
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
@@ -844,16 +849,83 @@ BEGIN ATOMIC
   d AS (
       SELECT a.day, a.customer_id, a.task_type, sum(a.events)::numeric AS events, sum(a.cost_usd) AS cost_usd,
              sum(a.retry_cost_usd) AS retry_cost_usd
-        FROM @extschema@.daily_customer_all AS a GROUP BY 1, 2, 3)
+        FROM @extschema@.daily_customer_all AS a GROUP BY 1, 2, 3),
+  lm AS (
+      SELECT @extschema@.local_day(e.occurred_at, tz.tz) AS day, t.task_type, COALESCE(e.provider, '') AS provider,
+             COALESCE(e.model, '') AS model, COALESCE(e.route, '') AS route, e.service_tier,
+             COALESCE(e.fallback_reason, '') AS fallback_reason,
+             count(*)::numeric AS llm_calls, COALESCE(sum(e.cost_usd), 0) AS cost_usd,
+             (count(*) FILTER (WHERE e.cost_usd IS NULL))::numeric AS unpriced_calls,
+             COALESCE(sum(e.input_tokens), 0)::numeric AS input_tokens,
+             COALESCE(sum(e.cache_read_tokens), 0)::numeric AS cache_read_tokens,
+             (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0))::numeric AS cache_write_tokens,
+             COALESCE(sum(e.output_tokens), 0)::numeric AS output_tokens,
+             COALESCE(sum(e.reasoning_tokens), 0)::numeric AS reasoning_tokens
+        FROM @extschema@.cost_event AS e
+        JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id, tz
+       WHERE e.event_type = 'llm_call'
+       GROUP BY 1, 2, 3, 4, 5, 6, 7),
+  dm AS (
+      SELECT a.day, a.task_type, a.provider, a.model, a.route, a.service_tier, a.fallback_reason,
+             sum(a.llm_calls)::numeric AS llm_calls, sum(a.cost_usd) AS cost_usd,
+             sum(a.unpriced_calls)::numeric AS unpriced_calls, sum(a.input_tokens)::numeric AS input_tokens,
+             sum(a.cache_read_tokens)::numeric AS cache_read_tokens, sum(a.cache_write_tokens)::numeric AS cache_write_tokens,
+             sum(a.output_tokens)::numeric AS output_tokens, sum(a.reasoning_tokens)::numeric AS reasoning_tokens
+        FROM @extschema@.daily_model_all AS a GROUP BY 1, 2, 3, 4, 5, 6, 7),
+  lr AS (
+      SELECT @extschema@.local_day(e.occurred_at, tz.tz) AS day, t.task_type,
+             COALESCE(e.retry_type, 'application_retry') AS retry_type, COALESCE(e.retry_reason, '') AS retry_reason,
+             count(*)::numeric AS retries, COALESCE(sum(e.cost_usd), 0) AS retry_cost_usd,
+             (count(*) FILTER (WHERE e.retry_attempt = 2))::numeric AS second_attempts,
+             (count(*) FILTER (WHERE e.retry_attempt >= 3))::numeric AS later_attempts
+        FROM @extschema@.cost_event AS e
+        JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id, tz
+       WHERE (e.is_retry OR e.event_type = 'retry_marker') AND e.retry_detection IS DISTINCT FROM 'dismissed'
+       GROUP BY 1, 2, 3, 4),
+  dr AS (
+      SELECT a.day, a.task_type, a.retry_type, a.retry_reason, sum(a.retries)::numeric AS retries,
+             sum(a.retry_cost_usd) AS retry_cost_usd, sum(a.second_attempts)::numeric AS second_attempts,
+             sum(a.later_attempts)::numeric AS later_attempts
+        FROM @extschema@.daily_retry_all AS a GROUP BY 1, 2, 3, 4)
   SELECT COALESCE(d.day, l.day), COALESCE(d.customer_id, l.customer_id), COALESCE(d.task_type, l.task_type),
-         m.measure, m.daily, m.ledger
+         m.measure, m.daily, m.ledger, 'daily_customer', NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM d FULL JOIN l ON l.day = d.day AND l.customer_id = d.customer_id AND l.task_type = d.task_type
    CROSS JOIN LATERAL (VALUES ('events', COALESCE(d.events, 0), COALESCE(l.events, 0)),
                               ('cost_usd', COALESCE(d.cost_usd, 0), COALESCE(l.cost_usd, 0)),
                               ('retry_cost_usd', COALESCE(d.retry_cost_usd, 0), COALESCE(l.retry_cost_usd, 0)))
          AS m(measure, daily, ledger)
    WHERE m.daily <> m.ledger
-   ORDER BY 1, 2, 3, 4;
+  UNION ALL
+  SELECT COALESCE(dm.day, lm.day), NULL, COALESCE(dm.task_type, lm.task_type), m.measure, m.daily, m.ledger,
+         'daily_model', COALESCE(dm.provider, lm.provider), COALESCE(dm.model, lm.model), COALESCE(dm.route, lm.route),
+         COALESCE(dm.service_tier, lm.service_tier), COALESCE(dm.fallback_reason, lm.fallback_reason), NULL, NULL
+    FROM dm FULL JOIN lm
+      ON lm.day = dm.day AND lm.task_type = dm.task_type AND lm.provider = dm.provider AND lm.model = dm.model
+     AND lm.route = dm.route AND lm.service_tier = dm.service_tier AND lm.fallback_reason = dm.fallback_reason
+   CROSS JOIN LATERAL (VALUES ('llm_calls', COALESCE(dm.llm_calls, 0), COALESCE(lm.llm_calls, 0)),
+                              ('cost_usd', COALESCE(dm.cost_usd, 0), COALESCE(lm.cost_usd, 0)),
+                              ('unpriced_calls', COALESCE(dm.unpriced_calls, 0), COALESCE(lm.unpriced_calls, 0)),
+                              ('input_tokens', COALESCE(dm.input_tokens, 0), COALESCE(lm.input_tokens, 0)),
+                              ('cache_read_tokens', COALESCE(dm.cache_read_tokens, 0), COALESCE(lm.cache_read_tokens, 0)),
+                              ('cache_write_tokens', COALESCE(dm.cache_write_tokens, 0), COALESCE(lm.cache_write_tokens, 0)),
+                              ('output_tokens', COALESCE(dm.output_tokens, 0), COALESCE(lm.output_tokens, 0)),
+                              ('reasoning_tokens', COALESCE(dm.reasoning_tokens, 0), COALESCE(lm.reasoning_tokens, 0)))
+         AS m(measure, daily, ledger)
+   WHERE m.daily <> m.ledger
+  UNION ALL
+  SELECT COALESCE(dr.day, lr.day), NULL, COALESCE(dr.task_type, lr.task_type), m.measure, m.daily, m.ledger,
+         'daily_retry', NULL, NULL, NULL, NULL, NULL, COALESCE(dr.retry_type, lr.retry_type),
+         COALESCE(dr.retry_reason, lr.retry_reason)
+    FROM dr FULL JOIN lr
+      ON lr.day = dr.day AND lr.task_type = dr.task_type AND lr.retry_type = dr.retry_type
+     AND lr.retry_reason = dr.retry_reason
+   CROSS JOIN LATERAL (VALUES ('retries', COALESCE(dr.retries, 0), COALESCE(lr.retries, 0)),
+                              ('retry_cost_usd', COALESCE(dr.retry_cost_usd, 0), COALESCE(lr.retry_cost_usd, 0)),
+                              ('second_attempts', COALESCE(dr.second_attempts, 0), COALESCE(lr.second_attempts, 0)),
+                              ('later_attempts', COALESCE(dr.later_attempts, 0), COALESCE(lr.later_attempts, 0)))
+         AS m(measure, daily, ledger)
+   WHERE m.daily <> m.ledger
+   ORDER BY 1, 7, 2, 3, 8, 9, 10, 11, 12, 13, 14, 4;
 END;
 COMMENT ON FUNCTION @extschema@.daily_check() IS
-  'Days, customers and task types whose pre-aggregated events, cost or retry cost differ from the ledger; empty when all is well (a full scan: for tests and audits).';
+  'Keys of daily_customer (events, cost, retry cost per day x customer x task type), daily_model (llm_calls, cost, unpriced calls, tokens per day x task type x provider x model x route x tier x fallback reason) and daily_retry (retries, retry cost, attempts per day x task type x retry type x reason) whose folded plus pending sums differ from the ledger, one row per measure; daily_table names the table and the key columns it lacks are NULL. Empty when all is well (full scans: for tests and audits).';

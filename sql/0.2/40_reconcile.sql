@@ -798,15 +798,52 @@ CREATE FUNCTION @extschema@._service_name(provider text, service_name text, even
            ELSE COALESCE(provider, service_name, pg_catalog.initcap(pg_catalog.replace(event_type, '_', ' '))) END;
 COMMENT ON FUNCTION @extschema@._service_name(text, text, text) IS 'Internal: the service name a statement shows for an event (provider, else service_name, else event type).';
 
+-- The month a statement covers, refused when it cannot be one: NULL or empty arguments, an infinite month,
+-- or a month whose bounds are no timestamps.
+CREATE FUNCTION @extschema@._statement_month(customer text, for_month date) RETURNS date
+  LANGUAGE plpgsql IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF customer IS NULL OR customer = '' OR for_month IS NULL THEN
+        RAISE EXCEPTION 'a statement needs a customer and a month'
+          USING ERRCODE = 'null_value_not_allowed',
+                HINT = 'Pass the customer_id and any day of the month, e.g. dexcost.statement(''acme'', ''2026-09-01'').';
+    END IF;
+    IF NOT pg_catalog.isfinite(for_month) THEN
+        RAISE EXCEPTION 'invalid statement month "%": it must be a finite date', for_month
+          USING ERRCODE = 'invalid_parameter_value',
+                HINT = 'Pass any day of the month, e.g. ''2026-09-01''.';
+    END IF;
+    -- Both bounds must be timestamps in any time zone (timestamptz runs from 4714-11-24 BC to 294276-12-31).
+    IF for_month < date '4714-12-01 BC' OR for_month >= date '294276-12-01' THEN
+        RAISE EXCEPTION 'invalid statement month "%": it is outside the range of timestamps',
+                        -- the date as ISO text whatever DateStyle says (to_char would need a timestamp)
+                        pg_catalog.concat(pg_catalog.abs(EXTRACT(year FROM for_month)), '-',
+                                          pg_catalog.lpad(EXTRACT(month FROM for_month)::text, 2, '0'), '-',
+                                          pg_catalog.lpad(EXTRACT(day FROM for_month)::text, 2, '0'),
+                                          CASE WHEN EXTRACT(year FROM for_month) < 0 THEN ' BC' END)
+          USING ERRCODE = 'datetime_field_overflow',
+                HINT = 'Months from December 4714 BC to November 294276 can be stated.';
+    END IF;
+    RETURN for_month - (EXTRACT(day FROM for_month)::integer - 1);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._statement_month(text, date) IS
+  'Internal: the first day of the month a statement covers; raises for a NULL or empty customer, a NULL or infinite month, or one outside the timestamp range.';
+
 CREATE FUNCTION @extschema@.statement(customer text, for_month date)
   RETURNS TABLE (customer_id text, month date, line_no integer, section text, item text, quantity numeric, amount_usd numeric)
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
-WITH bounds AS (
-    SELECT pg_catalog.date_trunc('month', $2)::date AS m,
-           pg_catalog.date_trunc('month', $2)::timestamp AT TIME ZONE @extschema@.timezone() AS lo,
-           (pg_catalog.date_trunc('month', $2) + interval '1 month')::timestamp AT TIME ZONE @extschema@.timezone() AS hi
+SELECT @extschema@._statement_month($1, $2);  -- its own statement: runs whatever the plan of the next one
+WITH mon AS (
+    SELECT @extschema@._statement_month($1, $2) AS m
+), bounds AS (
+    SELECT mo.m, mo.m::timestamp AT TIME ZONE @extschema@.timezone() AS lo,
+           (mo.m + interval '1 month') AT TIME ZONE @extschema@.timezone() AS hi
+      FROM mon AS mo
 ), ev AS (
     SELECT e.* FROM @extschema@.cost_event AS e, bounds AS b
      WHERE e.customer_id = $1 AND e.occurred_at >= b.lo AND e.occurred_at < b.hi
@@ -851,18 +888,20 @@ CREATE FUNCTION @extschema@.statement_detail(customer text, for_month date)
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
-SELECT $1, pg_catalog.date_trunc('month', $2)::date,
+SELECT @extschema@._statement_month($1, $2);  -- its own statement: runs whatever the plan of the next one
+SELECT $1, mo.m,
        @extschema@._service_name(e.provider, e.service_name, e.event_type), e.model, e.event_type,
        pg_catalog.count(DISTINCT e.task_id), pg_catalog.count(*),
        pg_catalog.sum(e.input_tokens), pg_catalog.sum(COALESCE(e.cache_read_tokens, 0) + COALESCE(e.cache_write_tokens, 0)
                                                       + COALESCE(e.cache_write_1h_tokens, 0)),
        pg_catalog.sum(COALESCE(e.output_tokens, 0) + COALESCE(e.reasoning_tokens, 0)),
        COALESCE(pg_catalog.sum(e.cost_usd), 0), pg_catalog.count(*) FILTER (WHERE e.cost_confidence = 'unknown')
-  FROM @extschema@.cost_event AS e
- WHERE e.customer_id = $1
-   AND e.occurred_at >= pg_catalog.date_trunc('month', $2)::timestamp AT TIME ZONE @extschema@.timezone()
-   AND e.occurred_at < (pg_catalog.date_trunc('month', $2) + interval '1 month')::timestamp AT TIME ZONE @extschema@.timezone()
- GROUP BY 3, 4, 5
+  FROM (SELECT @extschema@._statement_month($1, $2) AS m) AS mo
+  JOIN @extschema@.cost_event AS e
+    ON e.customer_id = $1
+   AND e.occurred_at >= mo.m::timestamp AT TIME ZONE @extschema@.timezone()
+   AND e.occurred_at < (mo.m + interval '1 month') AT TIME ZONE @extschema@.timezone()
+ GROUP BY 2, 3, 4, 5
  ORDER BY 11 DESC, 3, 4, 5
 $$;
 COMMENT ON FUNCTION @extschema@.statement_detail(text, date) IS
@@ -885,8 +924,8 @@ CREATE FUNCTION @extschema@.statement_html(customer text, for_month date) RETURN
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
-WITH s AS (SELECT * FROM @extschema@.statement($1, $2)),
-m AS (SELECT pg_catalog.date_trunc('month', $2)::date AS m)
+WITH m AS (SELECT @extschema@._statement_month($1, $2) AS m),
+s AS (SELECT * FROM @extschema@.statement($1, $2))
 SELECT pg_catalog.concat(
   '<!DOCTYPE html><html><head><meta charset="utf-8"><title>AI cost statement ', @extschema@._html($1), ' ',
   pg_catalog.to_char(m.m, 'YYYY-MM'), '</title><style>',

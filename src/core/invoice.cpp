@@ -841,67 +841,89 @@ void anthropic_result(const JsonTape &t, uint32_t res, std::string_view bucket_s
 	                                json_scalar(t, v[1]), row->region.view()});
 }
 
-InvoiceStatus json_next(std::string_view text, InvoiceCursor *c, InvoiceRow *rows, size_t max_rows, Arena *arena,
-                        size_t *n_rows, size_t *arena_needed) {
-	JsonTape t;
+} // namespace
+
+// The page's document and its "data" array: parsed by the first call, kept by the cursor until the last.
+struct InvoiceJsonPage {
+	JsonTape tape;
+	uint32_t data = kJsonNone;
+};
+
+namespace {
+
+// The cursor's page, parsed on the first call; nullptr (file error set) when the text is no page.
+InvoiceJsonPage *json_page(std::string_view text, InvoiceCursor *c) {
+	if (c->json != nullptr) {
+		// The same text on every call: the tape's spans index it.
+		if (c->json->tape.text().data() == text.data() && c->json->tape.text().size() == text.size())
+			return c->json;
+		set_file_error(c, "the input changed between calls");
+		return nullptr;
+	}
+	auto *p = new (std::nothrow) InvoiceJsonPage;
+	if (p == nullptr) {
+		set_file_error(c, "out of memory");
+		return nullptr;
+	}
+	c->json = p;
+	JsonTape &t = p->tape;
 	if (!t.parse(text)) {
 		set_file_error(c, "not JSON: ", t.error());
-		return InvoiceStatus::kBadFile;
+		return nullptr;
 	}
-	bool anthropic = c->format == InvoiceFormat::kAnthropicCostReport;
-	uint32_t data = kJsonNone;
 	if (t.node(0).kind == JsonKind::kObject) {
 		static const std::string_view keys[] = {"data"};
-		t.find_keys(0, keys, 1, &data);
+		t.find_keys(0, keys, 1, &p->data);
 	}
-	if (data == kJsonNone || t.node(data).kind != JsonKind::kArray) {
+	if (p->data == kJsonNone || t.node(p->data).kind != JsonKind::kArray) {
 		set_file_error(c, "expected an object with a \"data\" array of buckets (one page of the API's answer)");
-		return InvoiceStatus::kBadFile;
+		return nullptr;
 	}
 	c->started = true;
+	c->bucket = p->data + 1;
+	c->result = 0;
+	return p;
+}
+
+// Rows from the cursor's bucket and result on: each call costs what it reads, not the page again.
+InvoiceStatus json_rows(std::string_view text, InvoiceCursor *c, const JsonTape &t, uint32_t data, InvoiceRow *rows,
+                        size_t max_rows, Arena *arena, size_t *n_rows, size_t *arena_needed) {
+	bool anthropic = c->format == InvoiceFormat::kAnthropicCostReport;
 	static const std::string_view oa_keys[] = {"end_time", "results", "start_time"};
 	static const std::string_view an_keys[] = {"ending_at", "results", "starting_at"};
-	uint32_t bi = 0;
-	for (uint32_t bucket = data + 1; bucket < t.node(data).next; bucket = t.node(bucket).next, ++bi) {
-		if (bi < c->bucket)
-			continue;
+	for (uint32_t bucket = c->bucket; bucket < t.node(data).next; bucket = t.node(bucket).next) {
 		uint32_t v[3];
 		t.find_keys(bucket, anthropic ? an_keys : oa_keys, 3, v);
 		std::string_view start = json_scalar(t, v[2]), end = json_scalar(t, v[0]);
 		int64_t start_us = 0, end_us = 0;
 		bool times = json_time(t, v[2], &start_us) && json_time(t, v[0], &end_us);
 		bool has_results = v[1] != kJsonNone && t.node(v[1]).kind == JsonKind::kArray;
-		if (!times || !has_results || t.node(v[1]).count == 0) {
-			if (c->result == 0) { // one row for the bucket itself
-				if (*n_rows >= max_rows)
-					return InvoiceStatus::kOk;
-				const JsonNode &bn = t.node(bucket);
-				if (arena->size - arena->used < 2 * bn.len + kRowSlack) {
-					if (*n_rows == 0) {
-						*arena_needed = 2 * bn.len + kRowSlack;
-						return InvoiceStatus::kNeedArena;
-					}
-					return InvoiceStatus::kOk;
+		if (!times || !has_results || t.node(v[1]).count == 0) { // one row for the bucket itself
+			if (*n_rows >= max_rows)
+				return InvoiceStatus::kOk;
+			const JsonNode &bn = t.node(bucket);
+			if (arena->size - arena->used < 2 * bn.len + kRowSlack) {
+				if (*n_rows == 0) {
+					*arena_needed = 2 * bn.len + kRowSlack;
+					return InvoiceStatus::kNeedArena;
 				}
-				RowBuilder b{arena, &rows[*n_rows]};
-				b.begin(InvoiceRowKind::kEmptyBucket, line_at(text, c, bn.start), view_text(t.json_text(bucket)));
-				b.row->period_start_us = start_us;
-				b.row->period_end_us = end_us;
-				if (!times)
-					b.fail(anthropic ? "bucket starting_at/ending_at" : "bucket start_time/end_time", {},
-					       ": missing or not a timestamp");
-				else if (!has_results)
-					b.fail("bucket results", {}, ": missing (expected an array)");
-				++*n_rows;
+				return InvoiceStatus::kOk;
 			}
-			c->bucket = bi + 1;
+			RowBuilder b{arena, &rows[*n_rows]};
+			b.begin(InvoiceRowKind::kEmptyBucket, line_at(text, c, bn.start), view_text(t.json_text(bucket)));
+			b.row->period_start_us = start_us;
+			b.row->period_end_us = end_us;
+			if (!times)
+				b.fail(anthropic ? "bucket starting_at/ending_at" : "bucket start_time/end_time", {},
+				       ": missing or not a timestamp");
+			else if (!has_results)
+				b.fail("bucket results", {}, ": missing (expected an array)");
+			++*n_rows;
+			c->bucket = t.node(bucket).next;
 			c->result = 0;
 			continue;
 		}
-		uint32_t ri = 0;
-		for (uint32_t res = v[1] + 1; res < t.node(v[1]).next; res = t.node(res).next, ++ri) {
-			if (ri < c->result)
-				continue;
+		for (uint32_t res = c->result ? c->result : v[1] + 1; res < t.node(v[1]).next; res = t.node(res).next) {
 			if (*n_rows >= max_rows)
 				return InvoiceStatus::kOk;
 			const JsonNode &rn = t.node(res);
@@ -934,12 +956,27 @@ InvoiceStatus json_next(std::string_view text, InvoiceCursor *c, InvoiceRow *row
 			}
 			// Texts taken from the tape's unescaped buffer were copied; those in the input stay valid.
 			++*n_rows;
-			c->result = ri + 1;
+			c->result = t.node(res).next;
 		}
-		c->bucket = bi + 1;
+		c->bucket = t.node(bucket).next;
 		c->result = 0;
 	}
 	return InvoiceStatus::kDone;
+}
+
+InvoiceStatus json_next(std::string_view text, InvoiceCursor *c, InvoiceRow *rows, size_t max_rows, Arena *arena,
+                        size_t *n_rows, size_t *arena_needed) {
+	if (c->started && c->json == nullptr)
+		return InvoiceStatus::kDone; // finished or released
+	InvoiceJsonPage *p = json_page(text, c);
+	if (p == nullptr) {
+		invoice_cursor_release(c);
+		return InvoiceStatus::kBadFile;
+	}
+	InvoiceStatus st = json_rows(text, c, p->tape, p->data, rows, max_rows, arena, n_rows, arena_needed);
+	if (st == InvoiceStatus::kDone)
+		invoice_cursor_release(c);
+	return st;
 }
 
 } // namespace
@@ -973,6 +1010,11 @@ void invoice_cursor_init(InvoiceCursor *cursor, InvoiceFormat format) noexcept {
 		k = -1;
 }
 
+void invoice_cursor_release(InvoiceCursor *cursor) noexcept {
+	delete cursor->json; // ~JsonTape frees its buffers and throws nothing
+	cursor->json = nullptr;
+}
+
 InvoiceStatus invoice_next(std::string_view text, InvoiceCursor *cursor, InvoiceRow *rows, size_t max_rows, char *arena,
                            size_t arena_size, size_t *n_rows, size_t *arena_needed) noexcept {
 	*n_rows = 0;
@@ -993,6 +1035,7 @@ InvoiceStatus invoice_next(std::string_view text, InvoiceCursor *cursor, Invoice
 		return csv_next(text, cursor, rows, max_rows, &a, n_rows, arena_needed);
 	} catch (...) {
 		set_file_error(cursor, "out of memory");
+		invoice_cursor_release(cursor);
 		*n_rows = 0;
 		return InvoiceStatus::kBadFile;
 	}

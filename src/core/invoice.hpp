@@ -13,8 +13,9 @@
 //
 // Memory: everything here is plain data. The caller hands an arena (a char buffer) and a row array; row
 // texts point into the input text or that arena. invoice_next() fills up to max_rows rows per call and
-// resumes from the cursor, so a binding can stream a 1M-line file in chunks with no C++ object alive
-// between calls (src/pg_invoice.cpp). Every function is noexcept.
+// resumes from the cursor, so a binding can stream a 1M-line file in chunks (src/pg_invoice.cpp). Between
+// calls a CSV cursor is plain data; a JSON cursor also holds its parsed page (one heap block, freed by the
+// last call or invoice_cursor_release()). Every function is noexcept.
 #pragma once
 
 #include "core/cpp_only.hpp"
@@ -80,20 +81,32 @@ enum class InvoiceStatus : uint8_t { kOk, kDone, kBadFile, kNeedArena };
 
 constexpr int kInvoiceMaxColumns = 512;
 
+// The parsed JSON page a cursor keeps between calls (opaque; see invoice_cursor_release).
+struct InvoiceJsonPage;
+
 // Resume point of invoice_next(); initialise with invoice_cursor_init() before the first call.
+// Plain data, except that a JSON cursor owns its parsed page from the first call until invoice_next() returns
+// kDone or kBadFile: a caller that stops earlier (an error between two calls) calls invoice_cursor_release().
+// Parsing the page once is what keeps a JSON import linear: the tape of a 1M-line page is read in one pass,
+// then each call walks on from the node where the previous one stopped.
 struct InvoiceCursor {
 	InvoiceFormat format;
 	bool started;        // header read (CSV) / document checked (JSON)
-	size_t offset;       // CSV: byte offset of the next record
-	uint32_t line_no;    // CSV: line number at offset
-	uint32_t bucket;     // JSON: next bucket index
-	uint32_t result;     // JSON: next result index within the bucket
+	size_t offset;       // CSV: byte offset of the next record; JSON: offset the line number is counted to
+	uint32_t line_no;    // line number at offset
+	uint32_t bucket;     // JSON: tape node of the next bucket
+	uint32_t result;     // JSON: tape node of the next result within that bucket (0: its first)
 	int16_t col[48];     // CSV: header position of each column the format reads (-1 when absent)
 	int16_t ncols;       // CSV: number of header columns
+	InvoiceJsonPage *json; // JSON: the page parsed by the first call (nullptr before it and once released)
 	char file_error[256];
 };
 
 void invoice_cursor_init(InvoiceCursor *cursor, InvoiceFormat format) noexcept;
+
+// Frees what the cursor holds (a JSON page); the cursor then reads no further rows (kDone). Idempotent.
+// A binding registers it to run when its memory context goes away, so an error between calls frees it too.
+void invoice_cursor_release(InvoiceCursor *cursor) noexcept;
 
 // Reads the next rows into `rows` (aligned for InvoiceRow: 16 bytes, it holds 128-bit integers; palloc's
 // 8-byte alignment is not enough). Fills up to max_rows rows (texts in arena, which is reused from its start on every

@@ -44,4 +44,28 @@ SELECT position('initech &amp; sons &lt;b&gt;' IN dexcost.statement_html('initec
 -- Credits cannot be positive.
 INSERT INTO dexcost.statement_adjustment (customer_id, month, kind, description, amount_usd)
 VALUES ('initech', '2026-09-01', 'credit', 'wrong sign', 1);
+
+-- Months and customers a statement cannot be for are refused, with a hint, by all three functions
+-- (they used to return an empty 'infinity' statement, or one with a NULL month).
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SELECT * FROM dexcost.statement('initech', 'infinity');
+SELECT * FROM dexcost.statement_detail('initech', '-infinity');
+SELECT dexcost.statement_html('initech', 'infinity');
+SELECT * FROM dexcost.statement('initech', NULL);
+SELECT * FROM dexcost.statement(NULL, '2026-09-01');
+SELECT * FROM dexcost.statement_detail('', '2026-09-01');
+SELECT * FROM dexcost.statement('', '2026-09-01');
+SELECT dexcost.statement_html(NULL, NULL);
+-- Months whose bounds are no timestamps (the date type reaches much further).
+SELECT * FROM dexcost.statement('initech', '294276-12-01');
+SELECT * FROM dexcost.statement_detail('initech', '5874897-12-31');
+SELECT * FROM dexcost.statement('initech', '4714-11-24 BC');
+-- The last and first months that can be stated.
+SELECT count(*) AS lines, min(month) AS month FROM dexcost.statement('initech', '294276-11-30');
+SELECT count(*) AS lines, min(month) AS month FROM dexcost.statement('initech', '4714-12-31 BC');
+SELECT count(*) AS detail_rows FROM dexcost.statement_detail('initech', '294276-11-01');
+SELECT length(dexcost.statement_html('initech', '4714-12-01 BC')) > 0 AS html;
+\set VERBOSITY terse
+\set SHOW_CONTEXT errors
 ROLLBACK;

@@ -306,3 +306,183 @@ TEST(InvoiceStreaming, ARowLargerThanItsEstimateIsNeverTruncated) {
 	EXPECT_EQ(keys[0], whole[0].line_key);
 	EXPECT_EQ(models[0], whole[0].model_name);
 }
+
+// ---------------------------------------------------------------------------------------------
+// JSON pages in chunks: the page is parsed by the first call and kept by the cursor, each later call walks on
+// from the tape node where the previous one stopped (a 1M-line page used to be parsed again for every chunk).
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+// An OpenAI page: an empty bucket, buckets of 1, 5 and 3 results (one not an object), a bucket without times.
+std::string json_page_text() {
+	std::string text = "{\"object\":\"page\",\"data\":[\n";
+	const int sizes[] = {0, 1, 5, 3, -1};
+	int64_t day = 1756684800;
+	for (size_t b = 0; b < sizeof sizes / sizeof sizes[0]; ++b, day += 86400) {
+		if (b)
+			text += ",\n";
+		if (sizes[b] < 0) {
+			text += " {\"object\":\"bucket\",\"results\":[]}";
+			continue;
+		}
+		text += " {\"object\":\"bucket\",\"start_time\":" + std::to_string(day) + ",\"end_time\":" +
+		        std::to_string(day + 86400) + ",\"results\":[";
+		for (int r = 0; r < sizes[b]; ++r) {
+			text += r ? ",\n  " : "\n  ";
+			if (b == 3 && r == 1) {
+				text += "17";
+				continue;
+			}
+			text += "{\"amount\":{\"value\":0.0" + std::to_string(r + 1) +
+			        ",\"currency\":\"usd\"},\"line_item\":\"gpt-4o, input\",\"project_id\":\"p" + std::to_string(b) +
+			        "\",\"api_key_id\":\"k\\u005f" + std::to_string(r) + "\",\"quantity\":" + std::to_string(1000 * (r + 1)) + "}";
+		}
+		text += "]}";
+	}
+	text += "\n],\"has_more\":false}";
+	return text;
+}
+
+struct Streamed {
+	std::vector<OwnedInvoiceRow> rows;
+	int calls = 0;
+	std::string file_error;
+};
+
+// Streams text max_rows rows per call from an arena of arena_size bytes (grown on kNeedArena).
+Streamed stream(InvoiceFormat f, const std::string &text, size_t max_rows, size_t arena_size) {
+	Streamed out;
+	dexcost::InvoiceCursor cursor;
+	dexcost::invoice_cursor_init(&cursor, f);
+	std::vector<dexcost::InvoiceRow> rows(max_rows);
+	std::vector<char> arena(arena_size);
+	for (;;) {
+		size_t n = 0, needed = 0;
+		auto st = dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed);
+		++out.calls;
+		if (st == dexcost::InvoiceStatus::kBadFile) {
+			out.file_error = cursor.file_error;
+			break;
+		}
+		if (st == dexcost::InvoiceStatus::kNeedArena) {
+			arena.assign(needed, '\0');
+			continue;
+		}
+		for (size_t k = 0; k < n; ++k)
+			out.rows.push_back(dexcost::own_invoice_row(rows[k]));
+		if (st == dexcost::InvoiceStatus::kDone)
+			break;
+	}
+	EXPECT_EQ(cursor.json, nullptr); // the last call freed the page
+	return out;
+}
+
+void expect_same_rows(const std::vector<OwnedInvoiceRow> &a, const std::vector<OwnedInvoiceRow> &b, size_t chunk) {
+	ASSERT_EQ(a.size(), b.size()) << "chunk " << chunk;
+	for (size_t k = 0; k < a.size(); ++k) {
+		EXPECT_EQ(a[k].kind, b[k].kind) << "chunk " << chunk << " row " << k;
+		EXPECT_EQ(a[k].line_no, b[k].line_no) << "chunk " << chunk << " row " << k;
+		EXPECT_EQ(a[k].line_key, b[k].line_key) << "chunk " << chunk << " row " << k;
+		EXPECT_EQ(a[k].error, b[k].error) << "chunk " << chunk << " row " << k;
+		EXPECT_EQ(a[k].raw, b[k].raw) << "chunk " << chunk << " row " << k;
+		EXPECT_EQ(a[k].amount, b[k].amount) << "chunk " << chunk << " row " << k;
+		EXPECT_EQ(a[k].period_start_us, b[k].period_start_us) << "chunk " << chunk << " row " << k;
+	}
+}
+
+} // namespace
+
+TEST(InvoiceJsonStreaming, EveryChunkSizeGivesTheRowsOfOneCall) {
+	std::string text = json_page_text();
+	Streamed whole = stream(InvoiceFormat::kOpenAICostsJson, text, 64, 1 << 16);
+	ASSERT_EQ(whole.calls, 1);
+	// empty bucket, 1 + 5 + 3 results (one an error), the bucket without times (an error)
+	ASSERT_EQ(whole.rows.size(), 11u);
+	EXPECT_EQ(whole.rows[0].kind, InvoiceRowKind::kEmptyBucket);
+	EXPECT_EQ(whole.rows[8].kind, InvoiceRowKind::kError);
+	EXPECT_EQ(whole.rows[8].error, "result \"\": not an object");
+	EXPECT_EQ(whole.rows[10].kind, InvoiceRowKind::kError);
+	EXPECT_EQ(whole.rows[3].line_key, "1756857600|1756944000|p2|k_1|gpt-4o, input"); // \u005f unescaped
+	EXPECT_EQ(whole.rows[3].line_no, 7u);
+	// Chunks of every size end inside buckets, at their last result and on empty buckets.
+	for (size_t chunk = 1; chunk <= whole.rows.size() + 1; ++chunk) {
+		Streamed s = stream(InvoiceFormat::kOpenAICostsJson, text, chunk, 1 << 16);
+		expect_same_rows(whole.rows, s.rows, chunk);
+		EXPECT_EQ(s.calls, static_cast<int>((whole.rows.size() + chunk - 1) / chunk)) << "chunk " << chunk; // one call per chunk
+		// A 1-byte arena: every row first asks for a larger one, and the cursor resumes where it was.
+		expect_same_rows(whole.rows, stream(InvoiceFormat::kOpenAICostsJson, text, chunk, 1).rows, chunk);
+	}
+}
+
+TEST(InvoiceJsonStreaming, AnthropicChunksAcrossBuckets) {
+	std::string text = R"({"data":[)";
+	for (int b = 0; b < 4; ++b) {
+		text += std::string(b ? "," : "") + R"({"starting_at":"2025-09-0)" + std::to_string(b + 1) +
+		        R"(T00:00:00Z","ending_at":"2025-09-0)" + std::to_string(b + 2) + R"(T00:00:00Z","results":[)";
+		for (int r = 0; r < b; ++r)
+			text += std::string(r ? "," : "") + R"({"currency":"USD","amount":")" + std::to_string(r + 1) +
+			        R"(","cost_type":"tokens","model":"claude-haiku-4-5","token_type":"uncached_input_tokens","workspace_id":"w)" +
+			        std::to_string(r) + "\"}";
+		text += "]}";
+	}
+	text += "]}";
+	Streamed whole = stream(InvoiceFormat::kAnthropicCostReport, text, 64, 1 << 16);
+	ASSERT_EQ(whole.rows.size(), 7u); // an empty bucket, then 1 + 2 + 3 results
+	for (size_t chunk = 1; chunk <= 8; ++chunk)
+		expect_same_rows(whole.rows, stream(InvoiceFormat::kAnthropicCostReport, text, chunk, 1 << 16).rows, chunk);
+}
+
+// The page is parsed once: bytes after the rows changed between calls (same text, same length) are not read
+// again; a parse per call would now refuse the file.
+TEST(InvoiceJsonStreaming, ThePageIsParsedOnce) {
+	std::string text = json_page_text();
+	dexcost::InvoiceCursor cursor;
+	dexcost::invoice_cursor_init(&cursor, InvoiceFormat::kOpenAICostsJson);
+	std::vector<dexcost::InvoiceRow> rows(2);
+	std::vector<char> arena(1 << 16);
+	size_t n = 0, needed = 0, total = 0;
+	auto st = dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed);
+	ASSERT_EQ(st, dexcost::InvoiceStatus::kOk);
+	ASSERT_NE(cursor.json, nullptr);
+	total += n;
+	text.back() = ']'; // no longer JSON
+	std::vector<OwnedInvoiceRow> again;
+	std::string error;
+	ASSERT_FALSE(dexcost::parse_invoice_all(InvoiceFormat::kOpenAICostsJson, text, &again, &error));
+	do {
+		st = dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed);
+		ASSERT_NE(st, dexcost::InvoiceStatus::kBadFile) << cursor.file_error;
+		total += n;
+	} while (st == dexcost::InvoiceStatus::kOk);
+	EXPECT_EQ(total, 11u);
+	EXPECT_EQ(cursor.json, nullptr);
+}
+
+// A caller that stops early releases the page (an error between two chunks: the binding's memory context
+// callback); release is idempotent and the cursor then reads nothing more. Another text is refused.
+TEST(InvoiceJsonStreaming, ReleaseAndAnotherText) {
+	std::string text = json_page_text();
+	dexcost::InvoiceCursor cursor;
+	dexcost::invoice_cursor_init(&cursor, InvoiceFormat::kOpenAICostsJson);
+	dexcost::invoice_cursor_release(&cursor); // before the first call: nothing to free
+	std::vector<dexcost::InvoiceRow> rows(3);
+	std::vector<char> arena(1 << 16);
+	size_t n = 0, needed = 0;
+	ASSERT_EQ(dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed),
+	          dexcost::InvoiceStatus::kOk);
+	dexcost::invoice_cursor_release(&cursor);
+	dexcost::invoice_cursor_release(&cursor);
+	EXPECT_EQ(dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed),
+	          dexcost::InvoiceStatus::kDone);
+	EXPECT_EQ(n, 0u);
+
+	dexcost::invoice_cursor_init(&cursor, InvoiceFormat::kOpenAICostsJson);
+	ASSERT_EQ(dexcost::invoice_next(text, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed),
+	          dexcost::InvoiceStatus::kOk);
+	std::string copy = text;
+	EXPECT_EQ(dexcost::invoice_next(copy, &cursor, rows.data(), rows.size(), arena.data(), arena.size(), &n, &needed),
+	          dexcost::InvoiceStatus::kBadFile);
+	EXPECT_STREQ(cursor.file_error, "the input changed between calls");
+	EXPECT_EQ(cursor.json, nullptr);
+}
