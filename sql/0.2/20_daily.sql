@@ -135,6 +135,9 @@ CREATE TABLE @extschema@.daily_model (
     output_tokens_sketch @extschema@.ddsketch,
     CONSTRAINT daily_model_pkey PRIMARY KEY (day, task_type, provider, model, route, service_tier, fallback_reason)
 );
+-- The few days and keys with unpriced calls (dexcost_bi.unpriced_daily starts from them).
+CREATE INDEX daily_model_unpriced_idx ON @extschema@.daily_model (day, task_type, provider, model)
+  WHERE unpriced_calls <> 0;
 CREATE TABLE @extschema@.daily_model_delta (LIKE @extschema@.daily_model INCLUDING DEFAULTS);
 COMMENT ON TABLE @extschema@.daily_model IS
   'Folded daily llm_call statistics per task type, provider, model, route, service tier and fallback reason, with sketches per call (derived; read through dexcost.daily_model_all). Empty text means none.';

@@ -334,13 +334,18 @@ COMMENT ON VIEW dexcost_bi.unit_economics_daily IS
   'Unit economics page, one row per workflow and day: all spend (retries and failures included) per accepted and per successful task, beside the raw cost per LLM call.';
 
 -- Unpriced spend ----------------------------------------------------------------------------
+-- Only the days and keys with an unpriced call are read (found through the partial index
+-- daily_model_unpriced_idx), not every daily row of the filter: unpriced calls are rare.
 CREATE VIEW dexcost_bi.unpriced_daily AS
   SELECT m.day, pg_catalog.date_trunc('month', m.day)::date AS month, NULLIF(m.provider, '') AS provider,
          NULLIF(m.model, '') AS model, m.task_type AS workflow, sum(m.unpriced_calls) AS unpriced_calls,
          sum(m.llm_calls) AS llm_calls,
          (100 * sum(m.unpriced_calls)::numeric / NULLIF(sum(m.llm_calls), 0))::numeric(7,2) AS unpriced_pct,
          (sum(m.input_tokens) FILTER (WHERE m.unpriced_calls > 0)) AS input_tokens_of_days_with_unpriced
-    FROM @extschema@.daily_model_all AS m
+    FROM (SELECT DISTINCT u.day, u.task_type, u.provider, u.model
+            FROM @extschema@.daily_model_all AS u WHERE u.unpriced_calls <> 0) AS k
+    JOIN @extschema@.daily_model_all AS m
+      ON m.day = k.day AND m.task_type = k.task_type AND m.provider = k.provider AND m.model = k.model
    GROUP BY m.day, m.provider, m.model, m.task_type
   HAVING sum(m.unpriced_calls) > 0;
 COMMENT ON VIEW dexcost_bi.unpriced_daily IS
