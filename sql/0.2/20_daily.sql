@@ -20,7 +20,31 @@
 -- changed after it was counted stays in them until rebuild_daily(); every sum stays exact.
 ------------------------------------------------------------------------------------------
 
+-- Per day, customer and task type: what the customer drill-down and daily_check() read. The
+-- deltas below carry every measure (daily_workflow sums them all); this folded table keeps
+-- only the customer measures, so a question about every customer's workflows reads rows half
+-- as wide.
 CREATE TABLE @extschema@.daily_customer (
+    day               date    NOT NULL,
+    customer_id       text    NOT NULL,
+    task_type         text    NOT NULL,
+    events            bigint  NOT NULL DEFAULT 0,
+    cost_usd          numeric NOT NULL DEFAULT 0,
+    llm_cost_usd      numeric NOT NULL DEFAULT 0,
+    non_llm_cost_usd  numeric NOT NULL DEFAULT 0,
+    retry_count       bigint  NOT NULL DEFAULT 0,
+    retry_cost_usd    numeric NOT NULL DEFAULT 0,
+    failure_cost_usd  numeric NOT NULL DEFAULT 0,
+    tasks             bigint  NOT NULL DEFAULT 0,
+    root_tasks        bigint  NOT NULL DEFAULT 0,
+    CONSTRAINT daily_customer_pkey PRIMARY KEY (day, customer_id, task_type)
+);
+-- One customer's days by task type (the drill-down) read from the index alone: a large
+-- customer's rows lie on a different page each day, and fetching them cost 5x more.
+CREATE INDEX daily_customer_customer_idx ON @extschema@.daily_customer (customer_id, day)
+  INCLUDE (task_type, events, cost_usd, llm_cost_usd, non_llm_cost_usd, retry_cost_usd, tasks);
+-- Signed per-statement changes, every measure (the statement triggers append them).
+CREATE TABLE @extschema@.daily_customer_delta (
     day               date    NOT NULL,
     customer_id       text    NOT NULL,
     task_type         text    NOT NULL,
@@ -44,17 +68,10 @@ CREATE TABLE @extschema@.daily_customer (
     root_tasks        bigint  NOT NULL DEFAULT 0,
     succeeded_tasks   bigint  NOT NULL DEFAULT 0,
     failed_tasks      bigint  NOT NULL DEFAULT 0,
-    accepted_tasks    bigint  NOT NULL DEFAULT 0,
-    CONSTRAINT daily_customer_pkey PRIMARY KEY (day, customer_id, task_type)
+    accepted_tasks    bigint  NOT NULL DEFAULT 0
 );
--- One customer's days by task type (the drill-down) read from the index alone: a large
--- customer's rows lie on a different page each day, and fetching them cost 5x more.
-CREATE INDEX daily_customer_customer_idx ON @extschema@.daily_customer (customer_id, day)
-  INCLUDE (task_type, events, cost_usd, llm_cost_usd, external_cost_usd, compute_cost_usd, other_cost_usd, retry_cost_usd,
-           tasks);
-CREATE TABLE @extschema@.daily_customer_delta (LIKE @extschema@.daily_customer INCLUDING DEFAULTS);
 COMMENT ON TABLE @extschema@.daily_customer IS
-  'Folded daily totals per customer and task type (derived from the ledger; read them through dexcost.daily_customer_all).';
+  'Folded daily customer measures per customer and task type (derived from the ledger; read them through dexcost.daily_customer_merged or _all).';
 COMMENT ON TABLE @extschema@.daily_customer_delta IS
   'Signed per-statement changes to dexcost.daily_customer not yet folded (fold_daily() moves them).';
 
@@ -432,27 +449,17 @@ BEGIN
           FROM taken GROUP BY day, customer_id, task_type),
     up AS (
         INSERT INTO @extschema@.daily_customer AS d
-        SELECT day, customer_id, task_type, events, llm_calls, cost_usd, llm_cost_usd, external_cost_usd, compute_cost_usd,
-               other_cost_usd, retry_count, retry_cost_usd, failure_count, failure_cost_usd, unpriced_events, input_tokens,
-               cache_read_tokens, cache_write_tokens, output_tokens, tasks, root_tasks, succeeded_tasks, failed_tasks,
-               accepted_tasks
+        SELECT day, customer_id, task_type, events, cost_usd, llm_cost_usd,
+               external_cost_usd + compute_cost_usd + other_cost_usd, retry_count, retry_cost_usd, failure_cost_usd,
+               tasks, root_tasks
           FROM agg
         ON CONFLICT ON CONSTRAINT daily_customer_pkey DO UPDATE SET
-            events = d.events + excluded.events, llm_calls = d.llm_calls + excluded.llm_calls,
-            cost_usd = d.cost_usd + excluded.cost_usd, llm_cost_usd = d.llm_cost_usd + excluded.llm_cost_usd,
-            external_cost_usd = d.external_cost_usd + excluded.external_cost_usd,
-            compute_cost_usd = d.compute_cost_usd + excluded.compute_cost_usd,
-            other_cost_usd = d.other_cost_usd + excluded.other_cost_usd, retry_count = d.retry_count + excluded.retry_count,
-            retry_cost_usd = d.retry_cost_usd + excluded.retry_cost_usd,
-            failure_count = d.failure_count + excluded.failure_count,
-            failure_cost_usd = d.failure_cost_usd + excluded.failure_cost_usd,
-            unpriced_events = d.unpriced_events + excluded.unpriced_events,
-            input_tokens = d.input_tokens + excluded.input_tokens,
-            cache_read_tokens = d.cache_read_tokens + excluded.cache_read_tokens,
-            cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
-            output_tokens = d.output_tokens + excluded.output_tokens, tasks = d.tasks + excluded.tasks,
-            root_tasks = d.root_tasks + excluded.root_tasks, succeeded_tasks = d.succeeded_tasks + excluded.succeeded_tasks,
-            failed_tasks = d.failed_tasks + excluded.failed_tasks, accepted_tasks = d.accepted_tasks + excluded.accepted_tasks
+            events = d.events + excluded.events, cost_usd = d.cost_usd + excluded.cost_usd,
+            llm_cost_usd = d.llm_cost_usd + excluded.llm_cost_usd,
+            non_llm_cost_usd = d.non_llm_cost_usd + excluded.non_llm_cost_usd,
+            retry_count = d.retry_count + excluded.retry_count, retry_cost_usd = d.retry_cost_usd + excluded.retry_cost_usd,
+            failure_cost_usd = d.failure_cost_usd + excluded.failure_cost_usd, tasks = d.tasks + excluded.tasks,
+            root_tasks = d.root_tasks + excluded.root_tasks
         RETURNING 1),
     wf AS (
         SELECT day, task_type, sum(events) AS events,
@@ -664,7 +671,11 @@ COMMENT ON FUNCTION @extschema@.rebuild_daily() IS
 
 -- Folded plus pending: exactly the ledger at any moment.
 CREATE VIEW @extschema@.daily_customer_all AS
-  SELECT * FROM @extschema@.daily_customer UNION ALL SELECT * FROM @extschema@.daily_customer_delta;
+  SELECT * FROM @extschema@.daily_customer
+  UNION ALL
+  SELECT day, customer_id, task_type, events, cost_usd, llm_cost_usd, external_cost_usd + compute_cost_usd + other_cost_usd,
+         retry_count, retry_cost_usd, failure_cost_usd, tasks, root_tasks
+    FROM @extschema@.daily_customer_delta;
 COMMENT ON VIEW @extschema@.daily_customer_all IS
   'dexcost.daily_customer plus its pending deltas: several rows may share a key, sum them.';
 CREATE VIEW @extschema@.daily_workflow_all AS
@@ -696,44 +707,30 @@ COMMENT ON VIEW @extschema@.daily_retry_all IS
 -- grouping 300,000 rows to find the few that changed). When nothing is pending, a one-time
 -- test skips even the anti-join.
 CREATE VIEW @extschema@.daily_customer_merged AS
-  SELECT f.day, f.customer_id, f.task_type, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
-         f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count, f.failure_cost_usd,
-         f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.output_tokens, f.tasks,
-         f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+  SELECT f.day, f.customer_id, f.task_type, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd, f.retry_count,
+         f.retry_cost_usd, f.failure_cost_usd, f.tasks, f.root_tasks
     FROM @extschema@.daily_customer AS f
    WHERE NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta)
   UNION ALL
-  SELECT f.day, f.customer_id, f.task_type, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd, f.external_cost_usd,
-         f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd, f.failure_count, f.failure_cost_usd,
-         f.unpriced_events, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens, f.output_tokens, f.tasks,
-         f.root_tasks, f.succeeded_tasks, f.failed_tasks, f.accepted_tasks
+  SELECT f.day, f.customer_id, f.task_type, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd, f.retry_count,
+         f.retry_cost_usd, f.failure_cost_usd, f.tasks, f.root_tasks
     FROM @extschema@.daily_customer AS f
    WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta)
-     AND NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day
-                                                                         AND x.customer_id = f.customer_id
-                                                                         AND x.task_type = f.task_type)
+     AND NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x
+                      WHERE x.day = f.day AND x.customer_id = f.customer_id AND x.task_type = f.task_type)
   UNION ALL
-  SELECT a.day, a.customer_id, a.task_type, sum(a.events)::bigint, sum(a.llm_calls)::bigint, sum(a.cost_usd),
-         sum(a.llm_cost_usd), sum(a.external_cost_usd), sum(a.compute_cost_usd), sum(a.other_cost_usd),
-         sum(a.retry_count)::bigint, sum(a.retry_cost_usd), sum(a.failure_count)::bigint, sum(a.failure_cost_usd),
-         sum(a.unpriced_events)::bigint, sum(a.input_tokens)::bigint, sum(a.cache_read_tokens)::bigint,
-         sum(a.cache_write_tokens)::bigint, sum(a.output_tokens)::bigint, sum(a.tasks)::bigint,
-         sum(a.root_tasks)::bigint, sum(a.succeeded_tasks)::bigint, sum(a.failed_tasks)::bigint,
-         sum(a.accepted_tasks)::bigint
-    FROM (SELECT f.day, f.customer_id, f.task_type, f.events, f.llm_calls, f.cost_usd, f.llm_cost_usd,
-                 f.external_cost_usd, f.compute_cost_usd, f.other_cost_usd, f.retry_count, f.retry_cost_usd,
-                 f.failure_count, f.failure_cost_usd, f.unpriced_events, f.input_tokens, f.cache_read_tokens,
-                 f.cache_write_tokens, f.output_tokens, f.tasks, f.root_tasks, f.succeeded_tasks, f.failed_tasks,
-                 f.accepted_tasks
+  SELECT a.day, a.customer_id, a.task_type, sum(a.events)::bigint, sum(a.cost_usd), sum(a.llm_cost_usd),
+         sum(a.non_llm_cost_usd), sum(a.retry_count)::bigint, sum(a.retry_cost_usd), sum(a.failure_cost_usd),
+         sum(a.tasks)::bigint, sum(a.root_tasks)::bigint
+    FROM (SELECT f.day, f.customer_id, f.task_type, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd,
+                 f.retry_count, f.retry_cost_usd, f.failure_cost_usd, f.tasks, f.root_tasks
             FROM @extschema@.daily_customer AS f
-           WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day
-             AND x.customer_id = f.customer_id AND x.task_type = f.task_type)
+           WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x
+                          WHERE x.day = f.day AND x.customer_id = f.customer_id AND x.task_type = f.task_type)
           UNION ALL
-          SELECT x.day, x.customer_id, x.task_type, x.events, x.llm_calls, x.cost_usd, x.llm_cost_usd,
-                 x.external_cost_usd, x.compute_cost_usd, x.other_cost_usd, x.retry_count, x.retry_cost_usd,
-                 x.failure_count, x.failure_cost_usd, x.unpriced_events, x.input_tokens, x.cache_read_tokens,
-                 x.cache_write_tokens, x.output_tokens, x.tasks, x.root_tasks, x.succeeded_tasks, x.failed_tasks,
-                 x.accepted_tasks
+          SELECT x.day, x.customer_id, x.task_type, x.events, x.cost_usd, x.llm_cost_usd,
+                 x.external_cost_usd + x.compute_cost_usd + x.other_cost_usd, x.retry_count, x.retry_cost_usd,
+                 x.failure_cost_usd, x.tasks, x.root_tasks
             FROM @extschema@.daily_customer_delta AS x) AS a
    GROUP BY a.day, a.customer_id, a.task_type;
 COMMENT ON VIEW @extschema@.daily_customer_merged IS

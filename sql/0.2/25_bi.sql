@@ -91,7 +91,7 @@ COMMENT ON VIEW dexcost_bi.customer_daily IS
 CREATE VIEW dexcost_bi.customer_task_type_daily AS
   SELECT d.day, pg_catalog.date_trunc('month', d.day)::date AS month, d.customer_id, d.task_type AS workflow,
          d.cost_usd::numeric(20,6) AS total_cost_usd, d.llm_cost_usd::numeric(20,6) AS llm_cost_usd,
-         (d.external_cost_usd + d.compute_cost_usd + d.other_cost_usd)::numeric(20,6) AS non_llm_cost_usd,
+         d.non_llm_cost_usd::numeric(20,6) AS non_llm_cost_usd,
          d.retry_cost_usd::numeric(20,6) AS retry_cost_usd, d.tasks AS runs, d.events
     FROM @extschema@.daily_customer_merged AS d;
 COMMENT ON VIEW dexcost_bi.customer_task_type_daily IS

@@ -120,17 +120,11 @@ CREATE FUNCTION pg_temp.merged_differ() RETURNS bigint LANGUAGE sql AS $$
                      sum(failure_cost_usd) AS failure_cost_usd, sum(root_tasks)::bigint AS root_tasks
                 FROM dexcost.daily_customer_total_all GROUP BY day, customer_id) AS x
       UNION ALL SELECT 'customer', row_to_json(x)::text
-        FROM (SELECT day, customer_id, task_type, sum(events)::bigint AS events, sum(llm_calls)::bigint AS llm_calls,
-                     sum(cost_usd) AS cost_usd, sum(llm_cost_usd) AS llm_cost_usd,
-                     sum(external_cost_usd) AS external_cost_usd, sum(compute_cost_usd) AS compute_cost_usd,
-                     sum(other_cost_usd) AS other_cost_usd, sum(retry_count)::bigint AS retry_count,
-                     sum(retry_cost_usd) AS retry_cost_usd, sum(failure_count)::bigint AS failure_count,
-                     sum(failure_cost_usd) AS failure_cost_usd, sum(unpriced_events)::bigint AS unpriced_events,
-                     sum(input_tokens)::bigint AS input_tokens, sum(cache_read_tokens)::bigint AS cache_read_tokens,
-                     sum(cache_write_tokens)::bigint AS cache_write_tokens, sum(output_tokens)::bigint AS output_tokens,
-                     sum(tasks)::bigint AS tasks, sum(root_tasks)::bigint AS root_tasks,
-                     sum(succeeded_tasks)::bigint AS succeeded_tasks, sum(failed_tasks)::bigint AS failed_tasks,
-                     sum(accepted_tasks)::bigint AS accepted_tasks
+        FROM (SELECT day, customer_id, task_type, sum(events)::bigint AS events, sum(cost_usd) AS cost_usd,
+                     sum(llm_cost_usd) AS llm_cost_usd, sum(non_llm_cost_usd) AS non_llm_cost_usd,
+                     sum(retry_count)::bigint AS retry_count, sum(retry_cost_usd) AS retry_cost_usd,
+                     sum(failure_cost_usd) AS failure_cost_usd, sum(tasks)::bigint AS tasks,
+                     sum(root_tasks)::bigint AS root_tasks
                 FROM dexcost.daily_customer_all GROUP BY day, customer_id, task_type) AS x
       UNION ALL SELECT 'model', row_to_json(x)::text
         FROM (SELECT day, task_type, provider, model, route, service_tier, fallback_reason,

@@ -2,9 +2,10 @@
 -- equal what rebuild_daily() recomputes from the ledger in SQL, after every kind of change:
 -- multi-row inserts over several customers, days and task types, cost and day updates, retry
 -- marks and dismissals, event and task deletes, a task type change, and a time zone where
--- the day boundary falls between events. Sums are compared exactly (as values: trim_scale, since
--- the trigger writes 0.5 where SQL's sum writes 0.500000); sketches are left out (they only grow
--- until a rebuild).
+-- the day boundary falls between events. Every folded table is compared: daily_workflow holds
+-- every measure, daily_customer and daily_customer_total the customer ones. Sums are compared
+-- exactly (as values: trim_scale, since the trigger writes 0.5 where SQL's sum writes 0.500000);
+-- sketches are left out (they only grow until a rebuild).
 SET timezone = 'UTC';
 \set VERBOSITY default
 \set SHOW_CONTEXT never
@@ -12,12 +13,23 @@ SET timezone = 'UTC';
 CREATE FUNCTION pg_temp.snapshot() RETURNS TABLE (tbl text, key text, measures text)
 LANGUAGE sql AS $$
   SELECT 'customer', concat_ws('|', day, customer_id, task_type),
+         concat_ws('|', trim_scale(sum(events)), trim_scale(sum(cost_usd)), trim_scale(sum(llm_cost_usd)), trim_scale(sum(non_llm_cost_usd)),
+                   trim_scale(sum(retry_count)), trim_scale(sum(retry_cost_usd)), trim_scale(sum(failure_cost_usd)), trim_scale(sum(tasks)),
+                   trim_scale(sum(root_tasks)))
+    FROM dexcost.daily_customer_all GROUP BY day, customer_id, task_type
+  UNION ALL
+  SELECT 'customer_total', concat_ws('|', day, customer_id),
+         concat_ws('|', trim_scale(sum(events)), trim_scale(sum(cost_usd)), trim_scale(sum(llm_cost_usd)), trim_scale(sum(non_llm_cost_usd)),
+                   trim_scale(sum(retry_count)), trim_scale(sum(retry_cost_usd)), trim_scale(sum(failure_cost_usd)), trim_scale(sum(root_tasks)))
+    FROM dexcost.daily_customer_total_all GROUP BY day, customer_id
+  UNION ALL
+  SELECT 'workflow', concat_ws('|', day, task_type),
          concat_ws('|', trim_scale(sum(events)), trim_scale(sum(llm_calls)), trim_scale(sum(cost_usd)), trim_scale(sum(llm_cost_usd)), trim_scale(sum(external_cost_usd)),
                    trim_scale(sum(compute_cost_usd)), trim_scale(sum(other_cost_usd)), trim_scale(sum(retry_count)), trim_scale(sum(retry_cost_usd)), trim_scale(sum(failure_count)),
                    trim_scale(sum(failure_cost_usd)), trim_scale(sum(unpriced_events)), trim_scale(sum(input_tokens)), trim_scale(sum(cache_read_tokens)),
                    trim_scale(sum(cache_write_tokens)), trim_scale(sum(output_tokens)), trim_scale(sum(tasks)), trim_scale(sum(root_tasks)), trim_scale(sum(succeeded_tasks)),
                    trim_scale(sum(failed_tasks)), trim_scale(sum(accepted_tasks)))
-    FROM dexcost.daily_customer_all GROUP BY day, customer_id, task_type
+    FROM dexcost.daily_workflow_all GROUP BY day, task_type
   UNION ALL
   SELECT 'model', concat_ws('|', day, task_type, provider, model, route, service_tier, fallback_reason),
          concat_ws('|', trim_scale(sum(llm_calls)), trim_scale(sum(cost_usd)), trim_scale(sum(unpriced_calls)), trim_scale(sum(retry_calls)), trim_scale(sum(failed_calls)),
@@ -111,8 +123,10 @@ INSERT INTO dexcost.cost_event (task_id, event_type, occurred_at, provider, mode
 SELECT 'd0000000-0000-0000-0000-000000000008', 'llm_call', timestamptz '2026-07-01 21:30+00' + i * interval '10 minutes',
        'openai', 'gpt-4o', 0.01 * i, 10 * i, i
   FROM generate_series(1, 6) AS i;
-SELECT count(DISTINCT day) AS days_of_task_8 FROM dexcost.daily_customer_all AS d
- WHERE d.customer_id = 'dp-0' AND d.task_type = 'flow-2' AND d.llm_calls <> 0;
+SELECT count(DISTINCT dexcost.local_day(e.occurred_at, dexcost.timezone())) AS days_of_the_six_calls
+  FROM dexcost.cost_event AS e
+ WHERE e.task_id = 'd0000000-0000-0000-0000-000000000008'
+   AND e.occurred_at BETWEEN timestamptz '2026-07-01 21:40+00' AND timestamptz '2026-07-01 22:30+00';
 SELECT * FROM pg_temp.differences();
 
 -- Everything folded: still equal, and no delta left.
