@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Anomaly detectors (all 14 kinds): quality on a synthetic history, and speed at scale, in one run.
 #
-# The generator writes synthetic daily pre-aggregates (dexcost.daily_customer, the only table the
+# The generator writes synthetic daily pre-aggregates (table gen: every measure per day, customer
+# and task type, as the deltas carry them; derive() fills the daily tables the
 # detectors read) straight away: customers each using 3 of the task types, a lognormal spend level
 # per customer and type, weekends at 60%, +-15% gaussian day noise, 5% retry cost, cost per run
 # fixed per type, 1.5 llm_calls per run, a 60% prompt cache hit rate (+-10%), and dexcost.daily_retry
@@ -46,9 +47,10 @@ CREATE FUNCTION gauss() RETURNS float8 LANGUAGE sql VOLATILE
   RETURN sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random());
 CREATE TABLE model_tweak (day date, task_type text, prompt_x float8 DEFAULT 1, output_x float8 DEFAULT 1,
                           mini_share float8, PRIMARY KEY (day, task_type));
+CREATE TABLE gen (LIKE dexcost.daily_customer_delta INCLUDING DEFAULTS, PRIMARY KEY (day, customer_id, task_type));
 CREATE PROCEDURE generate(n_customers int, n_types int, n_days int) LANGUAGE sql AS $$
-  TRUNCATE dexcost.daily_customer, dexcost.daily_retry;
-  INSERT INTO dexcost.daily_customer (day, customer_id, task_type, cost_usd, tasks, retry_cost_usd, llm_calls, input_tokens,
+  TRUNCATE gen, dexcost.daily_retry;
+  INSERT INTO gen (day, customer_id, task_type, cost_usd, tasks, retry_cost_usd, llm_calls, input_tokens,
                                       cache_read_tokens, output_tokens, accepted_tasks, succeeded_tasks)
   SELECT day, customer_id, task_type, cost, runs, round((cost * 0.05 * (1 + 0.15 * gauss()))::numeric, 6), calls, calls * 800,
          round(calls * 1200 * greatest(0.1, 1 + 0.1 * gauss())), calls * 250, round(runs * 0.85), round(runs * 0.92)
@@ -64,23 +66,22 @@ CREATE PROCEDURE generate(n_customers int, n_types int, n_days int) LANGUAGE sql
   -- About 3% of llm_calls are validation retries and 5% of runs are regenerated.
   INSERT INTO dexcost.daily_retry (day, task_type, retry_type, retry_reason, retries, retry_cost_usd)
   SELECT day, task_type, v.retry_type, '', round(v.share * v.base * greatest(0, 1 + 0.15 * gauss())), 0
-    FROM (SELECT day, task_type, sum(llm_calls) AS calls, sum(tasks) AS runs FROM dexcost.daily_customer GROUP BY 1, 2) AS a,
+    FROM (SELECT day, task_type, sum(llm_calls) AS calls, sum(tasks) AS runs FROM gen GROUP BY 1, 2) AS a,
          LATERAL (VALUES ('validation_retry', 0.03, a.calls), ('user_regeneration', 0.05, a.runs)) AS v(retry_type, share, base);
-  ANALYZE dexcost.daily_customer;
+  ANALYZE gen;
   ANALYZE dexcost.daily_retry;
 $$;
 CREATE PROCEDURE derive() LANGUAGE sql AS $$
-  TRUNCATE dexcost.daily_workflow, dexcost.daily_customer_total, dexcost.daily_model;
+  TRUNCATE dexcost.daily_customer, dexcost.daily_workflow, dexcost.daily_customer_total, dexcost.daily_model;
+  INSERT INTO dexcost.daily_customer (day, customer_id, task_type, cost_usd, tasks, root_tasks, retry_cost_usd)
+  SELECT day, customer_id, task_type, cost_usd, tasks, tasks, retry_cost_usd FROM gen;
   INSERT INTO dexcost.daily_workflow (day, task_type, cost_usd, tasks, retry_cost_usd, llm_calls, input_tokens,
                                       cache_read_tokens, output_tokens, accepted_tasks, succeeded_tasks)
   SELECT day, task_type, sum(cost_usd), sum(tasks), sum(retry_cost_usd), sum(llm_calls), sum(input_tokens),
          sum(cache_read_tokens), sum(output_tokens), sum(accepted_tasks), sum(succeeded_tasks)
-    FROM dexcost.daily_customer GROUP BY 1, 2;
-  INSERT INTO dexcost.daily_customer_total (day, customer_id, cost_usd, tasks, retry_cost_usd, llm_calls, input_tokens,
-                                            cache_read_tokens, output_tokens, accepted_tasks, succeeded_tasks)
-  SELECT day, customer_id, sum(cost_usd), sum(tasks), sum(retry_cost_usd), sum(llm_calls), sum(input_tokens),
-         sum(cache_read_tokens), sum(output_tokens), sum(accepted_tasks), sum(succeeded_tasks)
-    FROM dexcost.daily_customer GROUP BY 1, 2;
+    FROM gen GROUP BY 1, 2;
+  INSERT INTO dexcost.daily_customer_total (day, customer_id, cost_usd, root_tasks, retry_cost_usd)
+  SELECT day, customer_id, sum(cost_usd), sum(tasks), sum(retry_cost_usd) FROM gen GROUP BY 1, 2;
   INSERT INTO dexcost.daily_model (day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls,
                                    cost_usd, cost_sketch, prompt_tokens_sketch, output_tokens_sketch)
   SELECT w.day, w.task_type, 'openai', m.model, '', 'standard', '',
@@ -95,6 +96,7 @@ CREATE PROCEDURE derive() LANGUAGE sql AS $$
    CROSS JOIN (VALUES ('gpt-4o'), ('gpt-4o-mini')) AS m(model)
    CROSS JOIN LATERAL (SELECT CASE WHEN m.model = 'gpt-4o' THEN 1 - sh.share ELSE sh.share END AS share) AS ms
    CROSS JOIN LATERAL (SELECT greatest(0.5, 1 + 0.05 * gauss()) + 0 * ms.share AS x) AS dn;
+  ANALYZE dexcost.daily_customer;
   ANALYZE dexcost.daily_workflow;
   ANALYZE dexcost.daily_customer_total;
   ANALYZE dexcost.daily_model;
@@ -141,32 +143,32 @@ CREATE TABLE injected AS
     FROM (VALUES (2, 41), (6, 43), (3, 50), (4, 53), (7, 54), (0, 57)) AS v(t, d);
 -- More work is more calls: spend injections scale llm_calls and tokens with it (the cost per call,
 -- which cost_p95_week_over_week watches, moves only where it is injected).
-UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 3, tasks = c.tasks * 3, accepted_tasks = c.accepted_tasks * 3,
+UPDATE gen AS c SET cost_usd = c.cost_usd * 3, tasks = c.tasks * 3, accepted_tasks = c.accepted_tasks * 3,
                                        succeeded_tasks = c.succeeded_tasks * 3, llm_calls = c.llm_calls * 3, input_tokens = c.input_tokens * 3,
                                        cache_read_tokens = c.cache_read_tokens * 3, output_tokens = c.output_tokens * 3
   FROM injected AS i WHERE i.kind = 'customer_cost_doubled' AND c.customer_id = i.subject_id AND c.day = i.day;
 -- An agent loop: 4x the calls per run.
-UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 4, llm_calls = c.llm_calls * 4, input_tokens = c.input_tokens * 4,
+UPDATE gen AS c SET cost_usd = c.cost_usd * 4, llm_calls = c.llm_calls * 4, input_tokens = c.input_tokens * 4,
                                        cache_read_tokens = c.cache_read_tokens * 4, output_tokens = c.output_tokens * 4
   FROM injected AS i WHERE i.kind = 'cost_per_run_up' AND c.task_type = i.subject_id AND c.day = i.day;
-DELETE FROM dexcost.daily_customer AS c
+DELETE FROM gen AS c
  USING injected AS i WHERE i.kind = 'zero_spend' AND c.task_type = i.subject_id AND c.day = i.day;
-UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 4, tasks = c.tasks * 4, accepted_tasks = c.accepted_tasks * 4,
+UPDATE gen AS c SET cost_usd = c.cost_usd * 4, tasks = c.tasks * 4, accepted_tasks = c.accepted_tasks * 4,
                                        succeeded_tasks = c.succeeded_tasks * 4, llm_calls = c.llm_calls * 4, input_tokens = c.input_tokens * 4,
                                        cache_read_tokens = c.cache_read_tokens * 4, output_tokens = c.output_tokens * 4
   FROM injected AS i WHERE i.kind = 'daily_spend_spike' AND c.day = i.day;
-UPDATE dexcost.daily_customer AS c SET retry_cost_usd = c.retry_cost_usd + 0.5 * c.cost_usd, cost_usd = 1.5 * c.cost_usd,
+UPDATE gen AS c SET retry_cost_usd = c.retry_cost_usd + 0.5 * c.cost_usd, cost_usd = 1.5 * c.cost_usd,
                                        llm_calls = c.llm_calls * 1.5, input_tokens = c.input_tokens * 1.5,
                                        cache_read_tokens = c.cache_read_tokens * 1.5, output_tokens = c.output_tokens * 1.5
   FROM injected AS i WHERE i.kind = 'retry_waste_spike' AND c.day = i.day;
-UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 12, tasks = c.tasks * 12, accepted_tasks = c.accepted_tasks * 12,
+UPDATE gen AS c SET cost_usd = c.cost_usd * 12, tasks = c.tasks * 12, accepted_tasks = c.accepted_tasks * 12,
                                        succeeded_tasks = c.succeeded_tasks * 12, llm_calls = c.llm_calls * 12, input_tokens = c.input_tokens * 12,
                                        cache_read_tokens = c.cache_read_tokens * 12, output_tokens = c.output_tokens * 12
   FROM injected AS i WHERE i.kind = 'use_case_dominates' AND c.task_type = i.subject_id AND c.day = i.day;
 -- Users accept fewer results on three weekdays ending with the day (half of them in weeks without
 -- a spend spike, 30 % in weeks holding one): the week ending the day before is about 1.2x per
 -- accepted task, under the 25 % line; the day's week about 1.3x.
-UPDATE dexcost.daily_customer AS c
+UPDATE gen AS c
    SET accepted_tasks = round(c.accepted_tasks * CASE WHEN i.day = date '2026-01-01' + 55 THEN 0.3 ELSE 0.5 END)
   FROM injected AS i WHERE i.kind = 'cost_per_accepted_task_up' AND c.task_type = i.subject_id
    AND c.day BETWEEN i.day - 2 AND i.day;
@@ -176,15 +178,15 @@ SELECT day, subject_id, CASE kind WHEN 'output_tokens_over_budget' THEN 3 ELSE 1
        CASE kind WHEN 'large_prompts' THEN 3 ELSE 1 END, CASE kind WHEN 'route_change' THEN 0.9 END
   FROM injected WHERE kind IN ('output_tokens_over_budget', 'large_prompts', 'route_change');
 -- Prompt drift: every call of the day costs 2.5x (under cost_per_run_up's 3x; calls per run unchanged).
-UPDATE dexcost.daily_customer AS c SET cost_usd = c.cost_usd * 2.5
+UPDATE gen AS c SET cost_usd = c.cost_usd * 2.5
   FROM injected AS i WHERE i.kind = 'cost_p95_week_over_week' AND c.task_type = i.subject_id AND c.day = i.day;
-UPDATE dexcost.daily_customer AS c SET cache_read_tokens = c.cache_read_tokens / 2
+UPDATE gen AS c SET cache_read_tokens = c.cache_read_tokens / 2
   FROM injected AS i WHERE i.kind = 'cache_hit_rate_down' AND c.task_type = i.subject_id AND c.day = i.day;
-UPDATE dexcost.daily_retry AS r SET retries = (SELECT round(0.2 * sum(c.llm_calls)) FROM dexcost.daily_customer AS c
+UPDATE dexcost.daily_retry AS r SET retries = (SELECT round(0.2 * sum(c.llm_calls)) FROM gen AS c
                                                 WHERE c.task_type = r.task_type AND c.day = r.day)
   FROM injected AS i WHERE i.kind = 'validation_retry_rate' AND r.retry_type = 'validation_retry'
    AND r.task_type = i.subject_id AND r.day = i.day;
-UPDATE dexcost.daily_retry AS r SET retries = (SELECT round(0.3 * sum(c.tasks)) FROM dexcost.daily_customer AS c
+UPDATE dexcost.daily_retry AS r SET retries = (SELECT round(0.3 * sum(c.tasks)) FROM gen AS c
                                                 WHERE c.task_type = r.task_type AND c.day = r.day)
   FROM injected AS i WHERE i.kind = 'regeneration_rate' AND r.retry_type = 'user_regeneration'
    AND r.task_type = i.subject_id AND r.day = i.day;
@@ -212,7 +214,7 @@ echo "== speed: 90 days x $customers customers x $types task types (3 task types
 t0=$(date +%s.%N)
 q -c "TRUNCATE model_tweak; SELECT setseed(0.7); CALL generate($customers, $types, 90); CALL derive()"
 t1=$(date +%s.%N)
-rows=$(q -c "SELECT count(*) FROM dexcost.daily_customer")
+rows=$(q -c "SELECT count(*) FROM gen")
 budgets=$(q -c "INSERT INTO dexcost.output_token_budget (task_type, output_tokens) SELECT 'type-' || t, 300 FROM generate_series(0, $types - 1, 2) AS t ON CONFLICT (task_type) DO NOTHING; SELECT count(*) FROM dexcost.output_token_budget")
 printf 'generated %s daily rows in %.1f s\n' "$rows" "$(echo "$t1 - $t0" | bc)"
 asof="date '2026-01-01' + 90 + interval '12 hours'"
