@@ -6,7 +6,8 @@
 --
 -- One instant is checked as [at, at] under one name (lo_name = hi_name): _check_range('as_of', t, 'as_of', t, ...).
 -- Accepted: two finite instants from 4713-01-01 BC to 294276-01-01 (UTC), hi not before lo, and
--- (when the caller gives max_span) hi at most max_span after lo. Refused: NULL (22004), infinite or
+-- (when the caller gives max_span) hi at most max_span after lo, counted in seconds with 365.25-day years
+-- (100 years: 36,525 days, so every span of 100 calendar years passes). Refused: NULL (22004), infinite or
 -- reversed bounds and too long a span (22023), bounds outside that range (22008). Each error
 -- names the argument and its value and carries the caller's hint. docs/errors.md lists them.
 ------------------------------------------------------------------------------------------
@@ -56,7 +57,8 @@ BEGIN
                                            lo_name, hi_name, lo_name, hi_name),
                 HINT = hint;
     END IF;
-    IF max_span IS NOT NULL AND hi > lo + max_span THEN
+    -- Compared in seconds (a year counts 365.25 days), never by adding: lo + max_span may leave the timestamps.
+    IF max_span IS NOT NULL AND EXTRACT(epoch FROM hi - lo) > EXTRACT(epoch FROM max_span) THEN
         RAISE EXCEPTION 'invalid range: % "%" to % "%" is longer than %', lo_name, lo, hi_name, hi, max_span
           USING ERRCODE = 'invalid_parameter_value',
                 DETAIL = pg_catalog.format('One call answers at most %s; split a longer range into several calls.', max_span),
@@ -99,7 +101,7 @@ BEGIN
     PERFORM @extschema@._check_range(lo_name, lo::timestamp AT TIME ZONE 'UTC', hi_name, hi::timestamp AT TIME ZONE 'UTC',
                                      hint);
     -- The span on the dates themselves, so that the message shows the dates as given.
-    IF max_span IS NOT NULL AND hi > lo + max_span THEN
+    IF max_span IS NOT NULL AND (hi - lo)::numeric * 86400 > EXTRACT(epoch FROM max_span) THEN
         RAISE EXCEPTION 'invalid range: % "%" to % "%" is longer than %',
                         lo_name, pg_catalog.to_char(lo, 'YYYY-MM-DD') || CASE WHEN lo < date '0001-01-01' THEN ' BC' ELSE '' END,
                         hi_name, pg_catalog.to_char(hi, 'YYYY-MM-DD') || CASE WHEN hi < date '0001-01-01' THEN ' BC' ELSE '' END,
