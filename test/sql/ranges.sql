@@ -11,7 +11,7 @@ CREATE ROLE ranges_fin LOGIN IN ROLE dexcost_finops;
 CREATE ROLE ranges_admin LOGIN IN ROLE dexcost_admin;
 CREATE ROLE ranges_writer LOGIN IN ROLE dexcost_writer;
 INSERT INTO dexcost.budget (scope, scope_id, period, limit_usd, thresholds, name)
-  VALUES ('customer', 'acme', 'month', 100, '{0.5}', 'acme monthly');
+  VALUES ('customer', 'acme', 'month', 100, '{0.5}', 'ranges acme monthly');
 -- Reports each call's outcome as its SQLSTATE, or ok.
 CREATE FUNCTION pg_temp.try(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
@@ -106,4 +106,10 @@ SELECT dexcost._check_range('start_date', '2026-01-01'::date, 'end_date', '29427
 SELECT dexcost._check_range('start_date', '2026-01-01'::date, 'end_date', '2027-01-01'::date, 'hint', interval '1 year');
 SELECT dexcost._check_range('start_date', '2026-01-01'::date, 'end_date', '2027-01-02'::date, 'hint', interval '1 year');
 
+-- Leave the shared regression database as we found it.
+DELETE FROM dexcost.reconcile_run;
+SELECT setval('dexcost.reconcile_run_run_id_seq', COALESCE(max(run_id), 0) + 1, false) AS next_run_id FROM dexcost.reconcile_run;
+DELETE FROM dexcost.budget_reservation;
+DELETE FROM dexcost.budget WHERE name = 'ranges acme monthly';
+SELECT setval('dexcost.budget_budget_id_seq', COALESCE(max(budget_id), 0) + 1, false) AS next_budget_id FROM dexcost.budget;
 DROP ROLE ranges_fin, ranges_admin, ranges_writer;
