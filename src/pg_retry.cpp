@@ -40,17 +40,43 @@ struct WindowState {
 DEXCOST_PLAIN(LastCall);
 DEXCOST_PLAIN(WindowState);
 
-// A window interval argument in microseconds; raises for a non-positive or month-based one.
+// The longest retry window: 24 hours, as for the setting dexcost.retry_window.
+constexpr int64 kMaxWindowUs = 24 * USECS_PER_HOUR;
+
+// A window interval argument in microseconds; raises for a non-positive, month-based or longer
+// than 24 hours one (computed without overflow: a window of 2,000,000,000 days is refused too).
 int64 window_arg_us(Interval *window) {
 	if (window->month != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("retry window must not be given in months or years"),
 		                errhint("Give it in seconds, minutes or hours, such as '30 seconds'.")));
-	int64 us = window->time + static_cast<int64>(window->day) * USECS_PER_DAY;
-	if (us <= 0)
+	int64 us;
+	bool overflow = pg_mul_s64_overflow(window->day, USECS_PER_DAY, &us) || pg_add_s64_overflow(us, window->time, &us);
+	if (overflow ? window->day < 0 : us <= 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("retry window must be positive"),
 		                errhint("The SDK's default is '30 seconds'.")));
+	if (overflow || us > kMaxWindowUs)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("retry window must be at most 24 hours"),
+		                errdetail("A retry follows its failed attempt within the window; dexcost.retry_window has the "
+		                          "same limit."),
+		                errhint("The SDK's default is '30 seconds'.")));
 	return us;
+}
+
+// Raises unless [since, until) is a range dexcost answers: the one shared check,
+// dexcost._check_range (NULL 22004; infinite or reversed 22023; outside the timestamps 22008).
+void check_range_args(FunctionCallInfo fcinfo) {
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	Oid types[2] = {TIMESTAMPTZOID, TIMESTAMPTZOID};
+	Datum args[2] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1)};
+	const char nulls[3] = {PG_ARGISNULL(0) ? 'n' : ' ', PG_ARGISNULL(1) ? 'n' : ' ', '\0'};
+	int rc = SPI_execute_with_args("SELECT dexcost._check_range('since', $1, 'until', $2, 'Give the time range to "
+	                               "examine, such as now() - interval ''7 days'' and now().')",
+	                               2, types, args, nulls, true, 1);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not check the range: %s", SPI_result_code_string(rc));
+	SPI_finish();
 }
 
 // Raises unless 0 <= threshold <= 1.
@@ -233,17 +259,12 @@ bool scan_noexcept(const dexcost::RetryCall *calls, size_t n, int64 window_us, d
 // and whether the event is already flagged or was dismissed.
 Datum dexcost_detect_retries(PG_FUNCTION_ARGS) {
 	// Phase 1: arguments, then every llm_call of the range (and of the window before it).
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("since and until must not be NULL"),
-		                errhint("Give the time range to examine, such as now() - interval '7 days' and now().")));
+	check_range_args(fcinfo);
 	TimestampTz since = PG_GETARG_TIMESTAMPTZ(0);
 	TimestampTz until = PG_GETARG_TIMESTAMPTZ(1);
 	int64 window_us = PG_ARGISNULL(2) ? retry_window_us() : window_arg_us(PG_GETARG_INTERVAL_P(2));
 	double threshold = PG_ARGISNULL(3) ? retry_threshold() : PG_GETARG_FLOAT8(3);
 	check_threshold(threshold);
-	if (TIMESTAMP_NOT_FINITE(since) || TIMESTAMP_NOT_FINITE(until))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("since and until must be finite"),
-		                errhint("Give a bounded range: the scan reads every llm_call in it.")));
 
 	InitMaterializedSRF(fcinfo, 0);
 	auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);

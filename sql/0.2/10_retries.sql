@@ -222,6 +222,8 @@ CREATE FUNCTION @extschema@.retry_summary(since timestamptz, until timestamptz)
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
+  SELECT @extschema@._check_range('since', retry_summary.since, 'until', retry_summary.until,
+                                  'Give the time range to sum, such as now() - interval ''30 days'' and now().');
   WITH ev AS (
       SELECT t.task_type, e.cost_usd,
              (e.is_retry OR e.event_type = 'retry_marker') AND e.retry_detection IS DISTINCT FROM 'dismissed' AS counted,

@@ -416,6 +416,11 @@ BEGIN
         RAISE EXCEPTION 'invalid reservation ttl "%": it must be positive', COALESCE(ttl::text, 'NULL')
           USING ERRCODE = 'invalid_parameter_value', HINT = 'Give how long the call may take, e.g. interval ''5 minutes''.';
     END IF;
+    IF ttl > interval '1 day' THEN  -- a longer one would hold the budget for nothing (or past the end of time)
+        RAISE EXCEPTION 'invalid reservation ttl "%": it must be at most 1 day', ttl
+          USING ERRCODE = 'invalid_parameter_value', DETAIL = 'An unsettled reservation counts against the budget until its ttl ends.',
+                HINT = 'Give how long the call may take, e.g. interval ''5 minutes''.';
+    END IF;
     allowed := true;
     -- Row locks on the budgets serialise reservations of a scope; each decides on what the
     -- previous one committed (a new snapshot per statement).
@@ -466,6 +471,11 @@ BEGIN
     IF hold IS NULL OR hold < interval '0' THEN
         RAISE EXCEPTION 'invalid hold "%": it must be zero or positive', COALESCE(hold::text, 'NULL')
           USING ERRCODE = 'invalid_parameter_value',
+                HINT = 'Use 0 when the event is inserted in the same transaction, or how long your ingest lags.';
+    END IF;
+    IF hold > interval '1 day' THEN
+        RAISE EXCEPTION 'invalid hold "%": it must be at most 1 day', hold
+          USING ERRCODE = 'invalid_parameter_value', DETAIL = 'A held amount counts against the budget until the hold ends.',
                 HINT = 'Use 0 when the event is inserted in the same transaction, or how long your ingest lags.';
     END IF;
     SELECT pg_catalog.max(r.amount_usd) INTO reserved FROM @extschema@.budget_reservation AS r

@@ -207,8 +207,10 @@ COMMENT ON COLUMN @extschema@.profitability.non_usd_revenues IS 'Recognised SDK 
 
 CREATE FUNCTION @extschema@.export_events(from_at timestamptz, to_at timestamptz)
   RETURNS SETOF @extschema@.cost_event
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE
+  LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 BEGIN ATOMIC
+  SELECT @extschema@._check_range('from_at', export_events.from_at, 'to_at', export_events.to_at,
+                                  'Give the range to export, such as ''2026-05-01'' and ''2026-06-01'' (to_at exclusive).');
   SELECT e.* FROM @extschema@.cost_event AS e
    WHERE e.occurred_at >= from_at AND e.occurred_at < to_at
    ORDER BY e.occurred_at, e.customer_id, e.event_id;
@@ -218,8 +220,10 @@ COMMENT ON FUNCTION @extschema@.export_events(timestamptz, timestamptz) IS
 
 CREATE FUNCTION @extschema@.export_tasks(from_at timestamptz, to_at timestamptz)
   RETURNS SETOF @extschema@.task
-  LANGUAGE sql STABLE STRICT PARALLEL SAFE
+  LANGUAGE sql STABLE CALLED ON NULL INPUT PARALLEL SAFE
 BEGIN ATOMIC
+  SELECT @extschema@._check_range('from_at', export_tasks.from_at, 'to_at', export_tasks.to_at,
+                                  'Give the range to export, such as ''2026-05-01'' and ''2026-06-01'' (to_at exclusive).');
   SELECT t.* FROM @extschema@.task AS t
    WHERE t.started_at >= from_at AND t.started_at < to_at
    ORDER BY t.started_at, t.customer_id, t.task_id;

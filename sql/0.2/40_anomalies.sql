@@ -59,6 +59,8 @@ CREATE FUNCTION @extschema@.detect_anomalies(as_of timestamptz DEFAULT pg_catalo
   LANGUAGE sql STABLE PARALLEL RESTRICTED
   SET search_path = pg_catalog, pg_temp
 AS $$
+  SELECT @extschema@._check_range('as_of', as_of, 'as_of', as_of,  -- its own statement: runs before the detectors
+                                  'Leave as_of out for now(), or give a finite instant such as ''2026-09-15''.');
   SELECT a.kind, a.subject_type, COALESCE(a.subject_id, o.d::text), o.d, a.metric,
          pg_catalog.round(a.baseline::numeric, 6), pg_catalog.round(a.observed::numeric, 6),
          pg_catalog.round(a.ratio::numeric, 3), pg_catalog.round(a.score::numeric, 2),
@@ -138,6 +140,8 @@ AS $$
 DECLARE
     a record;
 BEGIN
+    PERFORM @extschema@._check_range('as_of', as_of, 'as_of', as_of,
+                                     'Leave as_of out for now(), or give a finite instant such as ''2026-09-15''.');
     checked_day := @extschema@.local_day(as_of, @extschema@.timezone()) - 1;
     detected := 0;
     new_anomalies := 0;

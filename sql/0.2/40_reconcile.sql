@@ -315,6 +315,9 @@ CREATE FUNCTION @extschema@._daily_is_exact(provider text, from_time timestamptz
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
+-- its own statement: refuses a range whose periods cannot be listed before anything lists them
+SELECT @extschema@._check_range('from_time', $2, 'to_time', $3,
+                                'Call dexcost.reconcile(provider, start_date, end_date).', interval '100 years');
 WITH tz AS (
     SELECT @extschema@.timezone() AS tz
 ), bounds AS (
@@ -348,6 +351,8 @@ CREATE FUNCTION @extschema@._tracked_usage(provider text, from_time timestamptz,
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
+SELECT @extschema@._check_range('from_time', $2, 'to_time', $3,  -- its own statement, as in _daily_is_exact
+                                'Call dexcost.reconcile(provider, start_date, end_date).', interval '100 years');
 WITH periods AS (  -- the UTC periods asked for; joining on them (rather than grouping by the
                    -- date_trunc expression, whose group count the planner takes for the row count)
                    -- lets the planner aggregate in parallel
@@ -545,6 +550,10 @@ BEGIN
         RAISE EXCEPTION 'empty period: % to %', p_from, p_to
           USING ERRCODE = 'invalid_parameter_value', HINT = 'period_end is exclusive: reconcile(''openai'', ''2026-09-01'', ''2026-10-01'').';
     END IF;
+    -- Finite dates that are timestamps, at most 100 years apart (the periods are listed one by one).
+    PERFORM @extschema@._check_range('start_date', p_from, 'end_date', p_to,
+                                     'end_date is exclusive: reconcile(''openai'', ''2026-01-01'', ''2027-01-01'') covers 2026.',
+                                     interval '100 years');
     IF p_tol < 0 THEN
         RAISE EXCEPTION 'invalid tolerance_pct %: it cannot be negative', p_tol
           USING ERRCODE = 'invalid_parameter_value', HINT = 'tolerance_pct is a percentage of the invoice, e.g. 5.';

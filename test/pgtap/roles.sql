@@ -96,6 +96,9 @@ INSERT INTO decided VALUES
   ('dexcost.settle_budget(uuid,numeric,interval)', 'function', '', '', 'X', 'X', 'X'),
   ('dexcost.shift_subtree_totals(text,uuid[],dexcost.cost_totals)', 'function', '', '', '', '', 'X'),
   ('dexcost.timezone()', 'function', 'X', 'X', 'X', '', 'X'),
+  -- the range check every range function runs (reads no data)
+  ('dexcost._check_range(text,timestamp with time zone,text,timestamp with time zone,text,interval)', 'function', 'X', 'X', 'X', '', 'X'),
+  ('dexcost._check_range(text,date,text,date,text,interval)', 'function', 'X', 'X', 'X', '', 'X'),
   -- retries, daily pre-aggregates, dexcost_bi, anomalies, invoices and statements
   ('dexcost.invoice_alias', 'table', '', 'S', 'SIUD', '', 'SIUD'),
   ('dexcost.invoice_import', 'table', '', 'S', 'SIUD', '', 'SIUD'),

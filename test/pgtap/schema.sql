@@ -477,10 +477,10 @@ SELECT set_eq(
 ------------------------------------------------------------------------------------------
 
 SELECT functions_are('dexcost', ARRAY[
-    '_daily_is_exact', '_html', '_load_invoice', '_money', '_parse_invoice', '_service_name', '_statement_month',
-    '_tracked_usage', 'acknowledge_anomaly', 'adopt_pending', 'allowed_customers', 'anomalies_on_day',
-    'backfill_retries', 'budget_deltas', 'budget_projection', 'budget_reserved', 'budget_spend_reset',
-    'budget_spent', 'budget_spent_now', 'check_budget', 'check_budget_args', 'compute_cost',
+    '_check_range', '_daily_is_exact', '_html', '_load_invoice', '_money', '_parse_invoice', '_service_name',
+    '_statement_month', '_tracked_usage', 'acknowledge_anomaly', 'adopt_pending', 'allowed_customers',
+    'anomalies_on_day', 'backfill_retries', 'budget_deltas', 'budget_projection', 'budget_reserved',
+    'budget_spend_reset', 'budget_spent', 'budget_spent_now', 'check_budget', 'check_budget_args', 'compute_cost',
     'cost_event_before_write', 'cost_event_budget', 'cost_event_rollup', 'cost_event_truncated',
     'customer_visible', 'daily_check', 'daily_contributions', 'daily_events_changed', 'daily_task_deleting',
     'daily_task_retyped', 'daily_tasks_changed', 'day_starting_at_or_after', 'ddsketch_in', 'ddsketch_out',
@@ -578,6 +578,8 @@ SELECT bag_eq(
     $$SELECT p.proname || ' ' || p.proparallel::text FROM pg_catalog.pg_proc AS p
        WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prorettype <> 'trigger'::regtype$$,
     $$VALUES
+             ('_check_range s'),
+             ('_check_range s'),
              ('_daily_is_exact s'),
              ('_html s'),
              ('_load_invoice u'),
@@ -972,7 +974,7 @@ SELECT set_eq(
              ('dexcost_bi.workflow_percentiles', 'v')$$,
     'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          136::bigint, 'the extension owns its 136 functions (aggregates included)');
+          138::bigint, 'the extension owns its 138 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).
