@@ -212,12 +212,35 @@ COMMENT ON FUNCTION @extschema@.customer_visible(text) IS
 REVOKE EXECUTE ON FUNCTION @extschema@.customer_visible(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.customer_visible(text) TO dexcost_viewer, dexcost_writer;
 
--- Turns per-customer isolation on or off: a policy on every table that belongs to customers.
-CREATE FUNCTION @extschema@.set_customer_isolation(enabled boolean) RETURNS text
-  LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER
+-- Whether isolation is on, kept as data. pg_dump (PostgreSQL 15) leaves out the RLS switch and
+-- the policies of extension member tables, but it dumps this configuration table; its
+-- trigger turns the catalogue to match when pg_restore loads the row, so a restored database
+-- is isolated exactly like the original without any manual step.
+CREATE TABLE @extschema@.customer_isolation (
+    singleton  boolean     NOT NULL DEFAULT true,
+    enabled    boolean     NOT NULL,
+    changed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    changed_by name        NOT NULL DEFAULT SESSION_USER,
+    CONSTRAINT customer_isolation_pkey PRIMARY KEY (singleton),
+    CONSTRAINT customer_isolation_singleton_check CHECK (singleton)
+);
+COMMENT ON TABLE @extschema@.customer_isolation IS
+  'Per-customer isolation switch (at most one row; no row: off). Written by dexcost.set_customer_isolation(); its trigger applies it to the catalogue, also when pg_restore loads it.';
+COMMENT ON COLUMN @extschema@.customer_isolation.singleton IS 'Always true: the table holds at most one row.';
+COMMENT ON COLUMN @extschema@.customer_isolation.enabled IS 'True: row-level security and the customer_isolation policies are on.';
+COMMENT ON COLUMN @extschema@.customer_isolation.changed_at IS 'When isolation was last turned on or off.';
+COMMENT ON COLUMN @extschema@.customer_isolation.changed_by IS 'The login that last turned it on or off.';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.customer_isolation', '');
+GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.customer_isolation TO dexcost_admin;
+
+-- Trigger: makes the catalogue match the switch (a policy and RLS on every table whose rows
+-- belong to customers, or none); runs as the owner, who alone may alter those tables.
+CREATE FUNCTION @extschema@.customer_isolation_apply() RETURNS trigger
+  LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
+    enabled constant boolean := CASE WHEN TG_OP = 'DELETE' THEN false ELSE NEW.enabled END;
     t regclass;
 BEGIN
     FOREACH t IN ARRAY ARRAY['@extschema@.task', '@extschema@.cost_event', '@extschema@.revenue_revision', '@extschema@.daily_customer', '@extschema@.daily_customer_delta', '@extschema@.daily_customer_total',
@@ -225,7 +248,9 @@ BEGIN
                              '@extschema@.task_rollup', '@extschema@.task_rollup_delta',
                              '@extschema@.task_reported_totals', '@extschema@.revenue']::regclass[]
     LOOP
-        EXECUTE pg_catalog.format('DROP POLICY IF EXISTS customer_isolation ON %s', t);
+        IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy AS p WHERE p.polrelid = t AND p.polname = 'customer_isolation') THEN
+            EXECUTE pg_catalog.format('DROP POLICY customer_isolation ON %s', t);
+        END IF;
         IF enabled THEN
             EXECUTE pg_catalog.format('CREATE POLICY customer_isolation ON %s USING (@extschema@.customer_visible(customer_id))'
                                       ' WITH CHECK (@extschema@.customer_visible(customer_id))', t);
@@ -234,10 +259,27 @@ BEGIN
             EXECUTE pg_catalog.format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', t);
         END IF;
     END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.customer_isolation_apply() IS
+  'Trigger: turns row-level security and the customer_isolation policies on or off to match dexcost.customer_isolation (also when pg_restore loads that table).';
+REVOKE EXECUTE ON FUNCTION @extschema@.customer_isolation_apply() FROM PUBLIC;
+CREATE TRIGGER customer_isolation_apply AFTER INSERT OR UPDATE OR DELETE ON @extschema@.customer_isolation
+  FOR EACH ROW EXECUTE FUNCTION @extschema@.customer_isolation_apply();
+
+-- Turns per-customer isolation on or off (the trigger above does the work).
+CREATE FUNCTION @extschema@.set_customer_isolation(enabled boolean) RETURNS text
+  LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    INSERT INTO @extschema@.customer_isolation AS i (enabled) VALUES (set_customer_isolation.enabled)
+      ON CONFLICT (singleton) DO UPDATE SET enabled = excluded.enabled, changed_at = pg_catalog.now(), changed_by = SESSION_USER;
     RETURN CASE WHEN enabled THEN 'on' ELSE 'off' END;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.set_customer_isolation(boolean) IS
-  'Turns per-customer isolation (row-level security driven by dexcost.customer_access) on or off for every table whose rows belong to a customer.';
+  'Turns per-customer isolation (row-level security driven by dexcost.customer_access) on or off for every table whose rows belong to a customer; the setting is kept in dexcost.customer_isolation, so pg_dump/pg_restore carry it.';
 REVOKE EXECUTE ON FUNCTION @extschema@.set_customer_isolation(boolean) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION @extschema@.set_customer_isolation(boolean) TO dexcost_admin;

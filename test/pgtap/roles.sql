@@ -10,7 +10,7 @@
 --    their arguments: totals, sketches, pareto), which keep PUBLIC's EXECUTE.
 -- 2. What each role can really do, tried as that role.
 BEGIN;
-SELECT plan(27);
+SELECT plan(29);
 SET LOCAL TimeZone = 'UTC';
 
 CREATE FUNCTION pg_temp.privs(r name, o text, k text) RETURNS text LANGUAGE sql STABLE AS $$
@@ -47,6 +47,7 @@ INSERT INTO decided VALUES
   ('dexcost.budget_spend', 'table', 'S', 'S', 'S', '', 'SIUD'),
   ('dexcost.cost_event', 'table', 's', 's', 'S', 'I', 'SIUDT'),
   ('dexcost.customer_access', 'table', '', '', '', '', 'SIUD'),
+  ('dexcost.customer_isolation', 'table', '', '', '', '', 'SIUD'),
   ('dexcost.ingest_pending', 'table', '', '', '', '', 'SIUD'),
   ('dexcost.ingest_raw_record', 'table', '', '', '', '', 'SIUD'),
   ('dexcost.ingest_receipt', 'table', '', '', 'S', '', 'SIUD'),
@@ -298,6 +299,7 @@ CREATE ROLE dexcost_tap_all LOGIN IN ROLE dexcost_finops;
 INSERT INTO dexcost.customer_access VALUES ('dexcost_tap_acme', 'acme');
 SET LOCAL client_min_messages = warning;
 SELECT is(dexcost.set_customer_isolation(true), 'on', 'isolation turns on');
+SELECT is((SELECT enabled FROM dexcost.customer_isolation), true, 'the switch is kept as data in dexcost.customer_isolation (pg_dump dumps it)');
 SET LOCAL ROLE dexcost_tap_acme;
 SELECT is(ARRAY(SELECT DISTINCT customer_id FROM dexcost.cost_event ORDER BY 1), ARRAY['acme'], 'a restricted login sees only its customers'' events');
 SELECT is(ARRAY(SELECT DISTINCT customer_id FROM dexcost.task_cost ORDER BY 1), ARRAY['acme'], 'and only their tasks through the views');
@@ -311,6 +313,12 @@ SELECT is(dexcost.set_customer_isolation(false), 'off', 'isolation turns off');
 SELECT is((SELECT count(*) FROM pg_policies WHERE schemaname = 'dexcost'), 0::bigint, 'and leaves no policy behind');
 SET LOCAL ROLE dexcost_tap_acme;
 SELECT is(ARRAY(SELECT DISTINCT customer_id FROM dexcost.cost_event ORDER BY 1), ARRAY['acme', 'globex'], 'off: the listed login sees everyone again');
+RESET ROLE;
+-- pg_restore loads the switch into the empty table of a fresh CREATE EXTENSION: its trigger turns isolation on.
+DELETE FROM dexcost.customer_isolation;
+INSERT INTO dexcost.customer_isolation (enabled) VALUES (true);
+SET LOCAL ROLE dexcost_tap_acme;
+SELECT is(ARRAY(SELECT DISTINCT customer_id FROM dexcost.cost_event ORDER BY 1), ARRAY['acme'], 'loading the switch row, as a restore does, turns isolation back on');
 RESET ROLE;
 
 SELECT * FROM finish();
