@@ -112,20 +112,21 @@ run_queries "$work/queries"
 # Between two folds (pg_cron folds every minute) deltas are pending: the views add them.
 # 200 tasks of 5 events today for random customers (1,000 events: 25 minutes at the data
 # set's average rate), through the statement triggers, not folded.
+pending_at="$(date -u -d '-1 min' +'%F %T').123457+00"  # marks the new tasks (no generated task starts then)
 q <<SQL
 INSERT INTO dexcost.task (task_id, customer_id, task_type, status, accepted, started_at)
 SELECT gen_random_uuid(), 'customer_' || (1 + (hashint4(i) & 2147483647) % 10000), 'workflow_' || i % 200, 'success', true,
-       now() - interval '1 minute'
+       timestamptz '$pending_at'
   FROM generate_series(1, 200) AS i;
 INSERT INTO dexcost.cost_event (customer_id, task_id, event_type, occurred_at, provider, model, cost_usd, cost_confidence,
                                 input_tokens, cache_read_tokens, output_tokens, latency_ms, route)
-SELECT t.customer_id, t.task_id, 'llm_call', now() - interval '30 s', 'openai', 'gpt-4o-mini', 0.0021, 'exact',
+SELECT t.customer_id, t.task_id, 'llm_call', t.started_at + k * interval '1 s', 'openai', 'gpt-4o-mini', 0.0021, 'exact',
        1200, 200, 160, 500, 'primary'
   FROM dexcost.task AS t, generate_series(1, 5) AS k
- WHERE t.started_at > now() - interval '2 minutes';
+ WHERE t.started_at = timestamptz '$pending_at';
 ANALYZE dexcost.daily_customer_delta;
 ANALYZE dexcost.daily_model_delta;
 SQL
 echo "== the views that add pending deltas to folded rows, with $(q -c "SELECT count(*) FROM dexcost.daily_customer_delta") daily_customer and $(q -c "SELECT count(*) FROM dexcost.daily_model_delta") daily_model delta rows pending"
-grep -E '^(customers|customer_ranking|customer_drilldown|engineering|unpriced)' "$work/queries" > "$work/pending_queries"
+grep -E '^(customers|customer_ranking|customer_drilldown|engineering|percentiles|unpriced)' "$work/queries" > "$work/pending_queries"
 run_queries "$work/pending_queries"

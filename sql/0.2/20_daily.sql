@@ -161,6 +161,22 @@ COMMENT ON TABLE @extschema@.daily_model IS
 COMMENT ON TABLE @extschema@.daily_model_delta IS
   'Per-statement changes to dexcost.daily_model not yet folded.';
 
+-- Per day and task type, daily_model's sketches merged over provider, model, route, tier and
+-- fallback reason: the daily percentiles by workflow read 200 rows a day here instead of
+-- merging some 700 sketches a day (kept by fold_daily()).
+CREATE TABLE @extschema@.daily_workflow_sketch (
+    day                 date    NOT NULL,
+    task_type           text    NOT NULL,
+    llm_calls           bigint  NOT NULL DEFAULT 0,
+    cost_sketch         @extschema@.ddsketch,
+    latency_sketch      @extschema@.ddsketch,
+    prompt_tokens_sketch @extschema@.ddsketch,
+    output_tokens_sketch @extschema@.ddsketch,
+    CONSTRAINT daily_workflow_sketch_pkey PRIMARY KEY (day, task_type)
+);
+COMMENT ON TABLE @extschema@.daily_workflow_sketch IS
+  'Folded daily llm_call sketches per task type (dexcost.daily_model merged over its other keys, kept by fold_daily(); read through dexcost.daily_workflow_sketch_merged).';
+
 CREATE TABLE @extschema@.daily_retry (
     day             date    NOT NULL,
     task_type       text    NOT NULL,
@@ -231,7 +247,7 @@ BEGIN
         ('retries', 'Retries.'),
         ('second_attempts', 'Retries that were attempt 2 of their chain.'),
         ('later_attempts', 'Retries that were attempt 3 or later.')) AS v(col, txt) LOOP
-        FOREACH tbl IN ARRAY ARRAY['daily_customer', 'daily_customer_delta', 'daily_workflow', 'daily_customer_total', 'daily_model', 'daily_model_delta',
+        FOREACH tbl IN ARRAY ARRAY['daily_customer', 'daily_customer_delta', 'daily_workflow', 'daily_customer_total', 'daily_model', 'daily_model_delta', 'daily_workflow_sketch',
                                    'daily_retry', 'daily_retry_delta'] LOOP
             IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute AS a
                         WHERE a.attrelid = pg_catalog.format('%I.%I', nsp, tbl)::regclass
@@ -578,6 +594,22 @@ BEGIN
             output_tokens_sketch = (SELECT @extschema@.sketch_merge(x)
                                       FROM (VALUES (d.output_tokens_sketch), (excluded.output_tokens_sketch)) AS v(x))
         RETURNING 1),
+    up_ws AS (
+        INSERT INTO @extschema@.daily_workflow_sketch AS d
+        SELECT a.day, a.task_type, sum(a.llm_calls), @extschema@.sketch_merge(a.cost_sketch),
+               @extschema@.sketch_merge(a.latency_sketch), @extschema@.sketch_merge(a.prompt_tokens_sketch),
+               @extschema@.sketch_merge(a.output_tokens_sketch)
+          FROM agg AS a
+         GROUP BY a.day, a.task_type
+        ON CONFLICT ON CONSTRAINT daily_workflow_sketch_pkey DO UPDATE SET
+            llm_calls = d.llm_calls + excluded.llm_calls,
+            cost_sketch = (SELECT @extschema@.sketch_merge(x) FROM (VALUES (d.cost_sketch), (excluded.cost_sketch)) AS v(x)),
+            latency_sketch = (SELECT @extschema@.sketch_merge(x) FROM (VALUES (d.latency_sketch), (excluded.latency_sketch)) AS v(x)),
+            prompt_tokens_sketch = (SELECT @extschema@.sketch_merge(x)
+                                      FROM (VALUES (d.prompt_tokens_sketch), (excluded.prompt_tokens_sketch)) AS v(x)),
+            output_tokens_sketch = (SELECT @extschema@.sketch_merge(x)
+                                      FROM (VALUES (d.output_tokens_sketch), (excluded.output_tokens_sketch)) AS v(x))
+        RETURNING 1),
     up_mp AS (
         INSERT INTO @extschema@.model_period AS d
         SELECT p.period, a.task_type, a.provider, a.model, a.route, a.service_tier, a.fallback_reason, sum(a.llm_calls),
@@ -627,7 +659,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.fold_daily() IS
-  'Moves pending daily deltas into dexcost.daily_customer, daily_model and daily_retry (and the period totals of dexcost.customer_period and model_period, which it moves on to a new day with refresh_periods()). Safe at any time and from pg_cron (schedule it with fold_rollups); a second concurrent run returns skipped_concurrent at once.';
+  'Moves pending daily deltas into dexcost.daily_customer, daily_workflow, daily_customer_total, daily_model, daily_workflow_sketch and daily_retry (and the period totals of dexcost.customer_period and model_period, which it moves on to a new day with refresh_periods()). Safe at any time and from pg_cron (schedule it with fold_rollups); a second concurrent run returns skipped_concurrent at once.';
 
 -- Recomputes every daily table from the ledger (after a time zone change, or to refresh the sketches).
 CREATE FUNCTION @extschema@.rebuild_daily(OUT days bigint)
@@ -647,6 +679,7 @@ BEGIN
     DELETE FROM @extschema@.daily_customer_total;
     DELETE FROM @extschema@.daily_model;
     DELETE FROM @extschema@.daily_model_delta;
+    DELETE FROM @extschema@.daily_workflow_sketch;
     DELETE FROM @extschema@.daily_retry;
     DELETE FROM @extschema@.daily_retry_delta;
     -- The period tables are recomputed by the fold below (no anchor: nothing is added twice).
@@ -805,6 +838,30 @@ CREATE VIEW @extschema@.daily_model_merged AS
    GROUP BY a.day, a.task_type, a.provider, a.model, a.route, a.service_tier, a.fallback_reason;
 COMMENT ON VIEW @extschema@.daily_model_merged IS
   'dexcost.daily_model with its pending deltas added: one row per day and key, exactly the ledger (sketches merged).';
+CREATE VIEW @extschema@.daily_workflow_sketch_merged AS
+  SELECT f.day, f.task_type, f.llm_calls, f.cost_sketch, f.latency_sketch, f.prompt_tokens_sketch, f.output_tokens_sketch
+    FROM @extschema@.daily_workflow_sketch AS f
+   WHERE NOT EXISTS (SELECT FROM @extschema@.daily_model_delta)
+  UNION ALL
+  SELECT f.day, f.task_type, f.llm_calls, f.cost_sketch, f.latency_sketch, f.prompt_tokens_sketch, f.output_tokens_sketch
+    FROM @extschema@.daily_workflow_sketch AS f
+   WHERE EXISTS (SELECT FROM @extschema@.daily_model_delta)
+     AND NOT EXISTS (SELECT FROM @extschema@.daily_model_delta AS x WHERE x.day = f.day AND x.task_type = f.task_type)
+  UNION ALL
+  SELECT a.day, a.task_type, sum(a.llm_calls)::bigint, @extschema@.sketch_merge(a.cost_sketch),
+         @extschema@.sketch_merge(a.latency_sketch), @extschema@.sketch_merge(a.prompt_tokens_sketch),
+         @extschema@.sketch_merge(a.output_tokens_sketch)
+    FROM (SELECT f.day, f.task_type, f.llm_calls, f.cost_sketch, f.latency_sketch, f.prompt_tokens_sketch,
+                 f.output_tokens_sketch
+            FROM @extschema@.daily_workflow_sketch AS f
+           WHERE EXISTS (SELECT FROM @extschema@.daily_model_delta AS x WHERE x.day = f.day AND x.task_type = f.task_type)
+          UNION ALL
+          SELECT x.day, x.task_type, x.llm_calls, x.cost_sketch, x.latency_sketch, x.prompt_tokens_sketch,
+                 x.output_tokens_sketch
+            FROM @extschema@.daily_model_delta AS x) AS a
+   GROUP BY a.day, a.task_type;
+COMMENT ON VIEW @extschema@.daily_workflow_sketch_merged IS
+  'dexcost.daily_workflow_sketch with the pending deltas of dexcost.daily_model merged in: one row per day and task type.';
 DO $$
 DECLARE
     v   text;
@@ -815,7 +872,7 @@ BEGIN
     -- Each view's columns carry the comments of its folded table's columns.
     FOREACH v IN ARRAY ARRAY['daily_customer_all', 'daily_workflow_all', 'daily_customer_total_all', 'daily_model_all',
                              'daily_retry_all', 'daily_customer_merged', 'daily_customer_total_merged',
-                             'daily_model_merged'] LOOP
+                             'daily_model_merged', 'daily_workflow_sketch_merged'] LOOP
         FOR c IN SELECT a.attname, pg_catalog.col_description(a.attrelid, a.attnum) AS txt
                    FROM pg_catalog.pg_attribute AS a
                   WHERE a.attrelid = pg_catalog.format('%I.%I', nsp, pg_catalog.regexp_replace(v, '_(all|merged)$', ''))::regclass

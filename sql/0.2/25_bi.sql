@@ -294,10 +294,9 @@ CREATE VIEW dexcost_bi.workflow_percentiles_daily AS
          (@extschema@.sketch_percentile(s.latency, 0.50) / 1000)::numeric(12,3) AS latency_p50_seconds,
          (@extschema@.sketch_percentile(s.latency, 0.95) / 1000)::numeric(12,3) AS latency_p95_seconds,
          (@extschema@.sketch_percentile(s.latency, 0.99) / 1000)::numeric(12,3) AS latency_p99_seconds
-    FROM (SELECT m.day, m.task_type AS workflow, sum(m.llm_calls) AS llm_calls,
-                 @extschema@.sketch_merge(m.cost_sketch) AS cost, @extschema@.sketch_merge(m.output_tokens_sketch) AS output,
-                 @extschema@.sketch_merge(m.prompt_tokens_sketch) AS prompt, @extschema@.sketch_merge(m.latency_sketch) AS latency
-            FROM @extschema@.daily_model_all AS m GROUP BY m.day, m.task_type) AS s;
+    FROM (SELECT w.day, w.task_type AS workflow, w.llm_calls, w.cost_sketch AS cost, w.output_tokens_sketch AS output,
+                 w.prompt_tokens_sketch AS prompt, w.latency_sketch AS latency
+            FROM @extschema@.daily_workflow_sketch_merged AS w) AS s;
 COMMENT ON VIEW dexcost_bi.workflow_percentiles_daily IS
   'Engineering page, one row per workflow and day: cost per call p50/p95, output and prompt tokens p95, latency p50/p95/p99 (from sketches, relative error 1%).';
 

@@ -24,6 +24,7 @@ ALTER VIEW @extschema@.daily_retry_all SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_customer_merged SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_customer_total_merged SET (security_invoker = true);
 ALTER VIEW @extschema@.daily_model_merged SET (security_invoker = true);
+ALTER VIEW @extschema@.daily_workflow_sketch_merged SET (security_invoker = true);
 ALTER VIEW @extschema@.cache_saving_days SET (security_invoker = true);
 ALTER VIEW dexcost_bi.periods SET (security_invoker = true);
 ALTER VIEW dexcost_bi.overview_daily SET (security_invoker = true);
@@ -62,7 +63,8 @@ GRANT SELECT ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @e
 GRANT EXECUTE ON FUNCTION @extschema@.periods_fresh() TO dexcost_viewer;
 -- Engineering dashboards (routes, fallbacks, latency) and retry forensics: technical detail.
 GRANT SELECT ON @extschema@.daily_model, @extschema@.daily_model_delta, @extschema@.daily_model_all,
-                @extschema@.daily_model_merged, @extschema@.cache_saving_days,
+                @extschema@.daily_model_merged, @extschema@.cache_saving_days, @extschema@.daily_workflow_sketch,
+                @extschema@.daily_workflow_sketch_merged,
                 dexcost_bi.model_usage_daily, dexcost_bi.workflow_percentiles_daily, dexcost_bi.workflow_percentiles,
                 @extschema@.retry_chain, @extschema@.model_period, @extschema@.model_period_all,
                 dexcost_bi.model_usage_period, dexcost_bi.unpriced_period
@@ -70,6 +72,7 @@ GRANT SELECT ON @extschema@.daily_model, @extschema@.daily_model_delta, @extsche
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @extschema@.daily_workflow,
                                         @extschema@.daily_customer_total,
                                         @extschema@.daily_model, @extschema@.daily_model_delta,
+                                        @extschema@.daily_workflow_sketch,
                                         @extschema@.daily_retry, @extschema@.daily_retry_delta,
                                         @extschema@.period_state, @extschema@.customer_period,
                                         @extschema@.model_period TO dexcost_admin;

@@ -136,6 +136,8 @@ INSERT INTO decided VALUES
   ('dexcost.daily_customer_total_merged', 'view', 'S', 'S', 'S', '', 'S'),
   ('dexcost.daily_customer_merged', 'view', 'S', 'S', 'S', '', 'S'),
   ('dexcost.daily_model_merged', 'view', '', '', 'S', '', 'S'),
+  ('dexcost.daily_workflow_sketch', 'table', '', '', 'S', '', 'SIUD'),
+  ('dexcost.daily_workflow_sketch_merged', 'view', '', '', 'S', '', 'S'),
   ('dexcost.cache_saving_days', 'view', '', '', 'S', '', 'S'),
   ('dexcost.daily_workflow_all', 'view', 'S', 'S', 'S', '', 'S'),
   ('dexcost.daily_retry', 'table', 'S', 'S', 'S', '', 'SIUD'),

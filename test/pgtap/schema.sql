@@ -15,18 +15,19 @@ SELECT has_schema('dexcost');
 SELECT tables_are('dexcost', ARRAY[
     'anomaly', 'budget', 'budget_alert', 'budget_reservation', 'budget_spend', 'cost_event', 'customer_access',
     'customer_isolation', 'customer_period', 'daily_customer', 'daily_customer_delta', 'daily_customer_total',
-    'daily_model', 'daily_model_delta', 'daily_retry', 'daily_retry_delta', 'daily_workflow', 'ingest_pending',
-    'ingest_raw_record', 'ingest_receipt', 'invoice_alias', 'invoice_import', 'invoice_import_error',
-    'invoice_line', 'model_alias', 'model_period', 'model_price', 'output_token_budget', 'period_state',
-    'reconcile_result', 'reconcile_run', 'revenue', 'revenue_import', 'revenue_revision', 'statement_adjustment',
-    'task', 'task_reported_totals', 'task_rollup', 'task_rollup_delta', 'workspace_setting'
+    'daily_model', 'daily_model_delta', 'daily_retry', 'daily_retry_delta', 'daily_workflow',
+    'daily_workflow_sketch', 'ingest_pending', 'ingest_raw_record', 'ingest_receipt', 'invoice_alias',
+    'invoice_import', 'invoice_import_error', 'invoice_line', 'model_alias', 'model_period', 'model_price',
+    'output_token_budget', 'period_state', 'reconcile_result', 'reconcile_run', 'revenue', 'revenue_import',
+    'revenue_revision', 'statement_adjustment', 'task', 'task_reported_totals', 'task_rollup', 'task_rollup_delta',
+    'workspace_setting'
 ]);
 SELECT views_are('dexcost', ARRAY[
     'budget_status', 'cache_saving_days', 'daily_customer_all', 'daily_customer_merged',
     'daily_customer_total_all', 'daily_customer_total_merged', 'daily_model_all', 'daily_model_merged',
-    'daily_retry_all', 'daily_workflow_all', 'model_period_all', 'profitability', 'reconciliation_latest',
-    'reported_totals_mismatch', 'retry_chain', 'revenue_current', 'revenue_monthly', 'settings', 'task_cost',
-    'unpriced_spend'
+    'daily_retry_all', 'daily_workflow_all', 'daily_workflow_sketch_merged', 'model_period_all', 'profitability',
+    'reconciliation_latest', 'reported_totals_mismatch', 'retry_chain', 'revenue_current', 'revenue_monthly',
+    'settings', 'task_cost', 'unpriced_spend'
 ]);
 SELECT types_are('dexcost', ARRAY['cost_totals', 'ddsketch', 'pareto']);
 SELECT sequences_are('dexcost', ARRAY[
@@ -777,7 +778,7 @@ SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
 SELECT is((SELECT pg_catalog.string_agg(c.relname, ', ' ORDER BY c.relname) FROM pg_catalog.pg_class AS c
             WHERE c.relnamespace = 'dexcost'::regnamespace AND c.relkind = 'v'
               AND coalesce('security_invoker=true' = ANY (c.reloptions), false)),
-          'budget_status, cache_saving_days, daily_customer_all, daily_customer_merged, daily_customer_total_all, daily_customer_total_merged, daily_model_all, daily_model_merged, daily_retry_all, daily_workflow_all, model_period_all, profitability, reconciliation_latest, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
+          'budget_status, cache_saving_days, daily_customer_all, daily_customer_merged, daily_customer_total_all, daily_customer_total_merged, daily_model_all, daily_model_merged, daily_retry_all, daily_workflow_all, daily_workflow_sketch_merged, model_period_all, profitability, reconciliation_latest, reported_totals_mismatch, revenue_current, revenue_monthly, task_cost, unpriced_spend',
           'every view of dexcost is security_invoker');
 
 ------------------------------------------------------------------------------------------
@@ -918,6 +919,8 @@ SELECT set_eq(
              ('dexcost.daily_retry_delta', 'r'),
              ('dexcost.daily_retry', 'r'),
              ('dexcost.daily_workflow_all', 'v'),
+             ('dexcost.daily_workflow_sketch_merged', 'v'),
+             ('dexcost.daily_workflow_sketch', 'r'),
              ('dexcost.daily_workflow', 'r'),
              ('dexcost.ingest_pending', 'r'),
              ('dexcost.ingest_raw_record', 'r'),

@@ -82,6 +82,11 @@ SELECT workflow, provider, model, request_mode, llm_calls, cost_usd, avg_cost_pe
 SELECT workflow, route, llm_calls, round(cost_per_call_p50_usd, 2) AS p50, round(cost_per_call_p95_usd, 2) AS p95,
        latency_p50_seconds IS NOT NULL AS has_latency
   FROM dexcost_bi.workflow_percentiles WHERE period = 'last_7_days' AND route = '(all routes)' ORDER BY workflow;
+-- The same per day: summarize on D1 as above; extract on D0 has one priced call (0.30) and the
+-- unpriced one, which counts as a call but has no cost to rank.
+SELECT day = current_date AS today, workflow, llm_calls, round(cost_per_call_p50_usd, 2) AS p50,
+       round(cost_per_call_p95_usd, 2) AS p95, latency_p50_seconds
+  FROM dexcost_bi.workflow_percentiles_daily WHERE day >= current_date - 1 ORDER BY day, workflow;
 
 -- Unit economics: summarize 0.80 / 1 accepted = 0.80; per call 0.60/3 = 0.20; acceptance 1/2 = 50%.
 --                 extract 0.90 / 1 accepted = 0.90; per call 0.30/2 = 0.15 (the unpriced call counts).
@@ -111,7 +116,12 @@ CREATE FUNCTION pg_temp.merged_differ() RETURNS bigint LANGUAGE sql AS $$
         FROM (SELECT day, task_type, provider, model, route, service_tier, fallback_reason, llm_calls, cost_usd,
                      unpriced_calls, retry_calls, failed_calls, input_tokens, cache_read_tokens, cache_write_tokens,
                      output_tokens, reasoning_tokens, latency_ms_sum, latency_calls,
-                     dexcost.sketch_count(cost_sketch) AS n FROM dexcost.daily_model_merged) AS x),
+                     dexcost.sketch_count(cost_sketch) AS n FROM dexcost.daily_model_merged) AS x
+      UNION ALL SELECT 'workflow sketches', row_to_json(x)::text
+        FROM (SELECT day, task_type, llm_calls, dexcost.sketch_count(cost_sketch) AS costs,
+                     dexcost.sketch_count(latency_sketch) AS latencies, dexcost.sketch_count(prompt_tokens_sketch) AS prompts,
+                     dexcost.sketch_count(output_tokens_sketch) AS outputs
+                FROM dexcost.daily_workflow_sketch_merged) AS x),
   g AS (
       SELECT 'total' AS v, row_to_json(x)::text AS r
         FROM (SELECT day, customer_id, sum(events)::bigint AS events, sum(cost_usd) AS cost_usd,
@@ -137,7 +147,14 @@ CREATE FUNCTION pg_temp.merged_differ() RETURNS bigint LANGUAGE sql AS $$
                      sum(latency_calls)::bigint AS latency_calls,
                      dexcost.sketch_count(dexcost.sketch_merge(cost_sketch)) AS n
                 FROM dexcost.daily_model_all
-               GROUP BY day, task_type, provider, model, route, service_tier, fallback_reason) AS x)
+               GROUP BY day, task_type, provider, model, route, service_tier, fallback_reason) AS x
+      UNION ALL SELECT 'workflow sketches', row_to_json(x)::text
+        FROM (SELECT day, task_type, sum(llm_calls)::bigint AS llm_calls,
+                     dexcost.sketch_count(dexcost.sketch_merge(cost_sketch)) AS costs,
+                     dexcost.sketch_count(dexcost.sketch_merge(latency_sketch)) AS latencies,
+                     dexcost.sketch_count(dexcost.sketch_merge(prompt_tokens_sketch)) AS prompts,
+                     dexcost.sketch_count(dexcost.sketch_merge(output_tokens_sketch)) AS outputs
+                FROM dexcost.daily_model_all GROUP BY day, task_type) AS x)
   SELECT count(*) FROM ((SELECT * FROM m EXCEPT ALL SELECT * FROM g) UNION ALL (SELECT * FROM g EXCEPT ALL SELECT * FROM m)) AS d;
 $$;
 SELECT pg_temp.merged_differ() AS all_pending,

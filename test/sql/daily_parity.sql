@@ -38,6 +38,12 @@ LANGUAGE sql AS $$
     FROM dexcost.daily_model_all GROUP BY day, task_type, provider, model, route, service_tier, fallback_reason
    HAVING sum(llm_calls) <> 0
   UNION ALL
+  SELECT 'workflow_sketch', concat_ws('|', day, task_type), trim_scale(sum(llm_calls))::text
+    FROM (SELECT day, task_type, llm_calls FROM dexcost.daily_workflow_sketch
+          UNION ALL SELECT day, task_type, llm_calls FROM dexcost.daily_model_delta) AS w
+   GROUP BY day, task_type
+  HAVING sum(llm_calls) <> 0
+  UNION ALL
   SELECT 'retry', concat_ws('|', day, task_type, retry_type, retry_reason),
          concat_ws('|', trim_scale(sum(retries)), trim_scale(sum(retry_cost_usd)), trim_scale(sum(second_attempts)), trim_scale(sum(later_attempts)))
     FROM dexcost.daily_retry_all GROUP BY day, task_type, retry_type, retry_reason
