@@ -11,6 +11,7 @@
 // known yet are parked in dexcost.ingest_pending and stored when the task arrives.
 #include "core/ingest.hpp"
 #include "core/json.hpp"
+#include "core/task_order.hpp"
 
 #include <string>
 
@@ -69,7 +70,6 @@ struct TaskSlot {
 	dexcost::TaskValues v;
 	Datum metadata;
 	const char *customer; // the customer dexcost files it under (decided in phase 3)
-	int state;            // ordering: 0 not visited, 1 visiting, 2 placed
 };
 
 struct RevenueSlot {
@@ -82,6 +82,7 @@ DEXCOST_PLAIN(Slot);
 DEXCOST_PLAIN(EventSlot);
 DEXCOST_PLAIN(TaskSlot);
 DEXCOST_PLAIN(RevenueSlot);
+DEXCOST_PLAIN(dexcost::TaskLink);
 
 // Marks a slot refused with a reason.
 void refuse(Slot *s, const char *reason) {
@@ -531,6 +532,17 @@ void check_tasks_noexcept(TaskSlot *t, int n) noexcept {
 	}
 }
 
+// Orders the payload's tasks (core/task_order); false when memory ran out. Never throws.
+bool order_tasks_noexcept(const dexcost::TaskLink *links, int n, int *order, size_t *n_order,
+                          dexcost::TaskPlace *place) noexcept {
+	try {
+		dexcost::order_tasks(links, static_cast<size_t>(n), order, n_order, place);
+		return true;
+	} catch (...) {
+		return false;
+	}
+}
+
 // Checks every read revenue revision; never throws.
 void check_revenue_noexcept(RevenueSlot *r, int n) noexcept {
 	for (int i = 0; i < n; ++i) {
@@ -767,45 +779,35 @@ struct Ingest {
 };
 DEXCOST_PLAIN(Ingest);
 
-// Orders accepted tasks so that a parent in the payload comes before its children.
+// Orders accepted tasks so that a parent in the payload comes before its children
+// (core/task_order, linear in the payload's tasks); a task id sent twice counts once (the later
+// copy), tasks whose parents form a cycle are refused.
 void order_tasks(Ingest *in) {
-	in->order = static_cast<int *>(palloc(sizeof(int) * (in->n_tasks + 1)));
+	int n = in->n_tasks;
+	in->order = static_cast<int *>(palloc(sizeof(int) * (n + 1)));
 	in->n_order = 0;
-	// Later copies of a task id replace earlier ones in the same payload. Quadratic (and the passes
-	// below cubic in a chain's depth): poll for a cancel, only plain data is live here.
-	for (int i = 0; i < in->n_tasks; ++i) {
-		CHECK_FOR_INTERRUPTS();
-		for (int j = i + 1; j < in->n_tasks && in->tasks[i].s.ok; ++j)
-			if (in->tasks[j].s.ok && in->tasks[i].f.task_id.text == in->tasks[j].f.task_id.text) {
-				in->tasks[i].s.done = true; // superseded, counts as received
-				in->tasks[i].s.ok = false;
-			}
+	auto *links = static_cast<dexcost::TaskLink *>(palloc(sizeof(dexcost::TaskLink) * (n + 1)));
+	auto *place = static_cast<dexcost::TaskPlace *>(palloc(sizeof(dexcost::TaskPlace) * (n + 1)));
+	for (int i = 0; i < n; ++i) {
+		const TaskSlot &t = in->tasks[i];
+		links[i].ok = t.s.ok;
+		links[i].id = t.s.ok ? t.f.task_id.text : std::string_view();
+		links[i].parent = t.s.ok && t.f.parent_task_id.present() ? t.f.parent_task_id.text : std::string_view();
 	}
-	for (int pass = 0; pass <= in->n_tasks; ++pass) {
-		bool progress = false;
-		for (int i = 0; i < in->n_tasks; ++i) {
-			CHECK_FOR_INTERRUPTS();
-			TaskSlot &t = in->tasks[i];
-			if (!t.s.ok || t.state == 2)
-				continue;
-			bool parent_pending = false;
-			if (t.f.parent_task_id.present())
-				for (int j = 0; j < in->n_tasks; ++j)
-					if (j != i && in->tasks[j].s.ok && in->tasks[j].state != 2 &&
-					    in->tasks[j].f.task_id.text == t.f.parent_task_id.text)
-						parent_pending = true;
-			if (parent_pending)
-				continue;
-			t.state = 2;
-			in->order[in->n_order++] = i;
-			progress = true;
+	size_t n_order = 0;
+	if (!order_tasks_noexcept(links, n, in->order, &n_order, place))
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory"),
+		                errdetail("Ordering the payload's %d tasks failed.", n)));
+	in->n_order = static_cast<int>(n_order);
+	for (int i = 0; i < n; ++i) {
+		Slot &s = in->tasks[i].s;
+		if (place[i] == dexcost::TaskPlace::kSuperseded) {
+			s.done = true; // superseded, counts as received
+			s.ok = false;
+		} else if (place[i] == dexcost::TaskPlace::kCycle) {
+			refuse(&s, "parent_task_id: the payload's tasks form a cycle");
 		}
-		if (!progress)
-			break;
 	}
-	for (int i = 0; i < in->n_tasks; ++i)
-		if (in->tasks[i].s.ok && in->tasks[i].state != 2)
-			refuse(&in->tasks[i].s, "parent_task_id: the payload's tasks form a cycle");
 }
 
 // Decides each task's customer, or parks it (unknown parent), or refuses it.
