@@ -6,6 +6,8 @@
 -- a trigger that got the sign of a delete wrong shows up as differences.
 SET TimeZone = 'UTC';
 SET client_min_messages = warning;
+-- The budget ids this test takes are given back at the end (later tests count on theirs).
+SELECT last_value AS seq_last, is_called AS seq_called FROM dexcost.budget_budget_id_seq \gset
 
 -- (budget, bucket, spend) rows of what the triggers kept and of a rebuild that differ (none
 -- expected). The rebuild runs in a subtransaction that is rolled back, so every later step
@@ -144,3 +146,4 @@ DELETE FROM dexcost.task WHERE customer_id LIKE 'bp-%';
 SELECT * FROM pg_temp.spend();
 SELECT * FROM pg_temp.differences();
 DELETE FROM dexcost.budget WHERE name LIKE 'bp %';
+SELECT setval('dexcost.budget_budget_id_seq', :seq_last, :'seq_called') IS NOT NULL AS ids_given_back;
