@@ -750,13 +750,12 @@ SELECT set_eq($$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc AS p
                 'dexcost.allowed_customers(name,name)', 'dexcost.budget_spend_reset()',
                 'dexcost.check_budget(text,text,numeric)', 'dexcost.cost_event_rollup()',
                 'dexcost.daily_contributions(text,uuid,text,integer,text)', 'dexcost.daily_task_deleting()',
-                'dexcost.daily_task_retyped()', 'dexcost.daily_tasks_changed()', 'dexcost.ingest(jsonb)',
-                'dexcost.ingest(text)', 'dexcost.mark_retry(uuid,text,numeric,uuid,text,text)',
-                'dexcost.rebuild_budget_spend(bigint[])', 'dexcost.record_budget_alerts(bigint[])',
-                'dexcost.reserve_budget(text,text,numeric,interval)', 'dexcost.revenue_revision_before_write()',
-                'dexcost.run_budget_checks()', 'dexcost.set_customer_isolation(boolean)',
-                'dexcost.settle_budget(uuid,numeric,interval)', 'dexcost.task_adopt_pending()',
-                'dexcost.task_before_write()'
+                'dexcost.daily_task_retyped()', 'dexcost.ingest(jsonb)', 'dexcost.ingest(text)',
+                'dexcost.mark_retry(uuid,text,numeric,uuid,text,text)', 'dexcost.rebuild_budget_spend(bigint[])',
+                'dexcost.record_budget_alerts(bigint[])', 'dexcost.reserve_budget(text,text,numeric,interval)',
+                'dexcost.revenue_revision_before_write()', 'dexcost.run_budget_checks()',
+                'dexcost.set_customer_isolation(boolean)', 'dexcost.settle_budget(uuid,numeric,interval)',
+                'dexcost.task_adopt_pending()', 'dexcost.task_before_write()'
               ], 'exactly these dexcost functions are SECURITY DEFINER');
 SELECT is((SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc AS p
             WHERE p.pronamespace = 'dexcost'::regnamespace
