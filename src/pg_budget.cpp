@@ -6,18 +6,25 @@
 // whose (scope, scope_id) is one of its task's six scopes: customer, team, user, task_type,
 // project and workspace '*'. Events older than 62 days and zero or unknown costs add nothing.
 //
-// One lookup per statement gives each task of the statement its budgets (nothing at all when
-// no budget exists); the C++ accumulator groups the rows; one kept INSERT appends the groups
-// from an array. A DELETE whose tasks are already gone (ON DELETE CASCADE from task) cannot
-// tell their team, user or project any more and recomputes with rebuild_budget_spend().
+// Each backend keeps a copy of dexcost.budget's (scope, scope_id, budget_id) in a C++
+// BudgetIndex, reloaded after the table changed (the budget_changed statement trigger sends a
+// relcache invalidation, as the price catalogue does): with no budget a statement costs no
+// query at all, and with budgets on customers and the workspace only the events alone decide.
+// Otherwise one lookup per statement reads its tasks' team, user, task type and project. The
+// C++ accumulator groups the rows; one kept INSERT appends the groups from an array. A DELETE
+// whose tasks are already gone (ON DELETE CASCADE from task) cannot tell their team, user or
+// project any more and recomputes with rebuild_budget_spend().
 #include "core/budget.hpp"
 
+#include <algorithm>
+#include <memory>
 #include <new>
 
 #include "pg_bridge.hpp"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(dexcost_cost_event_budget);
+PG_FUNCTION_INFO_V1(dexcost_budget_changed);
 }
 
 namespace dexcost_pg {
@@ -36,13 +43,19 @@ void column_numbers(TupleDesc desc, int *attnums) {
 	}
 }
 
-// A task of the statement and the budgets its scopes match (found: the task exists).
+// At most this many budgets match one event: six scopes, each with a day and a month budget
+// (budget_scope_key is unique on scope, scope_id, period).
+constexpr int kMaxMatches = 12;
+
+// A task of the statement: whether it exists, its scope values (nullptr: NULL), and the
+// budgets they match.
 struct TaskEntry {
 	pg_uuid_t task_id; // hash key; tasks of other customers with the same id chain through next
 	char *customer_id;
 	bool found;
-	int nbudgets, capacity;
-	int64 *budgets;
+	char *scope[dexcost::kBudgetScopeCount]; // customer, team, user, task type, project ('*' implied)
+	int nbudgets;
+	int64 budgets[kMaxMatches];
 	TaskEntry *next;
 };
 DEXCOST_PLAIN(TaskEntry);
@@ -50,15 +63,17 @@ DEXCOST_PLAIN(TaskEntry);
 struct TaskTable {
 	HTAB *hash;
 	int count;
-	MemoryContext cxt; // where entries and budget lists live (the trigger call's context)
+	MemoryContext cxt; // where entries and their strings live (the trigger call's context)
 };
 
 TaskEntry *new_entry(TaskEntry *e, const pg_uuid_t *id, const char *customer, MemoryContext cxt) {
 	e->task_id = *id;
 	e->customer_id = MemoryContextStrdup(cxt, customer);
 	e->found = false;
-	e->nbudgets = e->capacity = 0;
-	e->budgets = nullptr;
+	for (char *&v : e->scope)
+		v = nullptr;
+	e->scope[static_cast<int>(dexcost::BudgetScope::kCustomer)] = e->customer_id;
+	e->nbudgets = 0;
 	e->next = nullptr;
 	return e;
 }
@@ -85,13 +100,15 @@ TaskEntry *find_task(TaskTable *tasks, const pg_uuid_t *id, const char *customer
 	return e;
 }
 
-void add_budget(TaskEntry *e, int64 budget_id, MemoryContext cxt) {
-	if (e->nbudgets == e->capacity) {
-		e->capacity = e->capacity ? 2 * e->capacity : 4;
-		e->budgets = static_cast<int64 *>(e->budgets ? repalloc(e->budgets, sizeof(int64) * e->capacity)
-		                                             : MemoryContextAlloc(cxt, sizeof(int64) * e->capacity));
-	}
-	e->budgets[e->nbudgets++] = budget_id;
+// Calls fn on every task of the table.
+template <typename Fn>
+void for_each_task(TaskTable *tasks, Fn fn) {
+	HASH_SEQ_STATUS seq;
+	hash_seq_init(&seq, tasks->hash);
+	TaskEntry *head;
+	while ((head = static_cast<TaskEntry *>(hash_seq_search(&seq))) != nullptr)
+		for (TaskEntry *e = head; e; e = e->next)
+			fn(e);
 }
 
 // Whether a row can add spend: a known cost and not older than the cutoff.
@@ -124,11 +141,27 @@ void collect_tasks(Tuplestorestate *rows, TupleDesc desc, const int *attnums, bo
 	ExecDropSingleTupleTableSlot(slot);
 }
 
-SPIPlanPtr g_task_budgets = nullptr;
-SPIPlanPtr g_any_budget = nullptr;
+SPIPlanPtr g_task_scopes = nullptr;
 SPIPlanPtr g_rebuild = nullptr;
 SPIPlanPtr g_insert = nullptr;
 Oid g_insert_rowtype = InvalidOid;
+
+// The backend's copy of dexcost.budget (C++ heap, replaced whole on reload).
+dexcost::BudgetIndex *g_index = nullptr;
+bool g_index_valid = false;
+// Set when the index was read with a REPEATABLE READ or SERIALIZABLE snapshot: it may be older
+// than what is committed, so it serves only the transaction that read it.
+LocalTransactionId g_index_lxid = InvalidLocalTransactionId;
+uint64 g_invalidations = 0;
+Oid g_budget_relid = InvalidOid;
+
+// Drops the index when dexcost.budget changed (or on a full reset).
+void relcache_callback(Datum, Oid relid) {
+	if (relid == InvalidOid || relid == g_budget_relid) {
+		g_index_valid = false;
+		++g_invalidations;
+	}
+}
 
 // A kept plan, generic (see pg_daily.cpp: a custom plan per statement costs more than the trigger).
 SPIPlanPtr keep(const char *sql, int nargs, Oid *types) {
@@ -146,68 +179,129 @@ void run(SPIPlanPtr plan, Datum *args, int expected, const char *what) {
 		elog(ERROR, "could not %s: %s", what, SPI_result_code_string(rc));
 }
 
-// Fills in which tasks exist and their budgets (inside SPI). No rows at all when no budget
-// exists. Returns whether any task has a budget.
-bool look_up_budgets(TaskTable *tasks) {
-	if (!g_task_budgets) {
+// One budget row copied out of SPI.
+struct PlainBudget {
+	int scope; // -1: not a scope word (the table's CHECK refuses those)
+	const char *scope_id;
+	int64 budget_id;
+};
+DEXCOST_PLAIN(PlainBudget);
+
+void free_index_noexcept(dexcost::BudgetIndex *index) noexcept {
+	delete index;
+}
+
+// Phase 2 of a load: the index from plain rows, or nullptr when out of memory.
+dexcost::BudgetIndex *build_index_noexcept(const PlainBudget *rows, int n) noexcept {
+	try {
+		auto index = std::make_unique<dexcost::BudgetIndex>();
+		for (int i = 0; i < n; ++i)
+			if (rows[i].scope >= 0)
+				index->add(static_cast<dexcost::BudgetScope>(rows[i].scope), rows[i].scope_id, rows[i].budget_id);
+		return index.release();
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+// Makes sure the index reflects dexcost.budget (reads it as the schema owner when not).
+// Invalidations are read first: a transaction that already holds its locks need not read any by
+// itself, and a budget deleted meanwhile must not get spend (its foreign key would fail).
+void ensure_budget_index() {
+	AcceptInvalidationMessages();
+	if (g_index && g_index_valid && (g_index_lxid == InvalidLocalTransactionId || g_index_lxid == MyProc->lxid))
+		return;
+	g_budget_relid = get_relname_relid("budget", get_namespace_oid(kSchema, false));
+	uint64 invalidations_before = g_invalidations;
+	MemoryContext load_cxt = AllocSetContextCreate(CurrentMemoryContext, "dexcost budget index load", ALLOCSET_SMALL_SIZES);
+	OwnerSwitch as_owner = become_schema_owner();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	int rc = SPI_execute("SELECT scope, scope_id, budget_id FROM dexcost.budget", false, 0);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "could not read dexcost.budget: %s", SPI_result_code_string(rc));
+	int n = static_cast<int>(SPI_processed);
+	auto *rows = static_cast<PlainBudget *>(MemoryContextAllocZero(load_cxt, sizeof(PlainBudget) * (n + 1)));
+	for (int r = 0; r < n; ++r) {
+		HeapTuple tuple = SPI_tuptable->vals[r];
+		TupleDesc desc = SPI_tuptable->tupdesc;
+		bool isnull = false;
+		char *scope = TextDatumGetCString(SPI_getbinval(tuple, desc, 1, &isnull));
+		std::optional<dexcost::BudgetScope> s = dexcost::budget_scope_of(scope);
+		rows[r].scope = s ? static_cast<int>(*s) : -1;
+		rows[r].scope_id = MemoryContextStrdup(load_cxt, TextDatumGetCString(SPI_getbinval(tuple, desc, 2, &isnull)));
+		rows[r].budget_id = DatumGetInt64(SPI_getbinval(tuple, desc, 3, &isnull));
+	}
+	SPI_finish();
+	restore_user(as_owner);
+	dexcost::BudgetIndex *fresh = build_index_noexcept(rows, n);
+	MemoryContextDelete(load_cxt);
+	if (!fresh)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	free_index_noexcept(g_index);
+	g_index = fresh;
+	g_index_valid = invalidations_before == g_invalidations;
+	g_index_lxid = IsolationUsesXactSnapshot() ? MyProc->lxid : InvalidLocalTransactionId;
+}
+
+// Fills in which tasks exist and their team, user, task type and project (inside SPI).
+void look_up_tasks(TaskTable *tasks) {
+	if (!g_task_scopes) {
 		Oid types[2] = {TEXTARRAYOID, get_array_type(UUIDOID)};
-		g_task_budgets = keep(
-		    "SELECT k.i, b.budget_id"
+		g_task_scopes = keep(
+		    "SELECT k.i, t.team, t.user_id, t.task_type, t.project_id"
 		    "  FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2)) WITH ORDINALITY AS k(customer_id, task_id, i)"
 		    "  JOIN dexcost.task AS t ON t.customer_id OPERATOR(pg_catalog.=) k.customer_id"
-		    "   AND t.task_id OPERATOR(pg_catalog.=) k.task_id"
-		    "  LEFT JOIN LATERAL (SELECT x.budget_id"
-		    "          FROM (VALUES ('customer', t.customer_id), ('team', t.team), ('user', t.user_id),"
-		    "                       ('task_type', t.task_type), ('project', t.project_id), ('workspace', '*'))"
-		    "               AS s(scope, scope_id)"
-		    "          JOIN dexcost.budget AS x ON x.scope OPERATOR(pg_catalog.=) s.scope"
-		    "           AND x.scope_id OPERATOR(pg_catalog.=) s.scope_id) AS b ON true"
-		    " WHERE EXISTS (SELECT FROM dexcost.budget)",
+		    "   AND t.task_id OPERATOR(pg_catalog.=) k.task_id",
 		    2, types);
 	}
 	auto **entries = static_cast<TaskEntry **>(palloc(sizeof(TaskEntry *) * tasks->count));
 	Datum *customers = static_cast<Datum *>(palloc(sizeof(Datum) * tasks->count));
 	Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * tasks->count));
 	int n = 0;
-	HASH_SEQ_STATUS seq;
-	hash_seq_init(&seq, tasks->hash);
-	TaskEntry *head;
-	while ((head = static_cast<TaskEntry *>(hash_seq_search(&seq))) != nullptr)
-		for (TaskEntry *e = head; e; e = e->next) {
-			entries[n] = e;
-			customers[n] = CStringGetTextDatum(e->customer_id);
-			ids[n] = UUIDPGetDatum(&e->task_id);
-			++n;
-		}
+	for_each_task(tasks, [&](TaskEntry *e) {
+		entries[n] = e;
+		customers[n] = CStringGetTextDatum(e->customer_id);
+		ids[n] = UUIDPGetDatum(&e->task_id);
+		++n;
+	});
 	Datum args[2] = {PointerGetDatum(construct_array(customers, n, TEXTOID, -1, false, TYPALIGN_INT)),
 	                 PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR))};
-	run(g_task_budgets, args, SPI_OK_SELECT, "look up the budgets of cost events");
-	bool any = false;
+	run(g_task_scopes, args, SPI_OK_SELECT, "look up the tasks of cost events");
 	for (uint64 r = 0; r < SPI_processed; ++r) {
 		HeapTuple tuple = SPI_tuptable->vals[r];
+		TupleDesc desc = SPI_tuptable->tupdesc;
 		bool isnull = false;
-		int64 i = DatumGetInt64(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &isnull));
-		Datum budget = SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &isnull);
+		int64 i = DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull));
 		if (i < 1 || i > n)
-			elog(ERROR, "budget lookup returned task %lld of %d", static_cast<long long>(i), n);
+			elog(ERROR, "task lookup returned task %lld of %d", static_cast<long long>(i), n);
 		TaskEntry *e = entries[i - 1];
 		e->found = true;
-		if (!isnull) {
-			add_budget(e, DatumGetInt64(budget), tasks->cxt);
-			any = true;
+		for (int s = 1; s <= 4; ++s) { // team, user, task type, project
+			Datum v = SPI_getbinval(tuple, desc, 1 + s, &isnull);
+			e->scope[s] = isnull ? nullptr : MemoryContextStrdup(tasks->cxt, TextDatumGetCString(v));
 		}
 	}
-	return any;
 }
 
-// Whether any budget exists (inside SPI).
-bool any_budget() {
-	if (!g_any_budget)
-		g_any_budget = keep("SELECT EXISTS (SELECT FROM dexcost.budget)", 0, nullptr);
-	run(g_any_budget, nullptr, SPI_OK_SELECT, "look for budgets");
-	bool isnull = true;
-	Datum v = SPI_processed == 1 ? SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull) : (Datum)0;
-	return !isnull && DatumGetBool(v);
+// Phase 2 for one task: the budgets its scope values match. False when out of memory or
+// when more match than a task can (the table's unique key prevents that).
+bool match_noexcept(const dexcost::BudgetIndex *index, TaskEntry *e) noexcept {
+	try {
+		std::optional<std::string_view> values[dexcost::kBudgetScopeCount];
+		for (int s = 0; s < dexcost::kBudgetScopeCount; ++s)
+			if (e->scope[s])
+				values[s] = std::string_view(e->scope[s]);
+		std::vector<int64_t> ids;
+		index->match(values, &ids);
+		if (ids.size() > static_cast<size_t>(kMaxMatches))
+			return false;
+		e->nbudgets = static_cast<int>(ids.size());
+		std::copy(ids.begin(), ids.end(), e->budgets);
+		return true;
+	} catch (...) {
+		return false;
+	}
 }
 
 // Recomputes every budget's spend from the ledger (inside SPI).
@@ -396,6 +490,11 @@ Datum dexcost_cost_event_budget(PG_FUNCTION_ARGS) {
 	TimestampTz cutoff = DatumGetTimestampTz(DirectFunctionCall2(
 	    timestamptz_mi_interval, TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), IntervalPGetDatum(&days62)));
 
+	// No budget at all: nothing to count.
+	ensure_budget_index();
+	if (g_index->empty())
+		return PointerGetDatum(nullptr);
+
 	// The statement's tasks: a DELETE checks that all of them still exist.
 	HASHCTL ctl = {};
 	ctl.keysize = sizeof(pg_uuid_t);
@@ -408,31 +507,39 @@ Datum dexcost_cost_event_budget(PG_FUNCTION_ARGS) {
 	if (tasks.count == 0)
 		return PointerGetDatum(nullptr);
 
-	// An ingest role may not write budget_spend: run the statements as the schema owner
-	// (become_schema_owner: cheaper than SECURITY DEFINER; every statement here is qualified).
-	OwnerSwitch as_owner = become_schema_owner();
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	bool any = look_up_budgets(&tasks);
-	if (is_delete) {
+	// Read the tasks when a budget needs their team, user, task type or project, or when a
+	// DELETE's tasks may be gone. Otherwise cost_event's foreign key (checked before this
+	// trigger fires) vouches for them. An ingest role may not read task or write
+	// budget_spend: run the statements as the schema owner (become_schema_owner: cheaper than
+	// SECURITY DEFINER; every statement here is qualified).
+	if (is_delete || g_index->needs_task()) {
+		OwnerSwitch as_owner = become_schema_owner();
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		look_up_tasks(&tasks);
 		bool task_gone = false;
-		HASH_SEQ_STATUS seq;
-		hash_seq_init(&seq, tasks.hash);
-		TaskEntry *head;
-		while ((head = static_cast<TaskEntry *>(hash_seq_search(&seq))) != nullptr)
-			for (TaskEntry *e = head; e; e = e->next)
-				task_gone = task_gone || !e->found;
+		for_each_task(&tasks, [&task_gone](TaskEntry *e) { task_gone = task_gone || !e->found; });
 		// Events deleted with their task no longer tell their team, user or project:
-		// recompute from what the ledger still holds (when there is a budget at all).
-		if (task_gone && (any || any_budget())) {
+		// recompute from what the ledger still holds.
+		if (task_gone) {
 			rebuild_all();
 			SPI_finish();
 			restore_user(as_owner);
 			return PointerGetDatum(nullptr);
 		}
+		SPI_finish();
+		restore_user(as_owner);
+	} else {
+		for_each_task(&tasks, [](TaskEntry *e) { e->found = true; });
 	}
-	SPI_finish();
-	restore_user(as_owner);
+	bool any = false, matched = true;
+	const dexcost::BudgetIndex *index = g_index;
+	for_each_task(&tasks, [index, &any, &matched](TaskEntry *e) {
+		matched = matched && match_noexcept(index, e);
+		any = any || e->nbudgets > 0;
+	});
+	if (!matched)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	if (!any)
 		return PointerGetDatum(nullptr);
 
@@ -452,7 +559,7 @@ Datum dexcost_cost_event_budget(PG_FUNCTION_ARGS) {
 	if (box->rows->empty())
 		return PointerGetDatum(nullptr);
 
-	as_owner = become_schema_owner();
+	OwnerSwitch as_owner = become_schema_owner();
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	insert_spend(*box->rows);
@@ -460,3 +567,22 @@ Datum dexcost_cost_event_budget(PG_FUNCTION_ARGS) {
 	restore_user(as_owner);
 	return PointerGetDatum(nullptr);
 }
+
+// Statement trigger on dexcost.budget: every backend reloads its budget index (the one that
+// changed it at once, the others when the change commits).
+Datum dexcost_budget_changed(PG_FUNCTION_ARGS) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("budget_changed() must be called as a trigger")));
+	auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
+	CacheInvalidateRelcache(trigdata->tg_relation);
+	return PointerGetDatum(nullptr);
+}
+
+namespace dexcost_pg {
+
+void budget_init() {
+	CacheRegisterRelcacheCallback(relcache_callback, (Datum)0);
+}
+
+} // namespace dexcost_pg

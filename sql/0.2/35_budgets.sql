@@ -229,8 +229,9 @@ COMMENT ON FUNCTION @extschema@.record_budget_alerts(bigint[]) IS
 ------------------------------------------------------------------------------------------
 
 -- Old rows subtract, new rows add; one row per budget and 15-minute bucket (an UPDATE drops
--- those that cancel out). C++ (src/pg_budget.cpp): one pass over the transition tables, one
--- lookup of the statement's tasks and their budgets, one append from an array. It writes
+-- those that cancel out). C++ (src/pg_budget.cpp): one pass over the transition tables,
+-- matched against the backend's copy of the budget scopes (with the statement's tasks read
+-- once when a budget caps a team, user, task type or project), one append from an array. It writes
 -- budget_spend as the owner of schema dexcost (an ingest role has no rights on it), like
 -- daily_events_changed(): cheaper than SECURITY DEFINER, whose search_path save and restore
 -- ran on every statement.
@@ -239,6 +240,16 @@ CREATE FUNCTION @extschema@.cost_event_budget() RETURNS trigger
   AS 'MODULE_PATHNAME', 'dexcost_cost_event_budget';
 COMMENT ON FUNCTION @extschema@.cost_event_budget() IS
   'Trigger (C++): appends what a cost_event statement changed to the spend of every matching budget, per 15-minute bucket; a delete of events whose task is gone recomputes with rebuild_budget_spend() (threshold crossings are recorded by run_budget_checks() and run_checks(), scheduled with pg_cron).';
+
+-- Each backend keeps a copy of the budgets' scopes for the trigger above; this statement
+-- trigger makes every backend reload it after budgets change.
+CREATE FUNCTION @extschema@.budget_changed() RETURNS trigger
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'dexcost_budget_changed';
+COMMENT ON FUNCTION @extschema@.budget_changed() IS
+  'Trigger (C++): after budgets change, every backend reloads the copy of budget scopes that cost_event_budget() matches events against.';
+CREATE TRIGGER budget_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.budget
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.budget_changed();
 
 CREATE TRIGGER cost_event_budget_insert
   AFTER INSERT ON @extschema@.cost_event REFERENCING NEW TABLE AS new_rows
@@ -568,7 +579,7 @@ REVOKE EXECUTE ON FUNCTION @extschema@.period_start(text, timestamptz), @extsche
     @extschema@.budget_spent(bigint, timestamptz, timestamptz), @extschema@.budget_spent_now(bigint),
     @extschema@.budget_reserved(bigint),
     @extschema@.rebuild_budget_spend(bigint[]), @extschema@.record_budget_alerts(bigint[]),
-    @extschema@.cost_event_budget(), @extschema@.budget_spend_reset(),
+    @extschema@.cost_event_budget(), @extschema@.budget_changed(), @extschema@.budget_spend_reset(),
     @extschema@.check_budget(text, text, numeric), @extschema@.reserve_budget(text, text, numeric, interval),
     @extschema@.settle_budget(uuid, numeric, interval), @extschema@.budget_projection(bigint),
     @extschema@.run_budget_checks()

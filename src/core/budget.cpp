@@ -60,4 +60,43 @@ std::vector<BudgetSpendRow> BudgetSpendAccumulator::rows(bool drop_zero) const {
 	return out;
 }
 
+std::optional<BudgetScope> budget_scope_of(std::string_view word) noexcept {
+	static constexpr std::string_view kWords[kBudgetScopeCount] = {"customer", "team", "user",
+	                                                               "task_type", "project", "workspace"};
+	for (int s = 0; s < kBudgetScopeCount; ++s)
+		if (word == kWords[s])
+			return static_cast<BudgetScope>(s);
+	return std::nullopt;
+}
+
+namespace {
+
+std::string scope_key(BudgetScope scope, std::string_view scope_id) {
+	std::string key(1, static_cast<char>('0' + static_cast<int>(scope)));
+	key.append(scope_id.data(), scope_id.size());
+	return key;
+}
+
+} // namespace
+
+void BudgetIndex::add(BudgetScope scope, std::string_view scope_id, int64_t budget_id) {
+	by_key_[scope_key(scope, scope_id)].push_back(budget_id);
+	++count_;
+	if (scope != BudgetScope::kCustomer && scope != BudgetScope::kWorkspace)
+		needs_task_ = true;
+}
+
+void BudgetIndex::match(const std::optional<std::string_view> (&values)[kBudgetScopeCount],
+                        std::vector<int64_t> *out) const {
+	for (int s = 0; s < kBudgetScopeCount; ++s) {
+		auto scope = static_cast<BudgetScope>(s);
+		std::optional<std::string_view> v = scope == BudgetScope::kWorkspace ? std::optional<std::string_view>("*") : values[s];
+		if (!v)
+			continue;
+		auto it = by_key_.find(scope_key(scope, *v));
+		if (it != by_key_.end())
+			out->insert(out->end(), it->second.begin(), it->second.end());
+	}
+}
+
 } // namespace dexcost

@@ -11,6 +11,7 @@
 #include "core/decimal.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -61,6 +62,35 @@ private:
 		size_t operator()(const Key &k) const noexcept;
 	};
 	std::unordered_map<Key, BudgetSpendRow, KeyHash> groups_;
+};
+
+// The scopes a budget caps, in the order of an event's scope values.
+enum class BudgetScope { kCustomer, kTeam, kUser, kTaskType, kProject, kWorkspace };
+constexpr int kBudgetScopeCount = 6;
+
+// The scope of a scope word ("customer", "task_type", …), or nullopt for another word.
+std::optional<BudgetScope> budget_scope_of(std::string_view word) noexcept;
+
+// Which budgets an event counts in, from its task's scope values: a backend's copy of
+// dexcost.budget (scope, scope_id, budget_id), reloaded when the table changes.
+class BudgetIndex {
+public:
+	void add(BudgetScope scope, std::string_view scope_id, int64_t budget_id);
+
+	bool empty() const { return count_ == 0; }
+	// Whether some budget caps a team, user, task type or project: matching then needs the
+	// event's task; with only customer and workspace budgets the event alone decides.
+	bool needs_task() const { return needs_task_; }
+
+	// Appends to out every budget whose (scope, scope_id) is one of the event's: values[s] is
+	// the value of scope s (nullopt: NULL, matches nothing); the workspace scope matches '*'
+	// whatever values holds for it.
+	void match(const std::optional<std::string_view> (&values)[kBudgetScopeCount], std::vector<int64_t> *out) const;
+
+private:
+	std::unordered_map<std::string, std::vector<int64_t>> by_key_; // scope byte + scope_id
+	size_t count_ = 0;
+	bool needs_task_ = false;
 };
 
 } // namespace dexcost

@@ -141,6 +141,25 @@ DELETE FROM dexcost.task WHERE customer_id = 'bp-2' AND task_id = 'b0000000-0000
 SELECT * FROM pg_temp.spend();
 SELECT * FROM pg_temp.differences();
 
+-- With budgets on customers and the workspace only, the events alone decide (no task is read);
+-- budgets created and deleted on the way count from the next statement on.
+DELETE FROM dexcost.budget WHERE scope IN ('team', 'user', 'task_type', 'project');
+INSERT INTO dexcost.cost_event (customer_id, task_id, event_type, service_name, cost_usd, cost_confidence, occurred_at)
+SELECT 'bp-' || (t % 3), ('b0000000-0000-4000-8000-' || lpad(t::text, 12, '0'))::uuid, 'external_cost', 'svc',
+       round(k * 0.0107, 4), 'exact', date_trunc('hour', now()) - k * interval '11 minutes'
+  FROM generate_series(1, 30) AS k, LATERAL (SELECT 7 + k % 12 AS t) AS x;
+UPDATE dexcost.cost_event SET cost_usd = cost_usd + 0.01 WHERE customer_id = 'bp-1' AND occurred_at > now() - interval '1 day';
+SELECT * FROM pg_temp.spend();
+SELECT * FROM pg_temp.differences();
+INSERT INTO dexcost.budget (scope, scope_id, period, limit_usd, name) VALUES ('customer', 'bp-2', 'day', 100, 'bp customer 2 day');
+DELETE FROM dexcost.budget WHERE name = 'bp customer 0';
+INSERT INTO dexcost.cost_event (customer_id, task_id, event_type, service_name, cost_usd, cost_confidence)
+VALUES ('bp-2', 'b0000000-0000-4000-8000-000000000008', 'external_cost', 'svc', 2.5, 'exact'),
+       ('bp-0', 'b0000000-0000-4000-8000-000000000009', 'external_cost', 'svc', 4, 'exact');
+DELETE FROM dexcost.cost_event WHERE customer_id = 'bp-1' AND cost_usd > 0.2 AND occurred_at > now() - interval '1 day';
+SELECT * FROM pg_temp.spend();
+SELECT * FROM pg_temp.differences();
+
 -- Its tasks deleted, the test leaves no spend behind.
 DELETE FROM dexcost.task WHERE customer_id LIKE 'bp-%';
 SELECT * FROM pg_temp.spend();

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace dexcost;
 
 namespace {
@@ -94,4 +96,60 @@ TEST(BudgetSpend, OverflowIsReported) {
 	for (int i = 0; i < 200000 && ok; ++i)
 		ok = acc.add(1, 0, big, +1);
 	EXPECT_FALSE(ok);
+}
+
+namespace {
+
+using Values = std::optional<std::string_view>[kBudgetScopeCount];
+
+std::vector<int64_t> matched(const BudgetIndex &index, const char *customer, const char *team, const char *user,
+                             const char *type, const char *project) {
+	Values v = {customer ? std::optional<std::string_view>(customer) : std::nullopt,
+	            team ? std::optional<std::string_view>(team) : std::nullopt,
+	            user ? std::optional<std::string_view>(user) : std::nullopt,
+	            type ? std::optional<std::string_view>(type) : std::nullopt,
+	            project ? std::optional<std::string_view>(project) : std::nullopt, std::nullopt};
+	std::vector<int64_t> out;
+	index.match(v, &out);
+	std::sort(out.begin(), out.end());
+	return out;
+}
+
+} // namespace
+
+TEST(BudgetIndex, ScopeWords) {
+	EXPECT_EQ(budget_scope_of("customer"), BudgetScope::kCustomer);
+	EXPECT_EQ(budget_scope_of("task_type"), BudgetScope::kTaskType);
+	EXPECT_EQ(budget_scope_of("workspace"), BudgetScope::kWorkspace);
+	EXPECT_FALSE(budget_scope_of("Customer").has_value());
+	EXPECT_FALSE(budget_scope_of("").has_value());
+}
+
+TEST(BudgetIndex, EmptyAndCustomerOnlyNeedNoTask) {
+	BudgetIndex index;
+	EXPECT_TRUE(index.empty());
+	EXPECT_FALSE(index.needs_task());
+	index.add(BudgetScope::kCustomer, "acme", 1);
+	index.add(BudgetScope::kWorkspace, "*", 2);
+	EXPECT_FALSE(index.empty());
+	EXPECT_FALSE(index.needs_task());
+	index.add(BudgetScope::kProject, "p1", 3);
+	EXPECT_TRUE(index.needs_task());
+}
+
+TEST(BudgetIndex, MatchesEachScopeByItsOwnValue) {
+	BudgetIndex index;
+	index.add(BudgetScope::kCustomer, "acme", 1);
+	index.add(BudgetScope::kCustomer, "acme", 2); // a day and a month budget
+	index.add(BudgetScope::kTeam, "support", 3);
+	index.add(BudgetScope::kUser, "u1", 4);
+	index.add(BudgetScope::kTaskType, "triage", 5);
+	index.add(BudgetScope::kProject, "p1", 6);
+	index.add(BudgetScope::kWorkspace, "*", 7);
+	index.add(BudgetScope::kTeam, "acme", 8); // a team named like the customer
+	EXPECT_EQ(matched(index, "acme", "support", "u1", "triage", "p1"), (std::vector<int64_t>{1, 2, 3, 4, 5, 6, 7}));
+	// NULL scopes match nothing; the workspace matches every event.
+	EXPECT_EQ(matched(index, "globex", nullptr, nullptr, "summary", nullptr), (std::vector<int64_t>{7}));
+	// A value counts only in its own scope: user "support" is not team "support".
+	EXPECT_EQ(matched(index, "globex", "acme", "support", "x", "y"), (std::vector<int64_t>{7, 8}));
 }
