@@ -165,6 +165,10 @@ using KnownCustomerFn = const char *(*)(const pg_uuid_t *task_id, void *arg);
 // row). Set it around one statement, and clear it in PG_FINALLY (pg_event.cpp).
 void trust_known_tasks(KnownCustomerFn fn, void *arg);
 
+// Registers the relcache callback that drops the budget index when dexcost.budget changes
+// (pg_budget.cpp).
+void budget_init();
+
 // A numeric from its text (numeric_in; raises 22P02 for text that is not a number).
 inline Datum numeric_from_cstring(const char *text) {
 	return DirectFunctionCall3(numeric_in, CStringGetDatum(text), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));

@@ -22,6 +22,7 @@ extern "C" {
 
 extern "C" {
 PG_FUNCTION_INFO_V1(dexcost_daily_events_changed);
+PG_FUNCTION_INFO_V1(dexcost_daily_tasks_changed);
 }
 
 namespace dexcost_pg {
@@ -575,11 +576,195 @@ void insert_retries(const std::vector<const dexcost::DailyRetryEntry *> &rows) {
 	append_rows(&g_retry_delta, kRetryCols, kRetryColCount, &c);
 }
 
+// ---- Task runs: the statement trigger on task ----
+
+enum TaskCol { tCustomer, tType, tParent, tStatus, tAccepted, tStarted, tCreated, tColCount };
+const char *const kTaskColNames[tColCount] = {"customer_id", "task_type", "parent_task_id", "status",
+                                              "accepted",    "started_at", "created_at"};
+
+void task_column_numbers(TupleDesc desc, int *attnums) {
+	for (int c = 0; c < tColCount; ++c) {
+		attnums[c] = SPI_fnumber(desc, kTaskColNames[c]);
+		if (attnums[c] <= 0)
+			ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN), errmsg("task has no column \"%s\"", kTaskColNames[c]),
+			                errhint("Reinstall the dexcost extension.")));
+	}
+}
+
+// One task row read into plain data (phase 1); strings are palloc'd.
+struct PlainTaskRow {
+	int32 day;
+	const char *customer_id, *task_type;
+	bool root, succeeded, failed, accepted;
+};
+DEXCOST_PLAIN(PlainTaskRow);
+
+// Reads one task: counted on the local day of started_at (created_at when it has none).
+bool read_task_row(TupleTableSlot *slot, const int *attnums, Datum tz, PlainTaskRow *out) {
+	bool isnull = false;
+	out->customer_id = TextDatumGetCString(slot_getattr(slot, attnums[tCustomer], &isnull));
+	out->task_type = TextDatumGetCString(slot_getattr(slot, attnums[tType], &isnull));
+	slot_getattr(slot, attnums[tParent], &isnull);
+	out->root = isnull;
+	Datum status = slot_getattr(slot, attnums[tStatus], &isnull);
+	out->succeeded = !isnull && text_equals_cstring(status, "success");
+	out->failed = !isnull && text_equals_cstring(status, "failed");
+	Datum accepted = slot_getattr(slot, attnums[tAccepted], &isnull);
+	out->accepted = !isnull && DatumGetBool(accepted);
+	Datum at = slot_getattr(slot, attnums[tStarted], &isnull);
+	if (isnull)
+		at = slot_getattr(slot, attnums[tCreated], &isnull);
+	if (isnull)
+		elog(ERROR, "task has neither started_at nor created_at");
+	Datum local = DirectFunctionCall2(timestamptz_zone, tz, at);
+	out->day = DatumGetDateADT(DirectFunctionCall1(timestamp_date, local));
+	return true;
+}
+
+// The task accumulator and its rows on the C++ heap, freed by a memory context callback.
+struct TaskBox {
+	dexcost::DailyTaskAccumulator *acc = nullptr;
+	std::vector<const dexcost::DailyTaskEntry *> *rows = nullptr;
+};
+
+void free_task_box(void *arg) noexcept {
+	auto *box = static_cast<TaskBox *>(arg);
+	delete box->rows;
+	delete box->acc;
+	*box = TaskBox();
+}
+
+// Phase 2 for a batch of task rows. Returns false with err set.
+bool add_task_batch_noexcept(dexcost::DailyTaskAccumulator *acc, const PlainTaskRow *rows, int n, int sign, char *err,
+                             size_t errsize) noexcept {
+	try {
+		for (int i = 0; i < n; ++i) {
+			const PlainTaskRow &r = rows[i];
+			dexcost::DailyTaskRun run;
+			run.day = r.day;
+			run.customer_id = r.customer_id;
+			run.task_type = r.task_type;
+			run.root = r.root;
+			run.succeeded = r.succeeded;
+			run.failed = r.failed;
+			run.accepted = r.accepted;
+			if (!acc->add(run, sign)) {
+				copy_text(err, errsize, "a daily task count is out of range");
+				return false;
+			}
+		}
+		return true;
+	} catch (const std::exception &ex) {
+		copy_text(err, errsize, ex.what());
+	} catch (...) {
+		copy_text(err, errsize, "unexpected C++ exception");
+	}
+	return false;
+}
+
+bool collect_task_rows_noexcept(TaskBox *box) noexcept {
+	try {
+		box->rows = new std::vector<const dexcost::DailyTaskEntry *>(box->acc->rows());
+		return true;
+	} catch (...) {
+		return false;
+	}
+}
+
+const char *const kTaskCols[] = {"day", "customer_id", "task_type", "tasks", "root_tasks", "succeeded_tasks",
+                                 "failed_tasks", "accepted_tasks"};
+constexpr int kTaskColCount = 8;
+
+// Appends the task counts to daily_customer_delta (inside SPI); the event measures are 0.
+void insert_task_runs(const std::vector<const dexcost::DailyTaskEntry *> &rows) {
+	int n = static_cast<int>(rows.size());
+	if (n == 0)
+		return;
+	Columns c = {n, {}, {}};
+	for (int i = 0; i < n; ++i) {
+		const dexcost::DailyTaskEntry &e = *rows[i];
+		column(&c, 0)[i] = DateADTGetDatum(e.day);
+		column(&c, 1)[i] = text_datum(e.customer_id);
+		column(&c, 2)[i] = text_datum(e.task_type);
+		int64 counts[5] = {e.tasks, e.root_tasks, e.succeeded_tasks, e.failed_tasks, e.accepted_tasks};
+		for (int k = 0; k < 5; ++k)
+			column(&c, 3 + k)[i] = Int64GetDatum(counts[k]);
+	}
+	append_rows(&g_customer_delta, kTaskCols, kTaskColCount, &c);
+}
+
 } // namespace
 
 } // namespace dexcost_pg
 
 using namespace dexcost_pg;
+
+// AFTER INSERT / UPDATE / DELETE FOR EACH STATEMENT on task, with one transition table and
+// the sign as argument ('1': new rows, '-1': old rows): appends the signed task-run counts
+// per (day, customer, task type) to daily_customer_delta.
+Datum dexcost_daily_tasks_changed(PG_FUNCTION_ARGS) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("daily_tasks_changed() must be called as a trigger")));
+	auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
+	Tuplestorestate *rows = trigdata->tg_newtable ? trigdata->tg_newtable : trigdata->tg_oldtable;
+	const Trigger *trigger = trigdata->tg_trigger;
+	int sign = 0;
+	if (trigger->tgnargs == 1 && strcmp(trigger->tgargs[0], "1") == 0)
+		sign = 1;
+	else if (trigger->tgnargs == 1 && strcmp(trigger->tgargs[0], "-1") == 0)
+		sign = -1;
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+	    TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) || !rows || (trigdata->tg_newtable && trigdata->tg_oldtable) ||
+	    sign == 0)
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("daily_tasks_changed() must fire AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT "
+		                       "with one transition table and the sign '1' or '-1' as argument")));
+	if (tuplestore_tuple_count(rows) == 0)
+		return PointerGetDatum(nullptr);
+	TupleDesc desc = RelationGetDescr(trigdata->tg_relation);
+	int attnums[tColCount];
+	task_column_numbers(desc, attnums);
+
+	// A writer inserts tasks without any right on the daily tables: run as the schema owner.
+	MemoryContext caller = CurrentMemoryContext;
+	OwnerSwitch as_owner = become_schema_owner();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	char *tz_name = workspace_timezone(caller);
+	SPI_finish();
+	restore_user(as_owner);
+	Datum tz = CStringGetTextDatum(tz_name);
+
+	auto *box = static_cast<TaskBox *>(palloc0(sizeof(TaskBox)));
+	auto *callback = static_cast<MemoryContextCallback *>(palloc0(sizeof(MemoryContextCallback)));
+	callback->func = free_task_box;
+	callback->arg = box;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, callback);
+	box->acc = new (std::nothrow) dexcost::DailyTaskAccumulator();
+	if (!box->acc)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	char err[256] = "";
+	dexcost::DailyTaskAccumulator *acc = box->acc;
+	const int *cols = attnums;
+	for_each_batch<PlainTaskRow>(
+	    rows, desc, [cols, tz](TupleTableSlot *slot, PlainTaskRow *out) { return read_task_row(slot, cols, tz, out); },
+	    [acc, sign, &err](const PlainTaskRow *batch, int n) {
+		    if (!add_task_batch_noexcept(acc, batch, n, sign, err, sizeof err))
+			    ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			                    errmsg("could not add tasks to the daily totals: %s", clip_to_characters(err))));
+	    });
+	if (!collect_task_rows_noexcept(box))
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+
+	as_owner = become_schema_owner();
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	insert_task_runs(*box->rows);
+	SPI_finish();
+	restore_user(as_owner);
+	return PointerGetDatum(nullptr);
+}
 
 // AFTER INSERT / UPDATE / DELETE FOR EACH STATEMENT on cost_event, with transition tables:
 // appends the statement's signed daily contributions to the three daily delta tables.

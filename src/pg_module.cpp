@@ -17,4 +17,5 @@ void _PG_init(void) {
 	dexcost_pg::pricing_init();
 	dexcost_pg::event_init();
 	dexcost_pg::retry_init();
+	dexcost_pg::budget_init();
 }

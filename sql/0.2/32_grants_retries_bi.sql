@@ -4,9 +4,9 @@
 -- along the matrix of docs/roles.md (parts 10, 20 and 25 come before the roles exist).
 ------------------------------------------------------------------------------------------
 
--- The statement triggers that keep the pre-aggregates run as the owner: a writer inserts
--- events and tasks without any right on the derived tables.
-ALTER FUNCTION @extschema@.daily_tasks_changed() SECURITY DEFINER;
+-- The triggers that keep the pre-aggregates run as the owner: a writer inserts events and
+-- tasks without any right on the derived tables (the C++ statement triggers daily_events_changed
+-- and daily_tasks_changed switch to the schema owner themselves).
 ALTER FUNCTION @extschema@.daily_task_retyped() SECURITY DEFINER;
 ALTER FUNCTION @extschema@.daily_task_deleting() SECURITY DEFINER;
 ALTER FUNCTION @extschema@.daily_contributions(text, uuid, text, int, text) SECURITY DEFINER;

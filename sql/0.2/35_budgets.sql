@@ -147,31 +147,6 @@ CREATE FUNCTION @extschema@.budget_reserved(budget_id bigint) RETURNS numeric
            WHERE r.budget_id = budget_reserved.budget_id AND r.expires_at > pg_catalog.now());
 COMMENT ON FUNCTION @extschema@.budget_reserved(bigint) IS 'Amount reserved against a budget and not yet settled or expired.';
 
--- The (budget, bucket, amount) rows a set of event changes adds: each event counts in every
--- budget whose scope matches its task. Events given as parallel arrays.
--- Not STRICT: PostgreSQL inlines only non-strict SQL set-returning functions, and an inlined
--- call is planned once with the trigger's cached plan instead of on every statement (that
--- planning cost a one-row INSERT more than the insert itself). NULL arrays yield no rows.
-CREATE FUNCTION @extschema@.budget_deltas(customer_ids text[], task_ids uuid[], occurred timestamptz[], amounts numeric[])
-  RETURNS TABLE (budget_id bigint, bucket timestamptz, spent_usd numeric)
-  LANGUAGE sql STABLE PARALLEL SAFE
-BEGIN ATOMIC
-  SELECT b.budget_id, @extschema@.spend_bucket(e.occurred_at), pg_catalog.sum(e.amount)
-    FROM ROWS FROM (pg_catalog.unnest(customer_ids), pg_catalog.unnest(task_ids), pg_catalog.unnest(occurred),
-                    pg_catalog.unnest(amounts)) AS e(customer_id, task_id, occurred_at, amount)
-    JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id
-    -- The event's scopes, each looked up in budget_scope_key (not every budget per event).
-    CROSS JOIN LATERAL (VALUES ('customer', t.customer_id), ('team', t.team), ('user', t.user_id),
-                               ('task_type', t.task_type), ('project', t.project_id), ('workspace', '*'))
-          AS k(scope, scope_id)
-    JOIN @extschema@.budget AS b ON b.scope = k.scope AND b.scope_id = k.scope_id
-   WHERE e.amount IS NOT NULL AND e.amount <> 0
-     AND e.occurred_at >= pg_catalog.now() - interval '62 days'
-   GROUP BY b.budget_id, @extschema@.spend_bucket(e.occurred_at);
-END;
-COMMENT ON FUNCTION @extschema@.budget_deltas(text[], uuid[], timestamptz[], numeric[]) IS
-  'Internal: what a set of event cost changes adds to each matching budget, per 15-minute bucket.';
-
 -- Recomputes budget_spend from the ledger (all budgets, or the given ones), in one
 -- statement: the rows removed are exactly those of the events read.
 CREATE FUNCTION @extschema@.rebuild_budget_spend(budget_ids bigint[] DEFAULT NULL) RETURNS bigint
@@ -253,54 +228,28 @@ COMMENT ON FUNCTION @extschema@.record_budget_alerts(bigint[]) IS
 -- Triggers that keep budget_spend equal to the ledger
 ------------------------------------------------------------------------------------------
 
+-- Old rows subtract, new rows add; one row per budget and 15-minute bucket (an UPDATE drops
+-- those that cancel out). C++ (src/pg_budget.cpp): one pass over the transition tables,
+-- matched against the backend's copy of the budget scopes (with the statement's tasks read
+-- once when a budget caps a team, user, task type or project), one append from an array. It writes
+-- budget_spend as the owner of schema dexcost (an ingest role has no rights on it), like
+-- daily_events_changed(): cheaper than SECURITY DEFINER, whose search_path save and restore
+-- ran on every statement.
 CREATE FUNCTION @extschema@.cost_event_budget() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF NOT EXISTS (SELECT 1 FROM @extschema@.budget) THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        -- Events deleted with their task (ON DELETE CASCADE) no longer tell their team,
-        -- user or project: recompute from what the ledger still holds.
-        IF EXISTS (SELECT 1 FROM old_rows AS o WHERE NOT EXISTS (
-                     SELECT 1 FROM @extschema@.task AS t WHERE t.customer_id = o.customer_id AND t.task_id = o.task_id)) THEN
-            PERFORM @extschema@.rebuild_budget_spend();
-            RETURN NULL;
-        END IF;
-        INSERT INTO @extschema@.budget_spend (budget_id, bucket, spent_usd)
-        SELECT x.budget_id, x.bucket, -x.spent_usd
-          FROM (SELECT pg_catalog.array_agg(o.customer_id) AS c, pg_catalog.array_agg(o.task_id) AS t,
-                       pg_catalog.array_agg(o.occurred_at) AS a, pg_catalog.array_agg(o.cost_usd) AS m
-                  FROM old_rows AS o) AS g
-         CROSS JOIN LATERAL @extschema@.budget_deltas(g.c, g.t, g.a, g.m) AS x;
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'UPDATE' THEN
-        INSERT INTO @extschema@.budget_spend (budget_id, bucket, spent_usd)
-        SELECT x.budget_id, x.bucket, pg_catalog.sum(x.spent_usd)
-          FROM (SELECT pg_catalog.array_agg(u.customer_id) AS c, pg_catalog.array_agg(u.task_id) AS t,
-                       pg_catalog.array_agg(u.occurred_at) AS a, pg_catalog.array_agg(u.amount) AS m
-                  FROM (SELECT o.customer_id, o.task_id, o.occurred_at, -o.cost_usd AS amount FROM old_rows AS o
-                        UNION ALL
-                        SELECT n.customer_id, n.task_id, n.occurred_at, n.cost_usd FROM new_rows AS n) AS u) AS g
-         CROSS JOIN LATERAL @extschema@.budget_deltas(g.c, g.t, g.a, g.m) AS x
-         GROUP BY x.budget_id, x.bucket
-        HAVING pg_catalog.sum(x.spent_usd) <> 0;
-    ELSE
-        INSERT INTO @extschema@.budget_spend (budget_id, bucket, spent_usd)
-        SELECT x.budget_id, x.bucket, x.spent_usd
-          FROM (SELECT pg_catalog.array_agg(n.customer_id) AS c, pg_catalog.array_agg(n.task_id) AS t,
-                       pg_catalog.array_agg(n.occurred_at) AS a, pg_catalog.array_agg(n.cost_usd) AS m
-                  FROM new_rows AS n) AS g
-         CROSS JOIN LATERAL @extschema@.budget_deltas(g.c, g.t, g.a, g.m) AS x;
-    END IF;
-    RETURN NULL;
-END;
-$$;
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'dexcost_cost_event_budget';
 COMMENT ON FUNCTION @extschema@.cost_event_budget() IS
-  'Trigger: appends what a cost_event statement changed to the spend of every matching budget (threshold crossings are recorded by run_budget_checks() and run_checks(), scheduled with pg_cron).';
+  'Trigger (C++): appends what a cost_event statement changed to the spend of every matching budget, per 15-minute bucket; a delete of events whose task is gone recomputes with rebuild_budget_spend() (threshold crossings are recorded by run_budget_checks() and run_checks(), scheduled with pg_cron).';
+
+-- Each backend keeps a copy of the budgets' scopes for the trigger above; this statement
+-- trigger makes every backend reload it after budgets change.
+CREATE FUNCTION @extschema@.budget_changed() RETURNS trigger
+  LANGUAGE c VOLATILE PARALLEL UNSAFE
+  AS 'MODULE_PATHNAME', 'dexcost_budget_changed';
+COMMENT ON FUNCTION @extschema@.budget_changed() IS
+  'Trigger (C++): after budgets change, every backend reloads the copy of budget scopes that cost_event_budget() matches events against.';
+CREATE TRIGGER budget_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @extschema@.budget
+  FOR EACH STATEMENT EXECUTE FUNCTION @extschema@.budget_changed();
 
 CREATE TRIGGER cost_event_budget_insert
   AFTER INSERT ON @extschema@.cost_event REFERENCING NEW TABLE AS new_rows
@@ -638,9 +587,9 @@ COMMENT ON FUNCTION @extschema@.run_budget_checks() IS
 
 REVOKE EXECUTE ON FUNCTION @extschema@.period_start(text, timestamptz), @extschema@.period_end(text, timestamptz),
     @extschema@.budget_spent(bigint, timestamptz, timestamptz), @extschema@.budget_spent_now(bigint),
-    @extschema@.budget_reserved(bigint), @extschema@.budget_deltas(text[], uuid[], timestamptz[], numeric[]),
+    @extschema@.budget_reserved(bigint),
     @extschema@.rebuild_budget_spend(bigint[]), @extschema@.record_budget_alerts(bigint[]),
-    @extschema@.cost_event_budget(), @extschema@.budget_spend_reset(),
+    @extschema@.cost_event_budget(), @extschema@.budget_changed(), @extschema@.budget_spend_reset(),
     @extschema@.check_budget(text, text, numeric), @extschema@.reserve_budget(text, text, numeric, interval),
     @extschema@.settle_budget(uuid, numeric, interval), @extschema@.budget_projection(bigint),
     @extschema@.run_budget_checks()
@@ -657,7 +606,7 @@ GRANT DELETE ON @extschema@.budget_reservation, @extschema@.budget_alert TO dexc
 GRANT EXECUTE ON FUNCTION @extschema@.check_budget(text, text, numeric), @extschema@.reserve_budget(text, text, numeric, interval),
     @extschema@.settle_budget(uuid, numeric, interval) TO dexcost_writer, dexcost_finops;
 GRANT EXECUTE ON FUNCTION @extschema@.rebuild_budget_spend(bigint[]), @extschema@.record_budget_alerts(bigint[]),
-    @extschema@.run_budget_checks(), @extschema@.budget_deltas(text[], uuid[], timestamptz[], numeric[])
+    @extschema@.run_budget_checks()
   TO dexcost_admin;
 GRANT INSERT, UPDATE, DELETE ON @extschema@.budget_spend, @extschema@.budget_reservation, @extschema@.budget_alert
   TO dexcost_admin;

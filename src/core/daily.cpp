@@ -162,6 +162,28 @@ bool DailyAccumulator::add(const DailyEvent &e, int sign) {
 	return true;
 }
 
+bool DailyTaskAccumulator::add(const DailyTaskRun &run, int sign) {
+	key_.clear();
+	key_day(&key_, run.day);
+	key_part(&key_, run.customer_id);
+	key_part(&key_, run.task_type);
+	auto it = entries_.find(key_);
+	if (it == entries_.end()) {
+		it = entries_.emplace(key_, DailyTaskEntry()).first;
+		it->second.day = run.day;
+		it->second.customer_id.assign(run.customer_id);
+		it->second.task_type.assign(run.task_type);
+	}
+	DailyTaskEntry &e = it->second;
+	return add_count(&e.tasks, 1, sign) && add_count(&e.root_tasks, run.root ? 1 : 0, sign) &&
+	       add_count(&e.succeeded_tasks, run.succeeded ? 1 : 0, sign) &&
+	       add_count(&e.failed_tasks, run.failed ? 1 : 0, sign) && add_count(&e.accepted_tasks, run.accepted ? 1 : 0, sign);
+}
+
+std::vector<const DailyTaskEntry *> DailyTaskAccumulator::rows() const {
+	return sorted_rows(entries_, +[](const DailyTaskEntry &) { return true; });
+}
+
 std::vector<const DailyCustomerEntry *> DailyAccumulator::customer_rows() const {
 	return sorted_rows(customers_, keep_customer);
 }

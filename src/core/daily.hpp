@@ -89,4 +89,37 @@ private:
 	std::string key_; // scratch
 };
 
+// Task runs (the task columns of daily_customer): a task counts once on the local day it
+// started, under its customer and task type. The task statement triggers feed old rows with
+// sign -1 and new rows with +1.
+struct DailyTaskRun {
+	int32_t day = 0; // the local day of started_at (created_at when it has none)
+	std::string_view customer_id;
+	std::string_view task_type;
+	bool root = false;      // no parent task
+	bool succeeded = false; // status 'success'
+	bool failed = false;    // status 'failed'
+	bool accepted = false;  // accepted is true (NULL: not judged, not counted)
+};
+
+struct DailyTaskEntry {
+	int32_t day = 0;
+	std::string customer_id, task_type;
+	int64_t tasks = 0, root_tasks = 0, succeeded_tasks = 0, failed_tasks = 0, accepted_tasks = 0;
+};
+
+class DailyTaskAccumulator {
+public:
+	// Adds one task with sign +1 or -1; false on overflow.
+	bool add(const DailyTaskRun &run, int sign);
+
+	// Every (day, customer, task type) seen, sorted by key (one transition table per
+	// accumulator: nothing cancels out).
+	std::vector<const DailyTaskEntry *> rows() const;
+
+private:
+	std::unordered_map<std::string, DailyTaskEntry> entries_;
+	std::string key_; // scratch
+};
+
 } // namespace dexcost

@@ -65,7 +65,6 @@ INSERT INTO decided VALUES
   ('dexcost.model_price_price_id_seq', 'sequence', '', '', 'u', '', 'u'),
   ('dexcost.revenue_import_line_seq', 'sequence', '', 'u', 'u', '', 'u'),
   ('dexcost.adopt_pending(uuid[])', 'function', '', '', '', '', 'X'),
-  ('dexcost.budget_deltas(text[],uuid[],timestamp with time zone[],numeric[])', 'function', '', '', '', '', 'X'),
   ('dexcost.budget_projection(bigint)', 'function', 'X', 'X', 'X', '', 'X'),
   ('dexcost.budget_reserved(bigint)', 'function', 'X', 'X', 'X', '', 'X'),
   ('dexcost.budget_spent(bigint,timestamp with time zone,timestamp with time zone)', 'function', 'X', 'X', 'X', '', 'X'),

@@ -440,6 +440,7 @@ SELECT set_eq(
       WHERE c.relnamespace = 'dexcost'::regnamespace AND NOT t.tgisinternal$$,
     ARRAY[
       'CREATE TRIGGER budget_backfill AFTER INSERT OR UPDATE OF scope, scope_id ON dexcost.budget FOR EACH ROW EXECUTE FUNCTION dexcost.budget_spend_reset()',
+      'CREATE TRIGGER budget_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.budget FOR EACH STATEMENT EXECUTE FUNCTION dexcost.budget_changed()',
       'CREATE TRIGGER cost_event_before_write BEFORE INSERT OR UPDATE ON dexcost.cost_event FOR EACH ROW EXECUTE FUNCTION dexcost.cost_event_before_write()',
       'CREATE TRIGGER cost_event_budget_delete AFTER DELETE ON dexcost.cost_event REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_budget()',
       'CREATE TRIGGER cost_event_budget_insert AFTER INSERT ON dexcost.cost_event REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION dexcost.cost_event_budget()',
@@ -481,7 +482,7 @@ SELECT set_eq(
 SELECT functions_are('dexcost', ARRAY[
     '_check_range', '_daily_is_exact', '_html', '_load_invoice', '_money', '_parse_invoice', '_service_name',
     '_statement_month', '_tracked_usage', 'acknowledge_anomaly', 'adopt_pending', 'allowed_customers',
-    'anomalies_on_day', 'backfill_retries', 'budget_deltas', 'budget_projection', 'budget_reserved',
+    'anomalies_on_day', 'backfill_retries', 'budget_changed', 'budget_projection', 'budget_reserved',
     'budget_spend_reset', 'budget_spent', 'budget_spent_now', 'check_budget', 'check_budget_args', 'compute_cost',
     'cost_event_before_write', 'cost_event_budget', 'cost_event_rollup', 'cost_event_truncated',
     'customer_isolation_apply', 'customer_visible', 'daily_check', 'daily_contributions', 'daily_events_changed',
@@ -595,7 +596,6 @@ SELECT bag_eq(
              ('allowed_customers s'),
              ('anomalies_on_day r'),
              ('backfill_retries u'),
-             ('budget_deltas s'),
              ('budget_projection s'),
              ('budget_reserved s'),
              ('budget_spent s'),
@@ -758,10 +758,9 @@ SELECT set_eq($$SELECT p.oid::regprocedure::text FROM pg_catalog.pg_proc AS p
                  WHERE p.pronamespace = 'dexcost'::regnamespace AND p.prosecdef$$,
               ARRAY[
                 'dexcost.allowed_customers(name,name)', 'dexcost.budget_spend_reset()',
-                'dexcost.check_budget(text,text,numeric)', 'dexcost.cost_event_budget()',
-                'dexcost.cost_event_rollup()', 'dexcost.customer_isolation_apply()',
-                'dexcost.daily_contributions(text,uuid,text,integer,text)', 'dexcost.daily_task_deleting()',
-                'dexcost.daily_task_retyped()', 'dexcost.daily_tasks_changed()', 'dexcost.ingest(jsonb)',
+                'dexcost.check_budget(text,text,numeric)', 'dexcost.cost_event_rollup()',
+                'dexcost.customer_isolation_apply()', 'dexcost.daily_contributions(text,uuid,text,integer,text)',
+                'dexcost.daily_task_deleting()', 'dexcost.daily_task_retyped()', 'dexcost.ingest(jsonb)',
                 'dexcost.ingest(text)', 'dexcost.mark_retry(uuid,text,numeric,uuid,text,text)',
                 'dexcost.rebuild_budget_spend(bigint[])', 'dexcost.record_budget_alerts(bigint[])',
                 'dexcost.reserve_budget(text,text,numeric,interval)', 'dexcost.revenue_revision_before_write()',

@@ -122,6 +122,22 @@ SELECT * FROM pg_temp.differences();
 UPDATE dexcost.task SET task_type = 'flow-renamed' WHERE task_id = 'd0000000-0000-0000-0000-000000000007';
 SELECT * FROM pg_temp.differences();
 
+-- Task runs (the C++ task statement trigger): child tasks in one multi-row insert, one single
+-- task, then status, acceptance and start changes of several tasks in one statement.
+INSERT INTO dexcost.task (task_id, customer_id, task_type, parent_task_id, status, accepted, started_at)
+SELECT ('d0000000-0000-0000-0001-' || lpad(i::text, 12, '0'))::uuid, 'dp-' || (i % 4), 'flow-' || (i % 3),
+       ('d0000000-0000-0000-0000-' || lpad((i + 8)::text, 12, '0'))::uuid,
+       (ARRAY['pending', 'success', 'failed'])[1 + i % 3], CASE WHEN i % 3 = 0 THEN NULL ELSE i % 2 = 0 END,
+       timestamptz '2026-07-01 23:50+00' + i * interval '5 minutes'
+  FROM generate_series(1, 8) AS i;
+INSERT INTO dexcost.task (task_id, customer_id, task_type, status, accepted, started_at)
+VALUES ('d0000000-0000-0000-0002-000000000001', 'dp-1', 'flow-new', 'success', true, timestamptz '2026-07-02 12:00+00');
+UPDATE dexcost.task SET status = 'success', accepted = true, started_at = started_at + interval '1 day'
+ WHERE customer_id = 'dp-2' AND parent_task_id IS NULL AND status = 'pending' OR task_id::text LIKE 'd0000000-0000-0000-0001-%3';
+-- (outcomes are per task type only, in daily_workflow: differences() compares them)
+SELECT sum(tasks) AS tasks, sum(root_tasks) AS root_tasks FROM dexcost.daily_customer_all WHERE customer_id LIKE 'dp-%';
+SELECT * FROM pg_temp.differences();
+
 -- Another time zone: 22:30 UTC is the next day in Berlin, so events move days; six new calls
 -- from 23:40 to 00:30 Berlin time fall on two days.
 SELECT dexcost.set_setting('timezone', 'Europe/Berlin');

@@ -192,3 +192,63 @@ TEST(Daily, OverflowIsReported) {
 	ASSERT_TRUE(acc.add(e, +1));
 	EXPECT_FALSE(acc.add(e, +1));
 }
+
+namespace {
+
+DailyTaskRun run(int32_t day, const char *customer, const char *type, bool root, const char *status, int accepted) {
+	DailyTaskRun r;
+	r.day = day;
+	r.customer_id = customer;
+	r.task_type = type;
+	r.root = root;
+	r.succeeded = std::string_view(status) == "success";
+	r.failed = std::string_view(status) == "failed";
+	r.accepted = accepted > 0; // -1: NULL (not judged)
+	return r;
+}
+
+} // namespace
+
+TEST(DailyTasks, CountsRunsPerDayCustomerAndTaskType) {
+	DailyTaskAccumulator acc;
+	ASSERT_TRUE(acc.add(run(10, "acme", "triage", true, "success", 1), +1));
+	ASSERT_TRUE(acc.add(run(10, "acme", "triage", false, "failed", 0), +1));
+	ASSERT_TRUE(acc.add(run(10, "acme", "triage", false, "pending", -1), +1));
+	ASSERT_TRUE(acc.add(run(11, "acme", "triage", true, "success", 1), +1));
+	ASSERT_TRUE(acc.add(run(10, "acme", "summary", true, "pending", -1), +1));
+	auto rows = acc.rows();
+	ASSERT_EQ(rows.size(), 3u);
+	const DailyTaskEntry *triage10 = nullptr;
+	for (const auto *r : rows)
+		if (r->day == 10 && r->task_type == "triage")
+			triage10 = r;
+	ASSERT_NE(triage10, nullptr);
+	EXPECT_EQ(triage10->customer_id, "acme");
+	EXPECT_EQ(triage10->tasks, 3);
+	EXPECT_EQ(triage10->root_tasks, 1);
+	EXPECT_EQ(triage10->succeeded_tasks, 1);
+	EXPECT_EQ(triage10->failed_tasks, 1);
+	EXPECT_EQ(triage10->accepted_tasks, 1);
+	EXPECT_EQ(rows[0]->day, 10); // sorted: day first
+	EXPECT_EQ(rows[2]->day, 11);
+}
+
+TEST(DailyTasks, OldRowsSubtract) {
+	DailyTaskAccumulator acc;
+	ASSERT_TRUE(acc.add(run(10, "acme", "triage", true, "success", 1), -1));
+	ASSERT_TRUE(acc.add(run(10, "acme", "triage", false, "failed", 0), -1));
+	auto rows = acc.rows();
+	ASSERT_EQ(rows.size(), 1u);
+	EXPECT_EQ(rows[0]->tasks, -2);
+	EXPECT_EQ(rows[0]->root_tasks, -1);
+	EXPECT_EQ(rows[0]->succeeded_tasks, -1);
+	EXPECT_EQ(rows[0]->failed_tasks, -1);
+	EXPECT_EQ(rows[0]->accepted_tasks, -1);
+}
+
+TEST(DailyTasks, KeysDoNotRunTogether) {
+	DailyTaskAccumulator acc; // ("ab", "c") and ("a", "bc") are two keys
+	ASSERT_TRUE(acc.add(run(1, "ab", "c", true, "pending", -1), +1));
+	ASSERT_TRUE(acc.add(run(1, "a", "bc", true, "pending", -1), +1));
+	EXPECT_EQ(acc.rows().size(), 2u);
+}
