@@ -721,38 +721,21 @@ CREATE VIEW @extschema@.daily_retry_all AS
 COMMENT ON VIEW @extschema@.daily_retry_all IS
   'dexcost.daily_retry plus its pending deltas: several rows may share a key, sum them.';
 
--- Whether a delta table holds pending rows. The merged views below test it once per query:
--- a plain function call with no column is a one-time filter of the plan, which (unlike an
--- EXISTS subquery's InitPlan) leaves the scan free to run in parallel workers.
-CREATE FUNCTION @extschema@.daily_deltas_pending(daily_table text) RETURNS boolean
-  LANGUAGE plpgsql STABLE PARALLEL SAFE
-  SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    RETURN CASE daily_table
-             WHEN 'daily_customer' THEN EXISTS (SELECT FROM @extschema@.daily_customer_delta)
-             WHEN 'daily_model' THEN EXISTS (SELECT FROM @extschema@.daily_model_delta)
-           END;
-END
-$$;
-COMMENT ON FUNCTION @extschema@.daily_deltas_pending(text) IS
-  'Whether deltas of daily_customer or daily_model (the argument) wait to be folded; the merged views test it once per query.';
-
 -- Folded merged with pending, one row per key: what a BI filter reads. Most keys have no
 -- pending delta, and their folded row is the answer as it stands; only the keys with one are
 -- summed (a 90-day question about every customer reads each daily row once, instead of
 -- grouping 300,000 rows to find the few that changed). When nothing is pending, a one-time
--- test (daily_deltas_pending) skips even the anti-join.
+-- test skips even the anti-join.
 CREATE VIEW @extschema@.daily_customer_merged AS
   SELECT f.day, f.customer_id, f.task_type, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd, f.retry_count,
          f.retry_cost_usd, f.failure_cost_usd, f.tasks, f.root_tasks
     FROM @extschema@.daily_customer AS f
-   WHERE NOT @extschema@.daily_deltas_pending('daily_customer')
+   WHERE NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta)
   UNION ALL
   SELECT f.day, f.customer_id, f.task_type, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd, f.retry_count,
          f.retry_cost_usd, f.failure_cost_usd, f.tasks, f.root_tasks
     FROM @extschema@.daily_customer AS f
-   WHERE @extschema@.daily_deltas_pending('daily_customer')
+   WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta)
      AND NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x
                       WHERE x.day = f.day AND x.customer_id = f.customer_id AND x.task_type = f.task_type)
   UNION ALL
@@ -776,12 +759,12 @@ CREATE VIEW @extschema@.daily_customer_total_merged AS
   SELECT f.day, f.customer_id, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd, f.retry_count,
          f.retry_cost_usd, f.failure_cost_usd, f.root_tasks
     FROM @extschema@.daily_customer_total AS f
-   WHERE NOT @extschema@.daily_deltas_pending('daily_customer')
+   WHERE NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta)
   UNION ALL
   SELECT f.day, f.customer_id, f.events, f.cost_usd, f.llm_cost_usd, f.non_llm_cost_usd, f.retry_count,
          f.retry_cost_usd, f.failure_cost_usd, f.root_tasks
     FROM @extschema@.daily_customer_total AS f
-   WHERE @extschema@.daily_deltas_pending('daily_customer')
+   WHERE EXISTS (SELECT FROM @extschema@.daily_customer_delta)
      AND NOT EXISTS (SELECT FROM @extschema@.daily_customer_delta AS x WHERE x.day = f.day AND x.customer_id = f.customer_id)
   UNION ALL
   SELECT a.day, a.customer_id, sum(a.events)::bigint, sum(a.cost_usd), sum(a.llm_cost_usd), sum(a.non_llm_cost_usd),
@@ -804,14 +787,14 @@ CREATE VIEW @extschema@.daily_model_merged AS
          f.output_tokens, f.reasoning_tokens, f.latency_ms_sum, f.latency_calls, f.cost_sketch, f.latency_sketch,
          f.prompt_tokens_sketch, f.output_tokens_sketch
     FROM @extschema@.daily_model AS f
-   WHERE NOT @extschema@.daily_deltas_pending('daily_model')
+   WHERE NOT EXISTS (SELECT FROM @extschema@.daily_model_delta)
   UNION ALL
   SELECT f.day, f.task_type, f.provider, f.model, f.route, f.service_tier, f.fallback_reason, f.llm_calls, f.cost_usd,
          f.unpriced_calls, f.retry_calls, f.failed_calls, f.input_tokens, f.cache_read_tokens, f.cache_write_tokens,
          f.output_tokens, f.reasoning_tokens, f.latency_ms_sum, f.latency_calls, f.cost_sketch, f.latency_sketch,
          f.prompt_tokens_sketch, f.output_tokens_sketch
     FROM @extschema@.daily_model AS f
-   WHERE @extschema@.daily_deltas_pending('daily_model')
+   WHERE EXISTS (SELECT FROM @extschema@.daily_model_delta)
      AND NOT EXISTS (SELECT FROM @extschema@.daily_model_delta AS x WHERE x.day = f.day AND x.task_type = f.task_type
                                                                       AND x.provider = f.provider
                                                                       AND x.model = f.model AND x.route = f.route
@@ -845,11 +828,11 @@ COMMENT ON VIEW @extschema@.daily_model_merged IS
 CREATE VIEW @extschema@.daily_workflow_sketch_merged AS
   SELECT f.day, f.task_type, f.llm_calls, f.cost_sketch, f.latency_sketch, f.prompt_tokens_sketch, f.output_tokens_sketch
     FROM @extschema@.daily_workflow_sketch AS f
-   WHERE NOT @extschema@.daily_deltas_pending('daily_model')
+   WHERE NOT EXISTS (SELECT FROM @extschema@.daily_model_delta)
   UNION ALL
   SELECT f.day, f.task_type, f.llm_calls, f.cost_sketch, f.latency_sketch, f.prompt_tokens_sketch, f.output_tokens_sketch
     FROM @extschema@.daily_workflow_sketch AS f
-   WHERE @extschema@.daily_deltas_pending('daily_model')
+   WHERE EXISTS (SELECT FROM @extschema@.daily_model_delta)
      AND NOT EXISTS (SELECT FROM @extschema@.daily_model_delta AS x WHERE x.day = f.day AND x.task_type = f.task_type)
   UNION ALL
   SELECT a.day, a.task_type, sum(a.llm_calls)::bigint, @extschema@.sketch_merge(a.cost_sketch),

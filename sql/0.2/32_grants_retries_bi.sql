@@ -61,8 +61,6 @@ GRANT SELECT ON @extschema@.daily_customer, @extschema@.daily_customer_delta, @e
   TO dexcost_viewer;
 -- The period views ask whether the period totals are current.
 GRANT EXECUTE ON FUNCTION @extschema@.periods_fresh() TO dexcost_viewer;
--- The merged views ask whether deltas are pending.
-GRANT EXECUTE ON FUNCTION @extschema@.daily_deltas_pending(text) TO dexcost_viewer;
 -- Engineering dashboards (routes, fallbacks, latency) and retry forensics: technical detail.
 GRANT SELECT ON @extschema@.daily_model, @extschema@.daily_model_delta, @extschema@.daily_model_all,
                 @extschema@.daily_model_merged, @extschema@.cache_saving_days, @extschema@.daily_workflow_sketch,

@@ -151,7 +151,6 @@ INSERT INTO decided VALUES
   ('dexcost.model_period', 'table', '', '', 'S', '', 'SIUD'),
   ('dexcost.model_period_all', 'view', '', '', 'S', '', 'S'),
   ('dexcost.periods_fresh()', 'function', 'X', 'X', 'X', '', 'X'),
-  ('dexcost.daily_deltas_pending(text)', 'function', 'X', 'X', 'X', '', 'X'),
   ('dexcost.refresh_periods(boolean)', 'function', '', '', '', '', 'X'),
   ('dexcost_bi.customer_period', 'view', 'S', 'S', 'S', '', 'S'),
   ('dexcost_bi.model_usage_period', 'view', '', '', 'S', '', 'S'),
