@@ -139,6 +139,99 @@ void for_each_batch(Tuplestorestate *rows, TupleDesc desc, Read read, Flush flus
 	ExecDropSingleTupleTableSlot(slot);
 }
 
+// The (customer, task) pairs a statement touches, in a dynahash keyed by task id (tasks of
+// other customers with the same id chain through next), allocated in the context current at
+// make(). Entry is plain data starting with pg_uuid_t task_id, with char *customer_id and
+// Entry *next; init(e) sets its other fields when a pair is first seen.
+template <typename Entry>
+struct StatementTasks {
+	HTAB *hash;
+	int count;
+	MemoryContext cxt; // entries, their customer ids and whatever the caller copies for them
+
+	static StatementTasks make(const char *name) {
+		HASHCTL ctl = {};
+		ctl.keysize = sizeof(pg_uuid_t);
+		ctl.entrysize = sizeof(Entry);
+		ctl.hcxt = CurrentMemoryContext;
+		return {hash_create(name, 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT), 0, CurrentMemoryContext};
+	}
+
+	// The pair's entry; nullptr when it is not there and create is false.
+	template <typename Init>
+	Entry *find(const pg_uuid_t *id, const char *customer, bool create, Init init) {
+		bool found = false;
+		auto *head = static_cast<Entry *>(hash_search(hash, id, create ? HASH_ENTER : HASH_FIND, &found));
+		if (!head)
+			return nullptr;
+		if (!found)
+			return fill(head, id, customer, init);
+		for (Entry *e = head; e; e = e->next)
+			if (strcmp(e->customer_id, customer) == 0)
+				return e;
+		if (!create)
+			return nullptr;
+		Entry *e = fill(static_cast<Entry *>(MemoryContextAlloc(cxt, sizeof(Entry))), id, customer, init);
+		e->next = head->next;
+		head->next = e;
+		return e;
+	}
+	Entry *find(const pg_uuid_t *id, const char *customer) {
+		return find(id, customer, false, [](Entry *) {});
+	}
+
+	// Adds the pairs of a transition table's rows that keep(slot) accepts.
+	template <typename Keep, typename Init>
+	void collect(Tuplestorestate *rows, TupleDesc desc, int customer_att, int task_att, Keep keep, Init init) {
+		if (!rows)
+			return;
+		TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
+		tuplestore_rescan(rows);
+		while (tuplestore_gettupleslot(rows, true, false, slot)) {
+			if (!keep(slot))
+				continue;
+			bool isnull = false;
+			char *c = TextDatumGetCString(slot_getattr(slot, customer_att, &isnull));
+			find(DatumGetUUIDP(slot_getattr(slot, task_att, &isnull)), c, true, init);
+			pfree(c);
+		}
+		ExecDropSingleTupleTableSlot(slot);
+	}
+
+	// Calls fn on every entry.
+	template <typename Fn>
+	void for_each(Fn fn) {
+		HASH_SEQ_STATUS seq;
+		hash_seq_init(&seq, hash);
+		Entry *head;
+		while ((head = static_cast<Entry *>(hash_seq_search(&seq))) != nullptr)
+			for (Entry *e = head; e; e = e->next)
+				fn(e);
+	}
+
+  private:
+	template <typename Init>
+	Entry *fill(Entry *e, const pg_uuid_t *id, const char *customer, Init init) {
+		e->task_id = *id;
+		e->customer_id = MemoryContextStrdup(cxt, customer);
+		e->next = nullptr;
+		init(e);
+		++count;
+		return e;
+	}
+};
+
+// A kept (SPI_keepplan) plan for a trigger's statement, always generic: with a custom plan
+// the statement is planned again on every call (the planner prices unnest() of a one-element
+// array below the generic plan, so the plan cache never switches), which cost more than the
+// whole trigger. what names the statement in the error.
+inline SPIPlanPtr keep_generic_plan(const char *sql, int nargs, Oid *types, const char *what) {
+	SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+	if (!plan || SPI_keepplan(plan) != 0)
+		elog(ERROR, "could not prepare %s: %s", what, SPI_result_code_string(SPI_result));
+	return plan;
+}
+
 // Copies a C string into a fixed buffer, always terminated; never allocates or throws.
 inline void copy_text(char *dst, size_t size, const char *src) noexcept {
 	if (size == 0)

@@ -60,55 +60,20 @@ struct TaskEntry {
 };
 DEXCOST_PLAIN(TaskEntry);
 
-struct TaskTable {
-	HTAB *hash;
-	int count;
-	MemoryContext cxt; // where entries and their strings live (the trigger call's context)
-};
-
-TaskEntry *new_entry(TaskEntry *e, const pg_uuid_t *id, const char *customer, MemoryContext cxt) {
-	e->task_id = *id;
-	e->customer_id = MemoryContextStrdup(cxt, customer);
+using TaskTable = StatementTasks<TaskEntry>;
+void no_scopes_yet(TaskEntry *e) {
 	e->found = false;
 	for (char *&v : e->scope)
 		v = nullptr;
 	e->scope[static_cast<int>(dexcost::BudgetScope::kCustomer)] = e->customer_id;
 	e->nbudgets = 0;
-	e->next = nullptr;
-	return e;
 }
-
-TaskEntry *find_task(TaskTable *tasks, const pg_uuid_t *id, const char *customer, bool create) {
-	bool found = false;
-	auto *head = static_cast<TaskEntry *>(hash_search(tasks->hash, id, create ? HASH_ENTER : HASH_FIND, &found));
-	if (!head)
-		return nullptr;
-	if (!found) {
-		tasks->count++;
-		return new_entry(head, id, customer, tasks->cxt);
-	}
-	for (TaskEntry *e = head; e; e = e->next)
-		if (strcmp(e->customer_id, customer) == 0)
-			return e;
-	if (!create)
-		return nullptr;
-	auto *e = new_entry(static_cast<TaskEntry *>(MemoryContextAlloc(tasks->cxt, sizeof(TaskEntry))), id, customer,
-	                    tasks->cxt);
-	e->next = head->next;
-	head->next = e;
-	tasks->count++;
-	return e;
+TaskEntry *find_task(TaskTable *tasks, const pg_uuid_t *id, const char *customer) {
+	return tasks->find(id, customer);
 }
-
-// Calls fn on every task of the table.
 template <typename Fn>
 void for_each_task(TaskTable *tasks, Fn fn) {
-	HASH_SEQ_STATUS seq;
-	hash_seq_init(&seq, tasks->hash);
-	TaskEntry *head;
-	while ((head = static_cast<TaskEntry *>(hash_seq_search(&seq))) != nullptr)
-		for (TaskEntry *e = head; e; e = e->next)
-			fn(e);
+	tasks->for_each(fn);
 }
 
 // Whether a row can add spend: a known cost and not older than the cutoff.
@@ -124,21 +89,9 @@ bool may_count(TupleTableSlot *slot, const int *attnums, TimestampTz cutoff) {
 // rows that may add spend.
 void collect_tasks(Tuplestorestate *rows, TupleDesc desc, const int *attnums, bool all, TimestampTz cutoff,
                    TaskTable *tasks) {
-	if (!rows)
-		return;
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	tuplestore_rescan(rows);
-	while (tuplestore_gettupleslot(rows, true, false, slot)) {
-		if (!all && !may_count(slot, attnums, cutoff))
-			continue;
-		bool isnull = false;
-		Datum customer = slot_getattr(slot, attnums[cCustomer], &isnull);
-		Datum task = slot_getattr(slot, attnums[cTask], &isnull);
-		char *c = TextDatumGetCString(customer);
-		find_task(tasks, DatumGetUUIDP(task), c, true);
-		pfree(c);
-	}
-	ExecDropSingleTupleTableSlot(slot);
+	tasks->collect(
+	    rows, desc, attnums[cCustomer], attnums[cTask],
+	    [all, attnums, cutoff](TupleTableSlot *slot) { return all || may_count(slot, attnums, cutoff); }, no_scopes_yet);
 }
 
 SPIPlanPtr g_task_scopes = nullptr;
@@ -163,12 +116,8 @@ void relcache_callback(Datum, Oid relid) {
 	}
 }
 
-// A kept plan, generic (see pg_daily.cpp: a custom plan per statement costs more than the trigger).
 SPIPlanPtr keep(const char *sql, int nargs, Oid *types) {
-	SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
-	if (!plan || SPI_keepplan(plan) != 0)
-		elog(ERROR, "could not prepare a budget spend statement: %s", SPI_result_code_string(SPI_result));
-	return plan;
+	return keep_generic_plan(sql, nargs, types, "a budget spend statement");
 }
 
 // Runs a kept plan (inside SPI) with a new snapshot, as a VOLATILE function's statements do:
@@ -326,7 +275,7 @@ bool read_row(TupleTableSlot *slot, const int *attnums, TaskTable *tasks, Timest
 		return false;
 	bool isnull = false;
 	char *customer = TextDatumGetCString(slot_getattr(slot, attnums[cCustomer], &isnull));
-	TaskEntry *task = find_task(tasks, DatumGetUUIDP(slot_getattr(slot, attnums[cTask], &isnull)), customer, false);
+	TaskEntry *task = find_task(tasks, DatumGetUUIDP(slot_getattr(slot, attnums[cTask], &isnull)), customer);
 	if (!task || task->nbudgets == 0)
 		return false;
 	TimestampTz at = DatumGetTimestampTz(slot_getattr(slot, attnums[cOccurred], &isnull));
@@ -496,12 +445,7 @@ Datum dexcost_cost_event_budget(PG_FUNCTION_ARGS) {
 		return PointerGetDatum(nullptr);
 
 	// The statement's tasks: a DELETE checks that all of them still exist.
-	HASHCTL ctl = {};
-	ctl.keysize = sizeof(pg_uuid_t);
-	ctl.entrysize = sizeof(TaskEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	TaskTable tasks = {hash_create("dexcost budget tasks", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT), 0,
-	                   CurrentMemoryContext};
+	TaskTable tasks = TaskTable::make("dexcost budget tasks");
 	collect_tasks(old_rows, desc, attnums, is_delete, cutoff, &tasks);
 	collect_tasks(new_rows, desc, attnums, false, cutoff, &tasks);
 	if (tasks.count == 0)

@@ -63,67 +63,24 @@ struct TaskEntry {
 };
 DEXCOST_PLAIN(TaskEntry);
 
-struct TaskTable {
-	HTAB *hash;
-	int count;
-	MemoryContext cxt; // where the task types are copied
-};
-
-TaskEntry *find_task(TaskTable *tasks, const pg_uuid_t *id, const char *customer, bool create) {
-	bool found = false;
-	auto *head = static_cast<TaskEntry *>(hash_search(tasks->hash, id, create ? HASH_ENTER : HASH_FIND, &found));
-	if (!head)
-		return nullptr;
-	if (!found) {
-		head->customer_id = pstrdup(customer);
-		head->task_type = nullptr;
-		head->next = nullptr;
-		tasks->count++;
-		return head;
-	}
-	for (TaskEntry *e = head; e; e = e->next)
-		if (strcmp(e->customer_id, customer) == 0)
-			return e;
-	if (!create)
-		return nullptr;
-	auto *e = static_cast<TaskEntry *>(palloc(sizeof(TaskEntry)));
-	e->task_id = *id;
-	e->customer_id = pstrdup(customer);
+using TaskTable = StatementTasks<TaskEntry>;
+void no_type_yet(TaskEntry *e) {
 	e->task_type = nullptr;
-	e->next = head->next;
-	head->next = e;
-	tasks->count++;
-	return e;
+}
+TaskEntry *find_task(TaskTable *tasks, const pg_uuid_t *id, const char *customer) {
+	return tasks->find(id, customer);
 }
 
 // Collects the (customer, task) pairs of a transition table.
 void collect_tasks(Tuplestorestate *rows, TupleDesc desc, const int *attnums, TaskTable *tasks) {
-	if (!rows)
-		return;
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(desc, &TTSOpsMinimalTuple);
-	tuplestore_rescan(rows);
-	while (tuplestore_gettupleslot(rows, true, false, slot)) {
-		bool isnull = false;
-		Datum customer = slot_getattr(slot, attnums[cCustomer], &isnull);
-		Datum task = slot_getattr(slot, attnums[cTask], &isnull);
-		char *c = TextDatumGetCString(customer);
-		find_task(tasks, DatumGetUUIDP(task), c, true);
-		pfree(c);
-	}
-	ExecDropSingleTupleTableSlot(slot);
+	tasks->collect(rows, desc, attnums[cCustomer], attnums[cTask], [](TupleTableSlot *) { return true; }, no_type_yet);
 }
 
 SPIPlanPtr g_task_types = nullptr;
 SPIPlanPtr g_timezone = nullptr;
 
-// A kept plan. Generic: a custom plan per call would be re-planned on every statement (the
-// planner prices unnest() of a one-element array below the generic plan, so the plan cache
-// never switches), which cost more than the whole trigger.
 SPIPlanPtr keep(const char *sql, int nargs, Oid *types) {
-	SPIPlanPtr plan = SPI_prepare_cursor(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
-	if (!plan || SPI_keepplan(plan) != 0)
-		elog(ERROR, "could not prepare a daily pre-aggregate statement: %s", SPI_result_code_string(SPI_result));
-	return plan;
+	return keep_generic_plan(sql, nargs, types, "a daily pre-aggregate statement");
 }
 
 // Fills in the task types (inside SPI). Tasks that no longer exist keep nullptr.
@@ -141,15 +98,11 @@ void look_up_task_types(TaskTable *tasks) {
 	Datum *customers = static_cast<Datum *>(palloc(sizeof(Datum) * tasks->count));
 	Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * tasks->count));
 	int n = 0;
-	HASH_SEQ_STATUS seq;
-	hash_seq_init(&seq, tasks->hash);
-	TaskEntry *head;
-	while ((head = static_cast<TaskEntry *>(hash_seq_search(&seq))) != nullptr)
-		for (TaskEntry *e = head; e; e = e->next) {
-			customers[n] = CStringGetTextDatum(e->customer_id);
-			ids[n] = UUIDPGetDatum(&e->task_id);
-			++n;
-		}
+	tasks->for_each([customers, ids, &n](TaskEntry *e) {
+		customers[n] = CStringGetTextDatum(e->customer_id);
+		ids[n] = UUIDPGetDatum(&e->task_id);
+		++n;
+	});
 	Datum args[2] = {PointerGetDatum(construct_array(customers, n, TEXTOID, -1, false, TYPALIGN_INT)),
 	                 PointerGetDatum(construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR))};
 	int rc = SPI_execute_plan(g_task_types, args, nullptr, true, 0);
@@ -161,7 +114,7 @@ void look_up_task_types(TaskTable *tasks) {
 		char *customer = TextDatumGetCString(SPI_getbinval(tuple, SPI_tuptable->tupdesc, 1, &isnull));
 		Datum id = SPI_getbinval(tuple, SPI_tuptable->tupdesc, 2, &isnull);
 		Datum type = SPI_getbinval(tuple, SPI_tuptable->tupdesc, 3, &isnull);
-		TaskEntry *e = find_task(tasks, DatumGetUUIDP(id), customer, false);
+		TaskEntry *e = find_task(tasks, DatumGetUUIDP(id), customer);
 		if (e)
 			e->task_type = MemoryContextStrdup(tasks->cxt, TextDatumGetCString(type));
 	}
@@ -207,7 +160,7 @@ const char *text_or_empty(TupleTableSlot *slot, int attnum) {
 bool read_row(TupleTableSlot *slot, const int *attnums, TaskTable *tasks, Datum tz, PlainRow *out) {
 	bool isnull = false;
 	out->customer_id = TextDatumGetCString(slot_getattr(slot, attnums[cCustomer], &isnull));
-	TaskEntry *task = find_task(tasks, DatumGetUUIDP(slot_getattr(slot, attnums[cTask], &isnull)), out->customer_id, false);
+	TaskEntry *task = find_task(tasks, DatumGetUUIDP(slot_getattr(slot, attnums[cTask], &isnull)), out->customer_id);
 	if (!task || !task->task_type)
 		return false;
 	out->task_type = task->task_type;
@@ -783,12 +736,7 @@ Datum dexcost_daily_events_changed(PG_FUNCTION_ARGS) {
 	column_numbers(desc, attnums);
 
 	// The statement's tasks, and their types.
-	HASHCTL ctl = {};
-	ctl.keysize = sizeof(pg_uuid_t);
-	ctl.entrysize = sizeof(TaskEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	TaskTable tasks = {hash_create("dexcost daily tasks", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT), 0,
-	                   CurrentMemoryContext};
+	TaskTable tasks = TaskTable::make("dexcost daily tasks");
 	collect_tasks(trigdata->tg_oldtable, desc, attnums, &tasks);
 	collect_tasks(trigdata->tg_newtable, desc, attnums, &tasks);
 	if (tasks.count == 0)

@@ -655,12 +655,8 @@ SPIPlanPtr keep_plan(SPIPlanPtr *slot, const char *sql, int n, const Oid *elemen
 	Oid types[32];
 	for (int i = 0; i < n; ++i)
 		types[i] = get_array_type(element_types[i]);
-	// Generic: custom plans would be re-planned on every call (see pg_daily.cpp, keep()).
-	SPIPlanPtr plan = SPI_prepare_cursor(sql, n, types, CURSOR_OPT_GENERIC_PLAN);
-	if (!plan || SPI_keepplan(plan) != 0)
-		elog(ERROR, "could not prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
-	*slot = plan;
-	return plan;
+	*slot = keep_generic_plan(sql, n, types, "an ingest statement");
+	return *slot;
 }
 
 // Runs a kept plan with array arguments built from columns.

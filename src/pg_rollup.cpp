@@ -268,11 +268,7 @@ SPIPlanPtr prepare_delta_insert(Oid totals_array_type, bool live_tasks_only) {
 	          " AND t.task_id OPERATOR(pg_catalog.=) d.task_id)"
 	        : "INSERT INTO dexcost.task_rollup_delta (customer_id, task_id, totals)"
 	          " SELECT pg_catalog.unnest($1), pg_catalog.unnest($2), pg_catalog.unnest($3)";
-	// Generic: custom plans would be re-planned on every statement (see pg_daily.cpp, keep()).
-	SPIPlanPtr plan = SPI_prepare_cursor(sql, 3, types, CURSOR_OPT_GENERIC_PLAN);
-	if (!plan || SPI_keepplan(plan) != 0)
-		elog(ERROR, "could not prepare the roll-up delta insert: %s", SPI_result_code_string(SPI_result));
-	return plan;
+	return keep_generic_plan(sql, 3, types, "the roll-up delta insert");
 }
 
 // Appends the deltas in one INSERT (phase 3). A DELETE's deltas are kept only for tasks that
