@@ -227,6 +227,54 @@ void release_on_reset(dexcost::InvoiceCursor *cursor) {
 	MemoryContextRegisterResetCallback(CurrentMemoryContext, cb);
 }
 
+
+// An export read chunk by chunk (phase 2 per chunk): the cursor, the row array (aligned for
+// InvoiceRow's 128-bit integers) and the text arena, which grows when a row needs more.
+struct ChunkReader {
+	dexcost::InvoiceCursor *cursor;
+	InvoiceRow *rows;
+	char *arena;
+	size_t arena_size;
+	const char *format_name;
+};
+DEXCOST_PLAIN(ChunkReader);
+
+ChunkReader start_chunks(dexcost::InvoiceFormat format, text *format_arg) {
+	ChunkReader r;
+	r.cursor = static_cast<dexcost::InvoiceCursor *>(palloc(sizeof(dexcost::InvoiceCursor)));
+	dexcost::invoice_cursor_init(r.cursor, format);
+	release_on_reset(r.cursor);
+	// InvoiceRow holds 128-bit integers: align the array to 16 bytes (palloc gives MAXALIGN, 8).
+	static_assert(alignof(InvoiceRow) <= 16, "InvoiceRow alignment");
+	char *row_bytes = static_cast<char *>(palloc(sizeof(InvoiceRow) * kChunkRows + 16));
+	r.rows = reinterpret_cast<InvoiceRow *>(TYPEALIGN(16, reinterpret_cast<uintptr_t>(row_bytes)));
+	r.arena_size = kChunkArena;
+	r.arena = static_cast<char *>(palloc(r.arena_size));
+	r.format_name = text_to_cstring(format_arg);
+	return r;
+}
+
+// Parses the next chunk into r->rows (*n rows): kMore, or kDone for the last one. An unreadable
+// file raises; a row longer than the arena grows it and parses again.
+InvoiceStatus next_chunk(ChunkReader *r, std::string_view input, size_t *n) {
+	for (;;) {
+		size_t needed = 0;
+		*n = 0;
+		InvoiceStatus st = dexcost::invoice_next(input, r->cursor, r->rows, kChunkRows, r->arena, r->arena_size, n, &needed);
+		if (st == InvoiceStatus::kBadFile)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			                errmsg("cannot read the %s file: %s", r->format_name, r->cursor->file_error),
+			                errhint("Check the format name and that the whole export was passed (see docs/reconcile.md).")));
+		if (st != InvoiceStatus::kNeedArena)
+			return st;
+		if (needed > MaxAllocSize)
+			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("an invoice line is longer than 512 MB")));
+		pfree(r->arena);
+		r->arena_size = needed;
+		r->arena = static_cast<char *>(palloc(r->arena_size));
+	}
+}
+
 } // namespace
 
 } // namespace dexcost_pg
@@ -293,34 +341,16 @@ Datum dexcost_load_invoice(PG_FUNCTION_ARGS) {
 	l->batch_context = AllocSetContextCreate(CurrentMemoryContext, "dexcost invoice batch", ALLOCSET_DEFAULT_SIZES);
 	bool has_check = desc->constr != nullptr && (desc->constr->has_not_null || desc->constr->num_check > 0);
 
-	auto *cursor = static_cast<dexcost::InvoiceCursor *>(palloc(sizeof(dexcost::InvoiceCursor)));
-	dexcost::invoice_cursor_init(cursor, format);
-	release_on_reset(cursor);
-	static_assert(alignof(InvoiceRow) <= 16, "InvoiceRow alignment");
-	char *row_bytes = static_cast<char *>(palloc(sizeof(InvoiceRow) * kChunkRows + 16));
-	auto *rows = reinterpret_cast<InvoiceRow *>(TYPEALIGN(16, reinterpret_cast<uintptr_t>(row_bytes)));
-	size_t arena_size = kChunkArena;
-	char *arena = static_cast<char *>(palloc(arena_size));
+	ChunkReader reader = start_chunks(format, format_arg);
+	const InvoiceRow *rows = reader.rows;
 	int64 ordinal = 0, loaded = 0;
 	int32 rounded = 0;
 	int64 from_us = 0, to_us = 0;
 	bool any_period = false;
 	MemoryContext per_chunk = AllocSetContextCreate(CurrentMemoryContext, "dexcost invoice chunk", ALLOCSET_DEFAULT_SIZES);
 	for (;;) {
-		size_t n = 0, needed = 0;
-		InvoiceStatus st = dexcost::invoice_next(input, cursor, rows, kChunkRows, arena, arena_size, &n, &needed);
-		if (st == InvoiceStatus::kBadFile)
-			ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			                errmsg("cannot read the %s file: %s", text_to_cstring(format_arg), cursor->file_error),
-			                errhint("Check the format name and that the whole export was passed (see docs/reconcile.md).")));
-		if (st == InvoiceStatus::kNeedArena) {
-			if (needed > MaxAllocSize)
-				ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("an invoice line is longer than 512 MB")));
-			pfree(arena);
-			arena_size = needed;
-			arena = static_cast<char *>(palloc(arena_size));
-			continue;
-		}
+		size_t n = 0;
+		InvoiceStatus st = next_chunk(&reader, input, &n);
 		// The batch's tuples must outlive the chunk's arena: flush before the next invoice_next().
 		for (size_t k = 0; k < n; ++k) {
 			const InvoiceRow &r = rows[k];
@@ -398,32 +428,13 @@ Datum dexcost_parse_invoice(PG_FUNCTION_ARGS) {
 	InitMaterializedSRF(fcinfo, 0);
 	auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
 
-	auto *cursor = static_cast<dexcost::InvoiceCursor *>(palloc(sizeof(dexcost::InvoiceCursor)));
-	dexcost::invoice_cursor_init(cursor, format);
-	release_on_reset(cursor);
-	// InvoiceRow holds 128-bit integers: align the array to 16 bytes (palloc gives MAXALIGN, 8).
-	static_assert(alignof(InvoiceRow) <= 16, "InvoiceRow alignment");
-	char *row_bytes = static_cast<char *>(palloc(sizeof(InvoiceRow) * kChunkRows + 16));
-	auto *rows = reinterpret_cast<InvoiceRow *>(TYPEALIGN(16, reinterpret_cast<uintptr_t>(row_bytes)));
-	size_t arena_size = kChunkArena;
-	char *arena = static_cast<char *>(palloc(arena_size));
+	ChunkReader reader = start_chunks(format, format_arg);
+	const InvoiceRow *rows = reader.rows;
 	int64 ordinal = 0;
 	MemoryContext per_chunk = AllocSetContextCreate(CurrentMemoryContext, "dexcost invoice chunk", ALLOCSET_DEFAULT_SIZES);
 	for (;;) {
-		size_t n = 0, needed = 0;
-		InvoiceStatus st = dexcost::invoice_next(input, cursor, rows, kChunkRows, arena, arena_size, &n, &needed);
-		if (st == InvoiceStatus::kBadFile)
-			ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			                errmsg("cannot read the %s file: %s", text_to_cstring(format_arg), cursor->file_error),
-			                errhint("Check the format name and that the whole export was passed (see docs/reconcile.md).")));
-		if (st == InvoiceStatus::kNeedArena) {
-			if (needed > MaxAllocSize)
-				ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED), errmsg("an invoice line is longer than 512 MB")));
-			pfree(arena);
-			arena_size = needed;
-			arena = static_cast<char *>(palloc(arena_size));
-			continue;
-		}
+		size_t n = 0;
+		InvoiceStatus st = next_chunk(&reader, input, &n);
 		MemoryContext old = MemoryContextSwitchTo(per_chunk);
 		for (size_t k = 0; k < n; ++k)
 			put_row(rsinfo, rows[k], ++ordinal);
