@@ -221,6 +221,22 @@ struct StatementTasks {
 	}
 };
 
+// The TriggerData of an AFTER INSERT / UPDATE / DELETE FOR EACH STATEMENT trigger with at
+// least one transition table; anything else raises, naming the function.
+inline TriggerData *statement_trigger_data(FunctionCallInfo fcinfo, const char *function) {
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("%s() must be called as a trigger", function)));
+	auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+	    TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) || (!trigdata->tg_newtable && !trigdata->tg_oldtable))
+		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+		                errmsg("%s() must fire AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT with its transition tables",
+		                       function),
+		                errhint("Reinstall the dexcost extension to restore its triggers.")));
+	return trigdata;
+}
+
 // A kept (SPI_keepplan) plan for a trigger's statement, always generic: with a custom plan
 // the statement is planned again on every call (the planner prices unnest() of a one-element
 // array below the generic plan, so the plan cache never switches), which cost more than the

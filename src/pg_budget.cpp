@@ -416,16 +416,11 @@ using namespace dexcost_pg;
 // AFTER INSERT / UPDATE / DELETE FOR EACH STATEMENT on cost_event, with transition tables:
 // appends the statement's signed spend per budget and bucket to dexcost.budget_spend.
 Datum dexcost_cost_event_budget(PG_FUNCTION_ARGS) {
-	if (!CALLED_AS_TRIGGER(fcinfo))
+	TriggerData *trigdata = statement_trigger_data(fcinfo, "cost_event_budget");
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && (!trigdata->tg_newtable || !trigdata->tg_oldtable))
 		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("cost_event_budget() must be called as a trigger")));
-	auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
-	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
-	    TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) || (!trigdata->tg_newtable && !trigdata->tg_oldtable) ||
-	    (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) && (!trigdata->tg_newtable || !trigdata->tg_oldtable)))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("cost_event_budget() must fire AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT "
-		                       "with its transition tables")));
+		                errmsg("cost_event_budget() on UPDATE needs both transition tables"),
+		                errhint("Reinstall the dexcost extension to restore its triggers.")));
 	bool is_delete = TRIGGER_FIRED_BY_DELETE(trigdata->tg_event);
 	bool is_update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
 	Tuplestorestate *old_rows = is_delete || is_update ? trigdata->tg_oldtable : nullptr;

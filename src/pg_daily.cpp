@@ -722,15 +722,7 @@ Datum dexcost_daily_tasks_changed(PG_FUNCTION_ARGS) {
 // AFTER INSERT / UPDATE / DELETE FOR EACH STATEMENT on cost_event, with transition tables:
 // appends the statement's signed daily contributions to the three daily delta tables.
 Datum dexcost_daily_events_changed(PG_FUNCTION_ARGS) {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("daily_events_changed() must be called as a trigger")));
-	auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
-	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
-	    TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) || (!trigdata->tg_newtable && !trigdata->tg_oldtable))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("daily_events_changed() must fire AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT "
-		                       "with its transition tables")));
+	TriggerData *trigdata = statement_trigger_data(fcinfo, "daily_events_changed");
 	TupleDesc desc = RelationGetDescr(trigdata->tg_relation);
 	int attnums[cColCount];
 	column_numbers(desc, attnums);

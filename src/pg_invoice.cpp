@@ -239,6 +239,17 @@ struct ChunkReader {
 };
 DEXCOST_PLAIN(ChunkReader);
 
+// The format a format name argument names (phase 1: an unknown name raises).
+dexcost::InvoiceFormat format_of(text *format_arg) {
+	dexcost::InvoiceFormat format;
+	std::string_view name(VARDATA_ANY(format_arg), VARSIZE_ANY_EXHDR(format_arg));
+	if (!dexcost::invoice_format_from_name(name, &format))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("unknown invoice format \"%s\"", text_to_cstring(format_arg)),
+		                errhint("Use openai_costs_csv, openai_costs_json, anthropic_cost_report, aws_cur2 or focus.")));
+	return format;
+}
+
 ChunkReader start_chunks(dexcost::InvoiceFormat format, text *format_arg) {
 	ChunkReader r;
 	r.cursor = static_cast<dexcost::InvoiceCursor *>(palloc(sizeof(dexcost::InvoiceCursor)));
@@ -290,12 +301,7 @@ Datum dexcost_load_invoice(PG_FUNCTION_ARGS) {
 	Datum source = PointerGetDatum(PG_GETARG_TEXT_P_COPY(1));
 	Datum provider = PG_ARGISNULL(2) ? (Datum)0 : PointerGetDatum(PG_GETARG_TEXT_P_COPY(2));
 	text *format_arg = PG_GETARG_TEXT_PP(3);
-	dexcost::InvoiceFormat format;
-	std::string_view name(VARDATA_ANY(format_arg), VARSIZE_ANY_EXHDR(format_arg));
-	if (!dexcost::invoice_format_from_name(name, &format))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("unknown invoice format \"%s\"", text_to_cstring(format_arg)),
-		                errhint("Use openai_costs_csv, openai_costs_json, anthropic_cost_report, aws_cur2 or focus.")));
+	dexcost::InvoiceFormat format = format_of(format_arg);
 	text *content = PG_GETARG_TEXT_PP(4);
 	std::string_view input(VARDATA_ANY(content), VARSIZE_ANY_EXHDR(content));
 	InitMaterializedSRF(fcinfo, 0);
@@ -417,12 +423,7 @@ Datum dexcost_load_invoice(PG_FUNCTION_ARGS) {
 // numbered from 1 (ordinal).
 Datum dexcost_parse_invoice(PG_FUNCTION_ARGS) {
 	text *format_arg = PG_GETARG_TEXT_PP(0);
-	dexcost::InvoiceFormat format;
-	std::string_view name(VARDATA_ANY(format_arg), VARSIZE_ANY_EXHDR(format_arg));
-	if (!dexcost::invoice_format_from_name(name, &format))
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-		                errmsg("unknown invoice format \"%s\"", text_to_cstring(format_arg)),
-		                errhint("Use openai_costs_csv, openai_costs_json, anthropic_cost_report, aws_cur2 or focus.")));
+	dexcost::InvoiceFormat format = format_of(format_arg);
 	text *content = PG_GETARG_TEXT_PP(1);
 	std::string_view input(VARDATA_ANY(content), VARSIZE_ANY_EXHDR(content));
 	InitMaterializedSRF(fcinfo, 0);

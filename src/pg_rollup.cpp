@@ -351,17 +351,7 @@ using namespace dexcost_pg;
 // AFTER INSERT / UPDATE / DELETE FOR EACH STATEMENT on cost_event, with transition tables:
 // appends one delta per task the statement changed.
 Datum dexcost_cost_event_rollup(PG_FUNCTION_ARGS) {
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("cost_event_rollup() must be called as a trigger")));
-	auto *trigdata = reinterpret_cast<TriggerData *>(fcinfo->context);
-	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
-	    TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("cost_event_rollup() must fire AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT")));
-	if (!trigdata->tg_newtable && !trigdata->tg_oldtable)
-		ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-		                errmsg("cost_event_rollup() needs REFERENCING OLD TABLE and/or NEW TABLE")));
+	TriggerData *trigdata = statement_trigger_data(fcinfo, "cost_event_rollup");
 	TupleDesc desc = RelationGetDescr(trigdata->tg_relation);
 	int attnums[eColCount];
 	event_attnums(desc, attnums);

@@ -125,7 +125,7 @@ SELECT * FROM pg_temp.differences();
 
 -- Deletes: events whose tasks remain (one statement), a single event, then whole tasks (their
 -- events go with them: the trigger recomputes from the ledger).
-DELETE FROM dexcost.cost_event WHERE customer_id = 'bp-0' AND event_id::text LIKE '%1';
+DELETE FROM dexcost.cost_event WHERE customer_id = 'bp-0' AND event_id::text LIKE 'b1000000-%1';  -- (not the events with random ids)
 DELETE FROM dexcost.cost_event WHERE event_id = 'b1000000-0000-4000-8000-000000000004';
 SELECT * FROM pg_temp.spend();
 SELECT * FROM pg_temp.differences();
