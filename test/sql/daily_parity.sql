@@ -158,6 +158,33 @@ SELECT (SELECT count(*) FROM dexcost.daily_customer_delta) + (SELECT count(*) FR
        + (SELECT count(*) FROM dexcost.daily_retry_delta) AS deltas_left;
 SELECT count(*) AS daily_check_rows FROM dexcost.daily_check();
 
+-- rebuild_daily() folds everything at once and writes each folded table in key order, day first,
+-- as a table folded minute by minute is laid out: a BI filter on the last N days then reads rows
+-- stored together. Hash order (what the fold wrote before) would put most rows out of order here.
+SELECT dexcost.rebuild_daily() >= 0 AS rebuilt;
+SELECT t.folded_table, t.n_rows > 3 AS several_rows, t.out_of_order
+  FROM (SELECT 'daily_customer' AS folded_table, count(*) AS n_rows, count(*) FILTER (WHERE k < prev) AS out_of_order
+          FROM (SELECT (day, customer_id, task_type) AS k, lag((day, customer_id, task_type)) OVER (ORDER BY ctid) AS prev
+                  FROM dexcost.daily_customer) AS s
+        UNION ALL
+        SELECT 'daily_customer_total', count(*), count(*) FILTER (WHERE k < prev)
+          FROM (SELECT (day, customer_id) AS k, lag((day, customer_id)) OVER (ORDER BY ctid) AS prev
+                  FROM dexcost.daily_customer_total) AS s
+        UNION ALL
+        SELECT 'daily_workflow', count(*), count(*) FILTER (WHERE k < prev)
+          FROM (SELECT (day, task_type) AS k, lag((day, task_type)) OVER (ORDER BY ctid) AS prev
+                  FROM dexcost.daily_workflow) AS s
+        UNION ALL
+        SELECT 'daily_model', count(*), count(*) FILTER (WHERE k < prev)
+          FROM (SELECT (day, task_type, provider, model, route, service_tier, fallback_reason) AS k,
+                       lag((day, task_type, provider, model, route, service_tier, fallback_reason)) OVER (ORDER BY ctid) AS prev
+                  FROM dexcost.daily_model) AS s
+        UNION ALL
+        SELECT 'daily_workflow_sketch', count(*), count(*) FILTER (WHERE k < prev)
+          FROM (SELECT (day, task_type) AS k, lag((day, task_type)) OVER (ORDER BY ctid) AS prev
+                  FROM dexcost.daily_workflow_sketch) AS s) AS t
+ ORDER BY 1;
+
 -- Its tasks deleted, the test leaves nothing behind in the ledger or the daily tables.
 DELETE FROM dexcost.task WHERE customer_id LIKE 'dp-%';
 SELECT * FROM pg_temp.differences();
