@@ -24,7 +24,7 @@ CREATE POLICY narrow ON dexcost.customer_period AS RESTRICTIVE USING (customer_i
 SET ROLE drift_admin;
 SELECT * FROM dexcost.isolation_check();
 
--- run_checks() counts it, warns (the DBA sees it in the log of the pg_cron job) and notifies on every run.
+-- run_checks() counts it, warns (under pg_cron the DBA finds it in the server log) and notifies on every run.
 SET client_min_messages = warning;
 SELECT status, notified >= 1 AS notified, isolation_drift FROM dexcost.run_checks('2020-01-02 12:00+00');
 SELECT status, notified >= 1 AS notified, isolation_drift FROM dexcost.run_checks('2020-01-02 12:00+00');
