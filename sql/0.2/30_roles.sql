@@ -233,6 +233,22 @@ COMMENT ON COLUMN @extschema@.customer_isolation.changed_by IS 'The login that l
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.customer_isolation', '');
 GRANT SELECT, INSERT, UPDATE, DELETE ON @extschema@.customer_isolation TO dexcost_admin;
 
+-- The tables whose rows belong to customers: customer_isolation_apply() puts the policy on
+-- them, isolation_check() checks it is still there (one list, so the two cannot disagree).
+CREATE FUNCTION @extschema@.customer_isolation_tables() RETURNS regclass[]
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT ARRAY['@extschema@.task', '@extschema@.cost_event', '@extschema@.revenue_revision', '@extschema@.daily_customer',
+               '@extschema@.daily_customer_delta', '@extschema@.daily_customer_total', '@extschema@.customer_period',
+               '@extschema@.task_rollup', '@extschema@.task_rollup_delta', '@extschema@.task_reported_totals',
+               '@extschema@.revenue']::pg_catalog.text[]::pg_catalog.regclass[]  -- resolved per call: revenue comes later
+$$;
+COMMENT ON FUNCTION @extschema@.customer_isolation_tables() IS
+  'Internal: the tables whose rows belong to customers, which per-customer isolation puts the customer_isolation policy on.';
+REVOKE EXECUTE ON FUNCTION @extschema@.customer_isolation_tables() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION @extschema@.customer_isolation_tables() TO dexcost_admin;
+
 -- Trigger: makes the catalogue match the switch (a policy and RLS on every table whose rows
 -- belong to customers, or none); runs as the owner, who alone may alter those tables.
 CREATE FUNCTION @extschema@.customer_isolation_apply() RETURNS trigger
@@ -243,10 +259,7 @@ DECLARE
     enabled constant boolean := CASE WHEN TG_OP = 'DELETE' THEN false ELSE NEW.enabled END;
     t regclass;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['@extschema@.task', '@extschema@.cost_event', '@extschema@.revenue_revision', '@extschema@.daily_customer', '@extschema@.daily_customer_delta', '@extschema@.daily_customer_total',
-                             '@extschema@.customer_period',
-                             '@extschema@.task_rollup', '@extschema@.task_rollup_delta',
-                             '@extschema@.task_reported_totals', '@extschema@.revenue']::regclass[]
+    FOREACH t IN ARRAY @extschema@.customer_isolation_tables()
     LOOP
         IF EXISTS (SELECT 1 FROM pg_catalog.pg_policy AS p WHERE p.polrelid = t AND p.polname = 'customer_isolation') THEN
             EXECUTE pg_catalog.format('DROP POLICY customer_isolation ON %s', t);

@@ -133,12 +133,14 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.anomaly', '');
 CREATE FUNCTION @extschema@.run_checks(as_of timestamptz DEFAULT pg_catalog.now(),
                                        OUT status text, OUT checked_day date, OUT detected integer,
                                        OUT new_anomalies integer, OUT notified integer,
-                                       OUT new_budget_alerts integer)
+                                       OUT new_budget_alerts integer, OUT isolation_drift integer)
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
   SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     a record;
+    drift json;
+    lines text;
 BEGIN
     PERFORM @extschema@._check_range('as_of', as_of, 'as_of', as_of,
                                      'Leave as_of out for now(), or give a finite instant such as ''2026-09-15''.');
@@ -147,6 +149,7 @@ BEGIN
     new_anomalies := 0;
     notified := 0;
     new_budget_alerts := 0;
+    isolation_drift := 0;
     -- One run at a time: a concurrent second run returns at once instead of queueing.
     IF NOT pg_catalog.pg_try_advisory_xact_lock(4242000009) THEN
         status := 'skipped';
@@ -166,7 +169,7 @@ BEGIN
     LOOP
         new_anomalies := new_anomalies + 1;
         PERFORM pg_catalog.pg_notify('dexcost_alerts', pg_catalog.json_build_object(
-            'anomaly_id', a.anomaly_id, 'kind', a.kind, 'subject_type', a.subject_type, 'subject_id', a.subject_id,
+            'type', 'anomaly', 'anomaly_id', a.anomaly_id, 'kind', a.kind, 'subject_type', a.subject_type, 'subject_id', a.subject_id,
             'day', a.day, 'metric', a.metric, 'baseline', a.baseline, 'observed', a.observed, 'ratio', a.ratio,
             'score', a.score, 'estimated_excess_cost_usd', a.estimated_excess_cost_usd,
             'share_of_monthly_spend', a.share_of_monthly_spend, 'severity', a.severity,
@@ -177,11 +180,35 @@ BEGIN
     -- record_budget_alerts; they count in notified too).
     new_budget_alerts := @extschema@.record_budget_alerts();
     notified := notified + new_budget_alerts;
+    -- Isolation drift (isolation_check): reported on every run while it lasts, since tenants
+    -- may see every customer until someone puts RLS and the policies back.
+    -- The payload lists the items in order while they fit in 7000 bytes (pg_notify takes 8000).
+    SELECT pg_catalog.count(*)::integer,
+           pg_catalog.json_agg(d.entry ORDER BY d.n) FILTER (WHERE d.upto <= 7000),
+           pg_catalog.string_agg(pg_catalog.format('%s: %s is %s, expected %s', d.table_name, d.item, d.actual, d.expected),
+                                 E'\n' ORDER BY d.n)
+      INTO isolation_drift, drift, lines
+      FROM (SELECT e.*, pg_catalog.sum(pg_catalog.octet_length(e.entry::text) + 2) OVER (ORDER BY e.n) AS upto
+              FROM (SELECT c.*, pg_catalog.json_build_object('table_name', c.table_name, 'item', c.item,
+                                                             'expected', c.expected, 'actual', c.actual) AS entry
+                      FROM @extschema@.isolation_check() WITH ORDINALITY AS c(table_name, item, expected, actual, n)) AS e
+           ) AS d;
+    IF isolation_drift > 0 THEN
+        RAISE WARNING 'customer isolation drift: % item(s) differ from dexcost.customer_isolation', isolation_drift
+          USING DETAIL = lines,
+                HINT = 'SELECT * FROM dexcost.isolation_check() lists them; SELECT dexcost.set_customer_isolation(true) (or false) puts row-level security and the customer_isolation policies back, other policies must be dropped by hand.';
+        PERFORM pg_catalog.pg_notify('dexcost_alerts', pg_catalog.json_build_object(
+            'type', 'customer_isolation_drift',
+            'isolation', CASE WHEN EXISTS (SELECT 1 FROM @extschema@.customer_isolation AS i WHERE i.enabled)
+                              THEN 'on' ELSE 'off' END,
+            'drift_count', isolation_drift, 'drift', drift)::text);
+        notified := notified + 1;
+    END IF;
     status := 'ok';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.run_checks(timestamptz) IS
-  'Runs the anomaly detectors for the last complete day before as_of, stores new findings in dexcost.anomaly (once each) and sends pg_notify(''dexcost_alerts'', json) for each new one; then records the budget thresholds crossed in the current periods (dexcost.record_budget_alerts: once per period, notified too) and counts them in new_budget_alerts. A concurrent second run returns status skipped at once. Schedule it with pg_cron: SELECT cron.schedule(''dexcost-checks'', ''*/15 * * * *'', ''SELECT dexcost.run_checks()'').';
+  'Runs the anomaly detectors for the last complete day before as_of, stores new findings in dexcost.anomaly (once each) and sends pg_notify(''dexcost_alerts'', json) for each new one; then records the budget thresholds crossed in the current periods (dexcost.record_budget_alerts: once per period, notified too) and counts them in new_budget_alerts; finally counts the per-customer isolation drift (dexcost.isolation_check()) in isolation_drift and, while there is any, raises a WARNING and sends a customer_isolation_drift payload on every run. Payloads: docs/reference.md#alert-payloads. A concurrent second run returns status skipped at once. Schedule it with pg_cron: SELECT cron.schedule(''dexcost-checks'', ''*/15 * * * *'', ''SELECT dexcost.run_checks()'').';
 
 CREATE FUNCTION @extschema@.acknowledge_anomaly(anomaly_id bigint, note text DEFAULT NULL) RETURNS boolean
   LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE

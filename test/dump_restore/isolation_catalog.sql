@@ -10,3 +10,5 @@ SELECT 'policy', p.tablename, p.policyname, p.permissive, p.roles, p.cmd, p.qual
  ORDER BY p.tablename, p.policyname;
 SELECT 'tables with rls', count(*) FILTER (WHERE c.relrowsecurity)
   FROM pg_catalog.pg_class AS c WHERE c.relnamespace = 'dexcost'::pg_catalog.regnamespace;
+-- And what isolation_check() sees: no drift from the switch, before the dump as after the restore.
+SELECT 'isolation drift', count(*) FROM dexcost.isolation_check();

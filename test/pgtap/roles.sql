@@ -91,6 +91,8 @@ INSERT INTO decided VALUES
   ('dexcost.rollup_check()', 'function', '', '', '', '', 'X'),
   ('dexcost.run_budget_checks()', 'function', '', '', '', '', 'X'),
   ('dexcost.set_customer_isolation(boolean)', 'function', '', '', '', '', 'X'),
+  ('dexcost.customer_isolation_tables()', 'function', '', '', '', '', 'X'),
+  ('dexcost.isolation_check()', 'function', '', '', '', '', 'X'),
   ('dexcost.set_setting(text,text)', 'function', '', '', '', '', 'X'),
   ('dexcost.setting_changed(text)', 'function', '', '', '', '', 'X'),
   ('dexcost.settle_budget(uuid,numeric,interval)', 'function', '', '', 'X', 'X', 'X'),

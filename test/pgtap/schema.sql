@@ -485,24 +485,25 @@ SELECT functions_are('dexcost', ARRAY[
     'anomalies_on_day', 'backfill_retries', 'budget_changed', 'budget_projection', 'budget_reserved',
     'budget_spend_reset', 'budget_spent', 'budget_spent_now', 'check_budget', 'check_budget_args', 'compute_cost',
     'cost_event_before_write', 'cost_event_budget', 'cost_event_rollup', 'cost_event_truncated',
-    'customer_isolation_apply', 'customer_visible', 'daily_check', 'daily_contributions', 'daily_events_changed',
-    'daily_task_deleting', 'daily_task_retyped', 'daily_tasks_changed', 'day_starting_at_or_after', 'ddsketch_in',
-    'ddsketch_out', 'ddsketch_recv', 'ddsketch_send', 'detect_anomalies', 'detect_retries', 'export_events',
-    'export_tasks', 'fold_daily', 'fold_rollups', 'import_invoice', 'ingest', 'ingest_records', 'load_revenue',
-    'local_day', 'lock_for_tree_change', 'mark_not_retry', 'mark_retry', 'model_alias_before_write',
-    'model_price_before_write', 'pareto', 'pareto_add', 'pareto_combine', 'pareto_final', 'pareto_in',
-    'pareto_keys_for_share', 'pareto_merge', 'pareto_out', 'pareto_recv', 'pareto_send', 'pareto_share_of_top',
-    'pareto_summary', 'pareto_top', 'percentile', 'percentile_add', 'percentile_final', 'percentiles',
-    'percentiles_add', 'percentiles_final', 'period_end', 'period_start', 'periods_fresh', 'price_catalog_changed',
-    'rebuild_budget_spend', 'rebuild_daily', 'rebuild_rollups', 'reconcile', 'record_budget_alerts',
-    'refresh_periods', 'refuse_truncate_seeds', 'report_periods', 'reprice', 'reserve_budget', 'retry_candidate',
-    'retry_confidence', 'retry_summary', 'revenue_revision_before_write', 'rollup_check', 'run_budget_checks',
-    'run_checks', 'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget',
-    'shift_subtree_totals', 'sketch', 'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max',
-    'sketch_mean', 'sketch_merge', 'sketch_min', 'sketch_percentile', 'sketch_percentiles',
-    'sketch_relative_error', 'sketch_sum', 'spend_bucket', 'statement', 'statement_detail', 'statement_html',
-    'sum', 'task_adopt_pending', 'task_after_delete', 'task_after_reparent', 'task_before_write', 'timezone',
-    'totals_add', 'totals_of', 'totals_sub', 'unattributed_customer', 'zero_totals'
+    'customer_isolation_apply', 'customer_isolation_tables', 'customer_visible', 'daily_check',
+    'daily_contributions', 'daily_events_changed', 'daily_task_deleting', 'daily_task_retyped',
+    'daily_tasks_changed', 'day_starting_at_or_after', 'ddsketch_in', 'ddsketch_out', 'ddsketch_recv',
+    'ddsketch_send', 'detect_anomalies', 'detect_retries', 'export_events', 'export_tasks', 'fold_daily',
+    'fold_rollups', 'import_invoice', 'ingest', 'ingest_records', 'isolation_check', 'load_revenue', 'local_day',
+    'lock_for_tree_change', 'mark_not_retry', 'mark_retry', 'model_alias_before_write', 'model_price_before_write',
+    'pareto', 'pareto_add', 'pareto_combine', 'pareto_final', 'pareto_in', 'pareto_keys_for_share', 'pareto_merge',
+    'pareto_out', 'pareto_recv', 'pareto_send', 'pareto_share_of_top', 'pareto_summary', 'pareto_top',
+    'percentile', 'percentile_add', 'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final',
+    'period_end', 'period_start', 'periods_fresh', 'price_catalog_changed', 'rebuild_budget_spend',
+    'rebuild_daily', 'rebuild_rollups', 'reconcile', 'record_budget_alerts', 'refresh_periods',
+    'refuse_truncate_seeds', 'report_periods', 'reprice', 'reserve_budget', 'retry_candidate', 'retry_confidence',
+    'retry_summary', 'revenue_revision_before_write', 'rollup_check', 'run_budget_checks', 'run_checks',
+    'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget', 'shift_subtree_totals', 'sketch',
+    'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max', 'sketch_mean', 'sketch_merge',
+    'sketch_min', 'sketch_percentile', 'sketch_percentiles', 'sketch_relative_error', 'sketch_sum', 'spend_bucket',
+    'statement', 'statement_detail', 'statement_html', 'sum', 'task_adopt_pending', 'task_after_delete',
+    'task_after_reparent', 'task_before_write', 'timezone', 'totals_add', 'totals_of', 'totals_sub',
+    'unattributed_customer', 'zero_totals'
 ]);
 SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
                                         ORDER BY p.proname)
@@ -603,6 +604,7 @@ SELECT bag_eq(
              ('check_budget s'),
              ('check_budget_args s'),
              ('compute_cost s'),
+             ('customer_isolation_tables s'),
              ('customer_visible s'),
              ('daily_check s'),
              ('daily_contributions u'),
@@ -621,6 +623,7 @@ SELECT bag_eq(
              ('ingest u'),
              ('ingest u'),
              ('ingest_records u'),
+             ('isolation_check s'),
              ('load_revenue u'),
              ('local_day s'),
              ('lock_for_tree_change u'),
@@ -980,7 +983,7 @@ SELECT set_eq(
              ('dexcost_bi.workflow_percentiles', 'v')$$,
     'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          139::bigint, 'the extension owns its 139 functions (aggregates included)');
+          141::bigint, 'the extension owns its 141 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).
