@@ -83,3 +83,6 @@ COMMENT ON FUNCTION @extschema@.workspace_setting_changed() IS
   'Trigger: after a workspace setting row changes (through set_setting() or a restore''s COPY), rebuilds what depends on it.';
 CREATE TRIGGER workspace_setting_changed AFTER INSERT OR UPDATE OR DELETE ON @extschema@.workspace_setting
   FOR EACH ROW EXECUTE FUNCTION @extschema@.workspace_setting_changed();
+
+-- Trigger functions are never called directly.
+REVOKE EXECUTE ON FUNCTION @extschema@.restore_guard(), @extschema@.workspace_setting_changed() FROM PUBLIC;
