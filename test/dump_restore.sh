@@ -17,6 +17,8 @@ dst=dexcost_dump_dst
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 "$@"; }
+# The facts compared: those of 0.1 (fingerprint.sql, shared with test/upgrade.sh), then 0.2's.
+cat test/dump_restore/fingerprint.sql test/dump_restore/fingerprint_02.sql > "$work/fingerprint.sql"
 
 tenant=dexcost_dump_tenant
 dropdb --if-exists "$src" 2>/dev/null
@@ -32,7 +34,7 @@ psql_q -d "$src" -c "CREATE ROLE $tenant LOGIN IN ROLE dexcost_viewer"
 psql_q -d "$src" -f test/dump_restore/data.sql >/dev/null
 psql_q -d "$src" -f test/dump_restore/isolation.sql >/dev/null
 psql_q -d "$src" -f test/dump_restore/extras.sql >/dev/null
-psql_q -d "$src" -At -f test/dump_restore/fingerprint.sql > "$work/before"
+psql_q -d "$src" -At -f "$work/fingerprint.sql" > "$work/before"
 psql_q -d "$src" -At -f test/dump_restore/isolation_catalog.sql > "$work/rls_before"
 
 # What the tenant login must see, in the original and in every restored copy.
@@ -54,7 +56,7 @@ check_tenant "$src" "before the dump"
 pg_dump -Fc -d "$src" -f "$work/dump" 2>"$work/pg_dump.log" || { cat "$work/pg_dump.log" >&2; exit 1; }
 createdb "$dst"
 pg_restore --exit-on-error -d "$dst" "$work/dump"
-psql_q -d "$dst" -At -f test/dump_restore/fingerprint.sql > "$work/after"
+psql_q -d "$dst" -At -f "$work/fingerprint.sql" > "$work/after"
 
 if ! diff -u "$work/before" "$work/after"; then
   echo "dump/restore changed the data (diff above)" >&2
@@ -73,7 +75,7 @@ for db in "$dst" "${dst}_noowner"; do
 done
 # Parallel restore from a directory-format dump.
 check_restored() {
-  psql_q -d "$1" -At -f test/dump_restore/fingerprint.sql > "$work/after_$1"
+  psql_q -d "$1" -At -f "$work/fingerprint.sql" > "$work/after_$1"
   if ! diff -u "$work/before" "$work/after_$1"; then
     echo "$2 changed the data (diff above)" >&2
     exit 1
@@ -90,7 +92,7 @@ pg_dump -Fd -d "$src" -f "$work/dir" 2>"$work/pg_dump_dir.log" || { cat "$work/p
 # fresh CREATE EXTENSION has it (seed rows only): no table restored while another failed.
 createdb "${dst}_fresh"
 psql_q -d "${dst}_fresh" -c 'CREATE EXTENSION dexcost CASCADE' 2>/dev/null
-psql_q -d "${dst}_fresh" -At -f test/dump_restore/fingerprint.sql | grep -E '^(dumped table|tasks|events)' > "$work/fresh"
+psql_q -d "${dst}_fresh" -At -f "$work/fingerprint.sql" | grep -E '^(dumped table|tasks|events)' > "$work/fresh"
 createdb "${dst}_j2plain"
 if pg_restore -j 2 -d "${dst}_j2plain" "$work/dir" > "$work/j2plain.log" 2>&1; then
   echo "plain pg_restore -j 2 succeeded: dexcost's restore guard did not refuse it" >&2
@@ -102,7 +104,7 @@ if [ "$refused" -eq 0 ] || grep -v -e 'pg_restore cannot load dexcost\.' "$work/
   echo "plain pg_restore -j 2 failed, but not (only) with dexcost's refusal (log above)" >&2
   exit 1
 fi
-psql_q -d "${dst}_j2plain" -At -f test/dump_restore/fingerprint.sql | grep -E '^(dumped table|tasks|events)' > "$work/refused"
+psql_q -d "${dst}_j2plain" -At -f "$work/fingerprint.sql" | grep -E '^(dumped table|tasks|events)' > "$work/refused"
 if ! diff -u "$work/fresh" "$work/refused"; then
   echo "plain pg_restore -j 2 left dexcost's tables half restored (diff against a fresh install above)" >&2
   exit 1

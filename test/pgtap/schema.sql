@@ -408,13 +408,13 @@ SELECT triggers_are('dexcost', 'cost_event', ARRAY[
     'cost_event_rollup_insert', 'cost_event_rollup_truncate', 'cost_event_rollup_update', 'daily_events_deleted',
     'daily_events_inserted', 'daily_events_updated', 'restore_guard'
 ]);
-SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed', 'model_price_no_truncate']);
-SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed', 'model_alias_no_truncate']);
-SELECT triggers_are('dexcost', 'revenue_revision', ARRAY['revenue_revision_before_write']);
-SELECT triggers_are('dexcost', 'task_reported_totals', ARRAY[]::name[]);
-SELECT triggers_are('dexcost', 'ingest_pending', ARRAY[]::name[]);
-SELECT triggers_are('dexcost', 'ingest_raw_record', ARRAY[]::name[]);
-SELECT triggers_are('dexcost', 'ingest_receipt', ARRAY[]::name[]);
+SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed', 'model_price_no_truncate', 'restore_guard']);
+SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed', 'model_alias_no_truncate', 'restore_guard']);
+SELECT triggers_are('dexcost', 'revenue_revision', ARRAY['restore_guard', 'revenue_revision_before_write']);
+SELECT triggers_are('dexcost', 'task_reported_totals', ARRAY['restore_guard']);
+SELECT triggers_are('dexcost', 'ingest_pending', ARRAY['restore_guard']);
+SELECT triggers_are('dexcost', 'ingest_raw_record', ARRAY['restore_guard']);
+SELECT triggers_are('dexcost', 'ingest_receipt', ARRAY['restore_guard']);
 SELECT has_trigger('dexcost', 'task', 'task_before_write', 'task has trigger task_before_write');
 SELECT has_trigger('dexcost', 'cost_event', 'cost_event_before_write', 'cost_event has trigger cost_event_before_write');
 SELECT has_trigger('dexcost', 'model_price', 'model_price_before_write', 'model_price has trigger model_price_before_write');
