@@ -56,7 +56,7 @@ BEGIN
     END IF;
     INSERT INTO @extschema@.workspace_setting AS s (name, value) VALUES (setting_name, new_value)
       ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = pg_catalog.now(), updated_by = CURRENT_USER;
-    PERFORM @extschema@.setting_changed(setting_name);
+    -- The trigger workspace_setting_changed (part 95_restore.sql) rebuilds what depends on it.
     RETURN new_value;
 END
 $$;

@@ -399,22 +399,22 @@ SELECT index_is_type('dexcost', 'model_price', 'model_price_no_overlap', 'gist')
 
 SELECT triggers_are('dexcost', 'task', ARRAY[
     'daily_task_deleting', 'daily_task_retyped', 'daily_tasks_deleted', 'daily_tasks_inserted',
-    'daily_tasks_updated_new', 'daily_tasks_updated_old', 'task_adopt_pending', 'task_after_delete',
-    'task_after_reparent', 'task_before_write', 'task_budget_reattribute'
+    'daily_tasks_updated_new', 'daily_tasks_updated_old', 'restore_guard', 'task_adopt_pending',
+    'task_after_delete', 'task_after_reparent', 'task_before_write', 'task_budget_reattribute'
 ]);
 SELECT triggers_are('dexcost', 'cost_event', ARRAY[
     'cost_event_before_write', 'cost_event_budget_delete', 'cost_event_budget_insert',
     'cost_event_budget_truncate', 'cost_event_budget_update', 'cost_event_rollup_delete',
     'cost_event_rollup_insert', 'cost_event_rollup_truncate', 'cost_event_rollup_update', 'daily_events_deleted',
-    'daily_events_inserted', 'daily_events_updated'
+    'daily_events_inserted', 'daily_events_updated', 'restore_guard'
 ]);
-SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed', 'model_price_no_truncate']);
-SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed', 'model_alias_no_truncate']);
-SELECT triggers_are('dexcost', 'revenue_revision', ARRAY['revenue_revision_before_write']);
-SELECT triggers_are('dexcost', 'task_reported_totals', ARRAY[]::name[]);
-SELECT triggers_are('dexcost', 'ingest_pending', ARRAY[]::name[]);
-SELECT triggers_are('dexcost', 'ingest_raw_record', ARRAY[]::name[]);
-SELECT triggers_are('dexcost', 'ingest_receipt', ARRAY[]::name[]);
+SELECT triggers_are('dexcost', 'model_price', ARRAY['model_price_before_write', 'model_price_changed', 'model_price_no_truncate', 'restore_guard']);
+SELECT triggers_are('dexcost', 'model_alias', ARRAY['model_alias_before_write', 'model_alias_changed', 'model_alias_no_truncate', 'restore_guard']);
+SELECT triggers_are('dexcost', 'revenue_revision', ARRAY['restore_guard', 'revenue_revision_before_write']);
+SELECT triggers_are('dexcost', 'task_reported_totals', ARRAY['restore_guard']);
+SELECT triggers_are('dexcost', 'ingest_pending', ARRAY['restore_guard']);
+SELECT triggers_are('dexcost', 'ingest_raw_record', ARRAY['restore_guard']);
+SELECT triggers_are('dexcost', 'ingest_receipt', ARRAY['restore_guard']);
 SELECT has_trigger('dexcost', 'task', 'task_before_write', 'task has trigger task_before_write');
 SELECT has_trigger('dexcost', 'cost_event', 'cost_event_before_write', 'cost_event has trigger cost_event_before_write');
 SELECT has_trigger('dexcost', 'model_price', 'model_price_before_write', 'model_price has trigger model_price_before_write');
@@ -466,12 +466,37 @@ SELECT set_eq(
       'CREATE TRIGGER model_price_before_write BEFORE INSERT OR DELETE OR UPDATE ON dexcost.model_price FOR EACH ROW EXECUTE FUNCTION dexcost.model_price_before_write()',
       'CREATE TRIGGER model_price_changed AFTER INSERT OR DELETE OR UPDATE OR TRUNCATE ON dexcost.model_price FOR EACH STATEMENT EXECUTE FUNCTION dexcost.price_catalog_changed()',
       'CREATE TRIGGER model_price_no_truncate BEFORE TRUNCATE ON dexcost.model_price FOR EACH STATEMENT EXECUTE FUNCTION dexcost.refuse_truncate_seeds()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.anomaly FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.budget FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.budget_alert FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.cost_event FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.customer_access FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.customer_isolation FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.ingest_pending FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.ingest_raw_record FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.ingest_receipt FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.invoice_alias FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.invoice_import FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.invoice_import_error FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.invoice_line FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.model_alias FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.model_price FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.output_token_budget FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.reconcile_result FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.reconcile_run FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.revenue FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.revenue_revision FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.statement_adjustment FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.task FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.task_reported_totals FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
+      'CREATE TRIGGER restore_guard BEFORE INSERT ON dexcost.workspace_setting FOR EACH STATEMENT WHEN ((current_setting(''application_name''::text) = ''pg_restore''::text)) EXECUTE FUNCTION dexcost.restore_guard()',
       'CREATE TRIGGER revenue_revision_before_write BEFORE INSERT OR UPDATE ON dexcost.revenue_revision FOR EACH ROW EXECUTE FUNCTION dexcost.revenue_revision_before_write()',
       'CREATE TRIGGER task_adopt_pending AFTER INSERT ON dexcost.task REFERENCING NEW TABLE AS arrived FOR EACH STATEMENT EXECUTE FUNCTION dexcost.task_adopt_pending()',
       'CREATE TRIGGER task_after_delete AFTER DELETE ON dexcost.task REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION dexcost.task_after_delete()',
       'CREATE TRIGGER task_after_reparent AFTER UPDATE OF parent_task_id ON dexcost.task FOR EACH ROW WHEN ((old.parent_task_id IS DISTINCT FROM new.parent_task_id)) EXECUTE FUNCTION dexcost.task_after_reparent()',
       'CREATE TRIGGER task_before_write BEFORE INSERT OR UPDATE ON dexcost.task FOR EACH ROW EXECUTE FUNCTION dexcost.task_before_write()',
-      'CREATE TRIGGER task_budget_reattribute AFTER UPDATE OF team, user_id, project_id, task_type ON dexcost.task FOR EACH ROW WHEN (((((old.team IS DISTINCT FROM new.team) OR (old.user_id IS DISTINCT FROM new.user_id)) OR (old.project_id IS DISTINCT FROM new.project_id)) OR (old.task_type IS DISTINCT FROM new.task_type))) EXECUTE FUNCTION dexcost.budget_spend_reset()'
+      'CREATE TRIGGER task_budget_reattribute AFTER UPDATE OF team, user_id, project_id, task_type ON dexcost.task FOR EACH ROW WHEN (((((old.team IS DISTINCT FROM new.team) OR (old.user_id IS DISTINCT FROM new.user_id)) OR (old.project_id IS DISTINCT FROM new.project_id)) OR (old.task_type IS DISTINCT FROM new.task_type))) EXECUTE FUNCTION dexcost.budget_spend_reset()',
+      'CREATE TRIGGER workspace_setting_changed AFTER INSERT OR DELETE OR UPDATE ON dexcost.workspace_setting FOR EACH ROW EXECUTE FUNCTION dexcost.workspace_setting_changed()'
     ],
     'every trigger fires at the declared time, for the declared events and granularity');
 
@@ -496,14 +521,14 @@ SELECT functions_are('dexcost', ARRAY[
     'percentile', 'percentile_add', 'percentile_final', 'percentiles', 'percentiles_add', 'percentiles_final',
     'period_end', 'period_start', 'periods_fresh', 'price_catalog_changed', 'rebuild_budget_spend',
     'rebuild_daily', 'rebuild_rollups', 'reconcile', 'record_budget_alerts', 'refresh_periods',
-    'refuse_truncate_seeds', 'report_periods', 'reprice', 'reserve_budget', 'retry_candidate', 'retry_confidence',
-    'retry_summary', 'revenue_revision_before_write', 'rollup_check', 'run_budget_checks', 'run_checks',
-    'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget', 'shift_subtree_totals', 'sketch',
-    'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max', 'sketch_mean', 'sketch_merge',
-    'sketch_min', 'sketch_percentile', 'sketch_percentiles', 'sketch_relative_error', 'sketch_sum', 'spend_bucket',
-    'statement', 'statement_detail', 'statement_html', 'sum', 'task_adopt_pending', 'task_after_delete',
-    'task_after_reparent', 'task_before_write', 'timezone', 'totals_add', 'totals_of', 'totals_sub',
-    'unattributed_customer', 'zero_totals'
+    'refuse_truncate_seeds', 'report_periods', 'reprice', 'reserve_budget', 'restore_guard', 'retry_candidate',
+    'retry_confidence', 'retry_summary', 'revenue_revision_before_write', 'rollup_check', 'run_budget_checks',
+    'run_checks', 'set_customer_isolation', 'set_setting', 'setting_changed', 'settle_budget',
+    'shift_subtree_totals', 'sketch', 'sketch_add', 'sketch_combine', 'sketch_count', 'sketch_final', 'sketch_max',
+    'sketch_mean', 'sketch_merge', 'sketch_min', 'sketch_percentile', 'sketch_percentiles',
+    'sketch_relative_error', 'sketch_sum', 'spend_bucket', 'statement', 'statement_detail', 'statement_html',
+    'sum', 'task_adopt_pending', 'task_after_delete', 'task_after_reparent', 'task_before_write', 'timezone',
+    'totals_add', 'totals_of', 'totals_sub', 'unattributed_customer', 'workspace_setting_changed', 'zero_totals'
 ]);
 SELECT is((SELECT pg_catalog.string_agg(p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', ', '
                                         ORDER BY p.proname)
@@ -983,7 +1008,7 @@ SELECT set_eq(
              ('dexcost_bi.workflow_percentiles', 'v')$$,
     'the extension owns exactly its tables, views and sequence');
 SELECT is((SELECT pg_catalog.count(*) FROM ext_member WHERE classid = 'pg_catalog.pg_proc'::regclass),
-          141::bigint, 'the extension owns its 141 functions (aggregates included)');
+          143::bigint, 'the extension owns its 143 functions (aggregates included)');
 
 -- The checks below can fail: with the COMMENT of one object of each kind removed, the view
 -- names exactly those objects. The comments are put back at once (and all is rolled back anyway).
