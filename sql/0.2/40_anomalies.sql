@@ -129,6 +129,8 @@ COMMENT ON COLUMN @extschema@.anomaly.acknowledged_at IS 'When it was acknowledg
 COMMENT ON COLUMN @extschema@.anomaly.acknowledged_by IS 'Role that acknowledged it.';
 COMMENT ON COLUMN @extschema@.anomaly.note IS 'Note given when acknowledging.';
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.anomaly', '');
+-- Its identity too: restored rows keep their ids, and the next finding must not reuse one.
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.anomaly_anomaly_id_seq', '');
 
 CREATE FUNCTION @extschema@.run_checks(as_of timestamptz DEFAULT pg_catalog.now(),
                                        OUT status text, OUT checked_day date, OUT detected integer,

@@ -11,6 +11,16 @@ VALUES ('customer', 'dump-co', 'month', 0.05, '{0.5,0.8}', 'dump-co monthly'),
        ('task_type', 'resolve_ticket', 'month', 10, '{0.8}', NULL);
 SELECT dexcost.record_budget_alerts();
 
+-- Two anomalies (as run_checks() stores them; the detectors have their own tests): the restored
+-- identity must go on after the highest restored id, or the next finding collides with one.
+INSERT INTO dexcost.anomaly (kind, subject_type, subject_id, day, metric, baseline, observed, ratio, score, baseline_from,
+                             baseline_to, estimated_excess_cost_usd, share_of_monthly_spend, severity, fix_suggestion,
+                             detected_at)
+VALUES ('customer_cost_doubled', 'customer', 'dump-co', '2026-11-10', 'cost_usd', 0.01, 0.03, 3, 4.2, '2026-10-13',
+        '2026-11-09', 0.02, 0.1, 'high', 'dump test', '2026-11-11 06:00+00'),
+       ('retry_waste_spike', 'workspace', '*', '2026-11-10', 'retry_cost_usd', 0.001, 0.004, 4, 3.1, '2026-10-13',
+        '2026-11-09', 0.003, 0.01, 'medium', 'dump test', '2026-11-11 06:00+00');
+
 INSERT INTO dexcost.revenue (customer_id, month, amount_usd, source)
 VALUES ('dump-co', '2026-11-01', 120.00, 'dump test'), ('iso-a', '2026-11-01', 40.00, 'dump test');
 INSERT INTO dexcost.statement_adjustment (customer_id, month, kind, description, amount_usd)
