@@ -77,8 +77,8 @@ VALUES ('2026-08-05', 'triage', 'openai', 'gpt-4o', 'primary', 'standard', '', 2
 SELECT * FROM dexcost.daily_check();
 ROLLBACK TO SAVEPOINT tamper;
 
--- daily_retry: a retry's cost and attempt changed; its row moved to another reason.
-UPDATE dexcost.daily_retry SET retry_cost_usd = retry_cost_usd * 2, second_attempts = 0
+-- daily_retry: a retry's cost and attempts changed; its row moved to another reason.
+UPDATE dexcost.daily_retry SET retry_cost_usd = retry_cost_usd * 2, second_attempts = 0, later_attempts = 2
  WHERE day = '2026-08-03' AND retry_type = 'provider_retry';
 SELECT * FROM dexcost.daily_check();
 ROLLBACK TO SAVEPOINT tamper;
@@ -86,10 +86,11 @@ UPDATE dexcost.daily_retry SET retry_reason = 'timeout' WHERE day = '2026-08-04'
 SELECT * FROM dexcost.daily_check();
 ROLLBACK TO SAVEPOINT tamper;
 
--- daily_customer: the other costs, retries and task runs changed.
+-- daily_customer: every measure changed.
 UPDATE dexcost.daily_customer
-   SET llm_cost_usd = llm_cost_usd + 1, non_llm_cost_usd = non_llm_cost_usd + 2, retry_count = retry_count + 3,
-       failure_cost_usd = failure_cost_usd + 4, tasks = tasks + 5, root_tasks = root_tasks + 6
+   SET events = events + 1, llm_cost_usd = llm_cost_usd + 1, non_llm_cost_usd = non_llm_cost_usd + 2,
+       retry_count = retry_count + 3, retry_cost_usd = retry_cost_usd + 1, failure_cost_usd = failure_cost_usd + 4,
+       tasks = tasks + 5, root_tasks = root_tasks + 6
  WHERE customer_id = 'dc-a' AND day = '2026-08-03';
 SELECT * FROM dexcost.daily_check();
 ROLLBACK TO SAVEPOINT tamper;
@@ -117,10 +118,10 @@ UPDATE dexcost.daily_customer_total
 SELECT * FROM dexcost.daily_check();
 ROLLBACK TO SAVEPOINT tamper;
 
--- daily_model: retries, failures and latency changed.
+-- daily_model: retries, failures, cached tokens and latency changed.
 UPDATE dexcost.daily_model
-   SET retry_calls = retry_calls + 1, failed_calls = failed_calls + 1, latency_ms_sum = latency_ms_sum + 100,
-       latency_calls = latency_calls - 1
+   SET retry_calls = retry_calls + 1, failed_calls = failed_calls + 1, cache_read_tokens = cache_read_tokens + 1,
+       cache_write_tokens = cache_write_tokens + 1, latency_ms_sum = latency_ms_sum + 100, latency_calls = latency_calls - 1
  WHERE day = '2026-08-03' AND model = 'gpt-4o';
 SELECT * FROM dexcost.daily_check();
 ROLLBACK TO SAVEPOINT tamper;
