@@ -5,6 +5,12 @@
 SET timezone = 'UTC';
 \set VERBOSITY terse
 BEGIN;
+-- Earlier tests changed and deleted llm_calls: their sums followed, their sketches only grew, so whatever
+-- daily_check() reports now is sketch values above the ledger; rebuild_daily() recomputes them.
+SELECT count(*) FILTER (WHERE NOT (measure LIKE '%\_sketch\_count' AND daily > ledger)) AS not_stale_sketches
+  FROM dexcost.daily_check();
+SELECT dexcost.rebuild_daily() >= 0 AS rebuilt;
+SELECT count(*) AS rebuilt_rows FROM dexcost.daily_check();
 -- Task runs on two days: roots and a child, succeeded, failed, accepted.
 INSERT INTO dexcost.task (task_id, customer_id, task_type, parent_task_id, status, accepted, started_at) VALUES
   ('dc000000-0000-0000-0000-000000000001', 'dc-a', 'triage', NULL, 'success', true, '2026-08-03 09:00+00'),
