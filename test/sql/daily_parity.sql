@@ -160,9 +160,11 @@ SELECT count(*) AS daily_check_rows FROM dexcost.daily_check();
 
 -- rebuild_daily() folds everything at once and writes each folded table in key order, day first,
 -- as a table folded minute by minute is laid out: a BI filter on the last N days then reads rows
--- stored together. Hash order (what the fold wrote before) would put most rows out of order here.
+-- stored together. Hash order (what the fold wrote before) puts about half of the neighbouring rows
+-- out of order. A few may be here too: the rows the rebuild deleted leave room on pages that the
+-- new rows can fill first, so the test allows one in five.
 SELECT dexcost.rebuild_daily() >= 0 AS rebuilt;
-SELECT t.folded_table, t.n_rows > 3 AS several_rows, t.out_of_order
+SELECT t.folded_table, t.n_rows > 3 AS several_rows, t.out_of_order * 5 <= t.n_rows AS in_key_order
   FROM (SELECT 'daily_customer' AS folded_table, count(*) AS n_rows, count(*) FILTER (WHERE k < prev) AS out_of_order
           FROM (SELECT (day, customer_id, task_type) AS k, lag((day, customer_id, task_type)) OVER (ORDER BY ctid) AS prev
                   FROM dexcost.daily_customer) AS s
