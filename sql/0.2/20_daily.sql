@@ -880,73 +880,266 @@ BEGIN
 END
 $$;
 
--- Keys of the daily tables whose sums differ from the ledger (empty when all is well), computed with the
--- definitions of daily_contributions(): one row per key and measure that differs. daily_table says which
--- table; the key columns it does not have are NULL (customer_id: daily_customer only; provider .. fallback_reason:
--- daily_model only; retry_type, retry_reason: daily_retry only).
+-- Keys of the daily tables whose measures differ from the ledger (empty when all is well), computed with the
+-- definitions of daily_contributions() and rebuild_daily(): one row per key and measure that differs, every
+-- measure of every daily table. daily_table says which table; the key columns it does not have are NULL
+-- (customer_id: daily_customer and daily_customer_total; task_type: all but daily_customer_total; provider ..
+-- fallback_reason: daily_model only; retry_type, retry_reason: daily_retry only). A sketch is compared by the
+-- values it holds (sketch_count) with the calls it summarizes; daily_workflow_sketch's sketches, which no ledger
+-- sum can check, also by their exact min and max and their sum with daily_model's merged per day and task type
+-- (both folded from the same deltas, so equal even after corrections; ledger is then daily_model's value).
+-- Planner settings for this one full scan (bench/daily_check.sh, 1M events): it cannot estimate how many local
+-- days the events span, assumes a group per event and sorts the events twice instead of hashing their ~100,000
+-- keys (about 1.7x the time), and JIT compiles some 250 expressions for a single run (6 s of 14 s).
 CREATE FUNCTION @extschema@.daily_check()
   RETURNS TABLE (day date, customer_id text, task_type text, measure text, daily numeric, ledger numeric,
                  daily_table text, provider text, model text, route text, service_tier text, fallback_reason text,
                  retry_type text, retry_reason text)
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
+  SET enable_sort = off
+  SET jit = off
 BEGIN ATOMIC
   WITH tz AS (SELECT @extschema@.timezone() AS tz),
-  l AS (
+  -- The ledger per day x customer x task type: events (daily_contributions()) and task runs (rebuild_daily()).
+  le AS (
       SELECT @extschema@.local_day(e.occurred_at, tz.tz) AS day, e.customer_id, t.task_type,
-             count(*)::numeric AS events, COALESCE(sum(e.cost_usd), 0) AS cost_usd,
+             count(*) AS events, count(*) FILTER (WHERE e.event_type = 'llm_call') AS llm_calls,
+             COALESCE(sum(e.cost_usd), 0) AS cost_usd,
+             COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'llm_call'
+                                                OR (e.event_type = 'retry_marker' AND e.model IS NOT NULL)), 0) AS llm_cost_usd,
+             COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'external_cost'
+                                                OR (e.event_type = 'retry_marker' AND e.model IS NULL)), 0) AS external_cost_usd,
+             COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type = 'compute_cost'), 0) AS compute_cost_usd,
+             COALESCE(sum(e.cost_usd) FILTER (WHERE e.event_type IN ('network', 'gpu_cost', 'gpu_utilization_signal')), 0)
+               AS other_cost_usd,
+             count(*) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
+                                AND e.retry_detection IS DISTINCT FROM 'dismissed') AS retry_count,
              COALESCE(sum(e.cost_usd) FILTER (WHERE (e.is_retry OR e.event_type = 'retry_marker')
-                                                AND e.retry_detection IS DISTINCT FROM 'dismissed'), 0) AS retry_cost_usd
+                                                AND e.retry_detection IS DISTINCT FROM 'dismissed'), 0) AS retry_cost_usd,
+             count(*) FILTER (WHERE e.error_type IS NOT NULL) AS failure_count,
+             COALESCE(sum(e.cost_usd) FILTER (WHERE e.error_type IS NOT NULL), 0) AS failure_cost_usd,
+             count(*) FILTER (WHERE e.cost_usd IS NULL) AS unpriced_events,
+             COALESCE(sum(e.input_tokens), 0) AS input_tokens, COALESCE(sum(e.cache_read_tokens), 0) AS cache_read_tokens,
+             COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0) AS cache_write_tokens,
+             COALESCE(sum(e.output_tokens), 0) AS output_tokens
         FROM @extschema@.cost_event AS e
         JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id, tz
        GROUP BY 1, 2, 3),
+  lt AS (
+      SELECT @extschema@.local_day(COALESCE(t.started_at, t.created_at), tz.tz) AS day, t.customer_id, t.task_type,
+             count(*) AS tasks, count(*) FILTER (WHERE t.parent_task_id IS NULL) AS root_tasks,
+             count(*) FILTER (WHERE t.status = 'success') AS succeeded_tasks,
+             count(*) FILTER (WHERE t.status = 'failed') AS failed_tasks, count(*) FILTER (WHERE t.accepted) AS accepted_tasks
+        FROM @extschema@.task AS t, tz
+       GROUP BY 1, 2, 3),
+  l AS (
+      SELECT COALESCE(le.day, lt.day) AS day, COALESCE(le.customer_id, lt.customer_id) AS customer_id,
+             COALESCE(le.task_type, lt.task_type) AS task_type, COALESCE(le.events, 0) AS events,
+             COALESCE(le.llm_calls, 0) AS llm_calls, COALESCE(le.cost_usd, 0) AS cost_usd,
+             COALESCE(le.llm_cost_usd, 0) AS llm_cost_usd, COALESCE(le.external_cost_usd, 0) AS external_cost_usd,
+             COALESCE(le.compute_cost_usd, 0) AS compute_cost_usd, COALESCE(le.other_cost_usd, 0) AS other_cost_usd,
+             COALESCE(le.retry_count, 0) AS retry_count, COALESCE(le.retry_cost_usd, 0) AS retry_cost_usd,
+             COALESCE(le.failure_count, 0) AS failure_count, COALESCE(le.failure_cost_usd, 0) AS failure_cost_usd,
+             COALESCE(le.unpriced_events, 0) AS unpriced_events, COALESCE(le.input_tokens, 0) AS input_tokens,
+             COALESCE(le.cache_read_tokens, 0) AS cache_read_tokens, COALESCE(le.cache_write_tokens, 0) AS cache_write_tokens,
+             COALESCE(le.output_tokens, 0) AS output_tokens, COALESCE(lt.tasks, 0) AS tasks,
+             COALESCE(lt.root_tasks, 0) AS root_tasks, COALESCE(lt.succeeded_tasks, 0) AS succeeded_tasks,
+             COALESCE(lt.failed_tasks, 0) AS failed_tasks, COALESCE(lt.accepted_tasks, 0) AS accepted_tasks
+        FROM le FULL JOIN lt ON lt.day = le.day AND lt.customer_id = le.customer_id AND lt.task_type = le.task_type),
   d AS (
-      SELECT a.day, a.customer_id, a.task_type, sum(a.events)::numeric AS events, sum(a.cost_usd) AS cost_usd,
-             sum(a.retry_cost_usd) AS retry_cost_usd
+      SELECT a.day, a.customer_id, a.task_type, sum(a.events) AS events, sum(a.cost_usd) AS cost_usd,
+             sum(a.llm_cost_usd) AS llm_cost_usd, sum(a.non_llm_cost_usd) AS non_llm_cost_usd,
+             sum(a.retry_count) AS retry_count, sum(a.retry_cost_usd) AS retry_cost_usd,
+             sum(a.failure_cost_usd) AS failure_cost_usd, sum(a.tasks) AS tasks, sum(a.root_tasks) AS root_tasks
         FROM @extschema@.daily_customer_all AS a GROUP BY 1, 2, 3),
+  lw AS (
+      SELECT l.day, l.task_type, sum(l.events) AS events, sum(l.llm_calls) AS llm_calls, sum(l.cost_usd) AS cost_usd,
+             sum(l.llm_cost_usd) AS llm_cost_usd, sum(l.external_cost_usd) AS external_cost_usd,
+             sum(l.compute_cost_usd) AS compute_cost_usd, sum(l.other_cost_usd) AS other_cost_usd,
+             sum(l.retry_count) AS retry_count, sum(l.retry_cost_usd) AS retry_cost_usd,
+             sum(l.failure_count) AS failure_count, sum(l.failure_cost_usd) AS failure_cost_usd,
+             sum(l.unpriced_events) AS unpriced_events, sum(l.input_tokens) AS input_tokens,
+             sum(l.cache_read_tokens) AS cache_read_tokens, sum(l.cache_write_tokens) AS cache_write_tokens,
+             sum(l.output_tokens) AS output_tokens, sum(l.tasks) AS tasks, sum(l.root_tasks) AS root_tasks,
+             sum(l.succeeded_tasks) AS succeeded_tasks, sum(l.failed_tasks) AS failed_tasks,
+             sum(l.accepted_tasks) AS accepted_tasks
+        FROM l GROUP BY 1, 2),
+  dw AS (
+      SELECT a.day, a.task_type, sum(a.events) AS events, sum(a.llm_calls) AS llm_calls, sum(a.cost_usd) AS cost_usd,
+             sum(a.llm_cost_usd) AS llm_cost_usd, sum(a.external_cost_usd) AS external_cost_usd,
+             sum(a.compute_cost_usd) AS compute_cost_usd, sum(a.other_cost_usd) AS other_cost_usd,
+             sum(a.retry_count) AS retry_count, sum(a.retry_cost_usd) AS retry_cost_usd,
+             sum(a.failure_count) AS failure_count, sum(a.failure_cost_usd) AS failure_cost_usd,
+             sum(a.unpriced_events) AS unpriced_events, sum(a.input_tokens) AS input_tokens,
+             sum(a.cache_read_tokens) AS cache_read_tokens, sum(a.cache_write_tokens) AS cache_write_tokens,
+             sum(a.output_tokens) AS output_tokens, sum(a.tasks) AS tasks, sum(a.root_tasks) AS root_tasks,
+             sum(a.succeeded_tasks) AS succeeded_tasks, sum(a.failed_tasks) AS failed_tasks,
+             sum(a.accepted_tasks) AS accepted_tasks
+        FROM @extschema@.daily_workflow_all AS a GROUP BY 1, 2),
+  lc AS (
+      SELECT l.day, l.customer_id, sum(l.events) AS events, sum(l.cost_usd) AS cost_usd, sum(l.llm_cost_usd) AS llm_cost_usd,
+             sum(l.external_cost_usd + l.compute_cost_usd + l.other_cost_usd) AS non_llm_cost_usd,
+             sum(l.retry_count) AS retry_count, sum(l.retry_cost_usd) AS retry_cost_usd,
+             sum(l.failure_cost_usd) AS failure_cost_usd, sum(l.root_tasks) AS root_tasks
+        FROM l GROUP BY 1, 2),
+  dc AS (
+      SELECT a.day, a.customer_id, sum(a.events) AS events, sum(a.cost_usd) AS cost_usd, sum(a.llm_cost_usd) AS llm_cost_usd,
+             sum(a.non_llm_cost_usd) AS non_llm_cost_usd, sum(a.retry_count) AS retry_count,
+             sum(a.retry_cost_usd) AS retry_cost_usd, sum(a.failure_cost_usd) AS failure_cost_usd,
+             sum(a.root_tasks) AS root_tasks
+        FROM @extschema@.daily_customer_total_all AS a GROUP BY 1, 2),
+  -- llm_calls per day x task type x provider x model x route x tier x fallback reason, and the values each
+  -- sketch holds: the priced calls (cost), those reporting latency_ms, every call (prompt size), those
+  -- reporting output_tokens.
   lm AS (
       SELECT @extschema@.local_day(e.occurred_at, tz.tz) AS day, t.task_type, COALESCE(e.provider, '') AS provider,
              COALESCE(e.model, '') AS model, COALESCE(e.route, '') AS route, e.service_tier,
              COALESCE(e.fallback_reason, '') AS fallback_reason,
-             count(*)::numeric AS llm_calls, COALESCE(sum(e.cost_usd), 0) AS cost_usd,
-             (count(*) FILTER (WHERE e.cost_usd IS NULL))::numeric AS unpriced_calls,
-             COALESCE(sum(e.input_tokens), 0)::numeric AS input_tokens,
-             COALESCE(sum(e.cache_read_tokens), 0)::numeric AS cache_read_tokens,
-             (COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0))::numeric AS cache_write_tokens,
-             COALESCE(sum(e.output_tokens), 0)::numeric AS output_tokens,
-             COALESCE(sum(e.reasoning_tokens), 0)::numeric AS reasoning_tokens
+             count(*) AS llm_calls, COALESCE(sum(e.cost_usd), 0) AS cost_usd,
+             count(*) FILTER (WHERE e.cost_usd IS NULL) AS unpriced_calls,
+             count(*) FILTER (WHERE e.is_retry AND e.retry_detection IS DISTINCT FROM 'dismissed') AS retry_calls,
+             count(*) FILTER (WHERE e.error_type IS NOT NULL) AS failed_calls,
+             COALESCE(sum(e.input_tokens), 0) AS input_tokens, COALESCE(sum(e.cache_read_tokens), 0) AS cache_read_tokens,
+             COALESCE(sum(e.cache_write_tokens), 0) + COALESCE(sum(e.cache_write_1h_tokens), 0) AS cache_write_tokens,
+             COALESCE(sum(e.output_tokens), 0) AS output_tokens, COALESCE(sum(e.reasoning_tokens), 0) AS reasoning_tokens,
+             COALESCE(sum(e.latency_ms), 0) AS latency_ms_sum, count(e.latency_ms) AS latency_calls,
+             count(e.cost_usd) AS cost_values, count(e.latency_ms) AS latency_values, count(*) AS prompt_values,
+             count(e.output_tokens) AS output_values
         FROM @extschema@.cost_event AS e
         JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id, tz
        WHERE e.event_type = 'llm_call'
        GROUP BY 1, 2, 3, 4, 5, 6, 7),
   dm AS (
       SELECT a.day, a.task_type, a.provider, a.model, a.route, a.service_tier, a.fallback_reason,
-             sum(a.llm_calls)::numeric AS llm_calls, sum(a.cost_usd) AS cost_usd,
-             sum(a.unpriced_calls)::numeric AS unpriced_calls, sum(a.input_tokens)::numeric AS input_tokens,
-             sum(a.cache_read_tokens)::numeric AS cache_read_tokens, sum(a.cache_write_tokens)::numeric AS cache_write_tokens,
-             sum(a.output_tokens)::numeric AS output_tokens, sum(a.reasoning_tokens)::numeric AS reasoning_tokens
+             sum(a.llm_calls) AS llm_calls, sum(a.cost_usd) AS cost_usd, sum(a.unpriced_calls) AS unpriced_calls,
+             sum(a.retry_calls) AS retry_calls, sum(a.failed_calls) AS failed_calls, sum(a.input_tokens) AS input_tokens,
+             sum(a.cache_read_tokens) AS cache_read_tokens, sum(a.cache_write_tokens) AS cache_write_tokens,
+             sum(a.output_tokens) AS output_tokens, sum(a.reasoning_tokens) AS reasoning_tokens,
+             sum(a.latency_ms_sum) AS latency_ms_sum, sum(a.latency_calls) AS latency_calls,
+             COALESCE(sum(@extschema@.sketch_count(a.cost_sketch)), 0) AS cost_values,
+             COALESCE(sum(@extschema@.sketch_count(a.latency_sketch)), 0) AS latency_values,
+             COALESCE(sum(@extschema@.sketch_count(a.prompt_tokens_sketch)), 0) AS prompt_values,
+             COALESCE(sum(@extschema@.sketch_count(a.output_tokens_sketch)), 0) AS output_values
         FROM @extschema@.daily_model_all AS a GROUP BY 1, 2, 3, 4, 5, 6, 7),
+  lws AS (
+      SELECT lm.day, lm.task_type, sum(lm.llm_calls) AS llm_calls, sum(lm.cost_values) AS cost_values,
+             sum(lm.latency_values) AS latency_values, sum(lm.prompt_values) AS prompt_values,
+             sum(lm.output_values) AS output_values
+        FROM lm GROUP BY 1, 2),
+  -- daily_workflow_sketch's pending values are daily_model's deltas.
+  dws AS (
+      SELECT a.day, a.task_type, sum(a.llm_calls) AS llm_calls,
+             COALESCE(sum(@extschema@.sketch_count(a.cost_sketch)), 0) AS cost_values,
+             COALESCE(sum(@extschema@.sketch_count(a.latency_sketch)), 0) AS latency_values,
+             COALESCE(sum(@extschema@.sketch_count(a.prompt_tokens_sketch)), 0) AS prompt_values,
+             COALESCE(sum(@extschema@.sketch_count(a.output_tokens_sketch)), 0) AS output_values
+        FROM (SELECT w.day, w.task_type, w.llm_calls, w.cost_sketch, w.latency_sketch, w.prompt_tokens_sketch,
+                     w.output_tokens_sketch
+                FROM @extschema@.daily_workflow_sketch AS w
+              UNION ALL
+              SELECT x.day, x.task_type, x.llm_calls, x.cost_sketch, x.latency_sketch, x.prompt_tokens_sketch,
+                     x.output_tokens_sketch
+                FROM @extschema@.daily_model_delta AS x) AS a
+       GROUP BY 1, 2),
+  -- Folded daily_model merged per day and task type, as daily_workflow_sketch holds it: min and max of a
+  -- merge are exact; the sums may differ in their last bits (float8, another order).
+  fm AS (
+      SELECT f.day, f.task_type,
+             min(@extschema@.sketch_min(f.cost_sketch)) AS cost_min, max(@extschema@.sketch_max(f.cost_sketch)) AS cost_max,
+             sum(@extschema@.sketch_sum(f.cost_sketch)) AS cost_sum,
+             min(@extschema@.sketch_min(f.latency_sketch)) AS latency_min,
+             max(@extschema@.sketch_max(f.latency_sketch)) AS latency_max,
+             sum(@extschema@.sketch_sum(f.latency_sketch)) AS latency_sum,
+             min(@extschema@.sketch_min(f.prompt_tokens_sketch)) AS prompt_min,
+             max(@extschema@.sketch_max(f.prompt_tokens_sketch)) AS prompt_max,
+             sum(@extschema@.sketch_sum(f.prompt_tokens_sketch)) AS prompt_sum,
+             min(@extschema@.sketch_min(f.output_tokens_sketch)) AS output_min,
+             max(@extschema@.sketch_max(f.output_tokens_sketch)) AS output_max,
+             sum(@extschema@.sketch_sum(f.output_tokens_sketch)) AS output_sum
+        FROM @extschema@.daily_model AS f GROUP BY 1, 2),
+  fw AS (
+      SELECT w.day, w.task_type,
+             @extschema@.sketch_min(w.cost_sketch) AS cost_min, @extschema@.sketch_max(w.cost_sketch) AS cost_max,
+             @extschema@.sketch_sum(w.cost_sketch) AS cost_sum,
+             @extschema@.sketch_min(w.latency_sketch) AS latency_min, @extschema@.sketch_max(w.latency_sketch) AS latency_max,
+             @extschema@.sketch_sum(w.latency_sketch) AS latency_sum,
+             @extschema@.sketch_min(w.prompt_tokens_sketch) AS prompt_min,
+             @extschema@.sketch_max(w.prompt_tokens_sketch) AS prompt_max,
+             @extschema@.sketch_sum(w.prompt_tokens_sketch) AS prompt_sum,
+             @extschema@.sketch_min(w.output_tokens_sketch) AS output_min,
+             @extschema@.sketch_max(w.output_tokens_sketch) AS output_max,
+             @extschema@.sketch_sum(w.output_tokens_sketch) AS output_sum
+        FROM @extschema@.daily_workflow_sketch AS w),
   lr AS (
       SELECT @extschema@.local_day(e.occurred_at, tz.tz) AS day, t.task_type,
              COALESCE(e.retry_type, 'application_retry') AS retry_type, COALESCE(e.retry_reason, '') AS retry_reason,
-             count(*)::numeric AS retries, COALESCE(sum(e.cost_usd), 0) AS retry_cost_usd,
-             (count(*) FILTER (WHERE e.retry_attempt = 2))::numeric AS second_attempts,
-             (count(*) FILTER (WHERE e.retry_attempt >= 3))::numeric AS later_attempts
+             count(*) AS retries, COALESCE(sum(e.cost_usd), 0) AS retry_cost_usd,
+             count(*) FILTER (WHERE e.retry_attempt = 2) AS second_attempts,
+             count(*) FILTER (WHERE e.retry_attempt >= 3) AS later_attempts
         FROM @extschema@.cost_event AS e
         JOIN @extschema@.task AS t ON t.customer_id = e.customer_id AND t.task_id = e.task_id, tz
        WHERE (e.is_retry OR e.event_type = 'retry_marker') AND e.retry_detection IS DISTINCT FROM 'dismissed'
        GROUP BY 1, 2, 3, 4),
   dr AS (
-      SELECT a.day, a.task_type, a.retry_type, a.retry_reason, sum(a.retries)::numeric AS retries,
-             sum(a.retry_cost_usd) AS retry_cost_usd, sum(a.second_attempts)::numeric AS second_attempts,
-             sum(a.later_attempts)::numeric AS later_attempts
+      SELECT a.day, a.task_type, a.retry_type, a.retry_reason, sum(a.retries) AS retries,
+             sum(a.retry_cost_usd) AS retry_cost_usd, sum(a.second_attempts) AS second_attempts,
+             sum(a.later_attempts) AS later_attempts
         FROM @extschema@.daily_retry_all AS a GROUP BY 1, 2, 3, 4)
   SELECT COALESCE(d.day, l.day), COALESCE(d.customer_id, l.customer_id), COALESCE(d.task_type, l.task_type),
          m.measure, m.daily, m.ledger, 'daily_customer', NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM d FULL JOIN l ON l.day = d.day AND l.customer_id = d.customer_id AND l.task_type = d.task_type
    CROSS JOIN LATERAL (VALUES ('events', COALESCE(d.events, 0), COALESCE(l.events, 0)),
                               ('cost_usd', COALESCE(d.cost_usd, 0), COALESCE(l.cost_usd, 0)),
-                              ('retry_cost_usd', COALESCE(d.retry_cost_usd, 0), COALESCE(l.retry_cost_usd, 0)))
+                              ('llm_cost_usd', COALESCE(d.llm_cost_usd, 0), COALESCE(l.llm_cost_usd, 0)),
+                              ('non_llm_cost_usd', COALESCE(d.non_llm_cost_usd, 0),
+                               COALESCE(l.external_cost_usd + l.compute_cost_usd + l.other_cost_usd, 0)),
+                              ('retry_count', COALESCE(d.retry_count, 0), COALESCE(l.retry_count, 0)),
+                              ('retry_cost_usd', COALESCE(d.retry_cost_usd, 0), COALESCE(l.retry_cost_usd, 0)),
+                              ('failure_cost_usd', COALESCE(d.failure_cost_usd, 0), COALESCE(l.failure_cost_usd, 0)),
+                              ('tasks', COALESCE(d.tasks, 0), COALESCE(l.tasks, 0)),
+                              ('root_tasks', COALESCE(d.root_tasks, 0), COALESCE(l.root_tasks, 0)))
+         AS m(measure, daily, ledger)
+   WHERE m.daily <> m.ledger
+  UNION ALL
+  SELECT COALESCE(dw.day, lw.day), NULL, COALESCE(dw.task_type, lw.task_type), m.measure, m.daily, m.ledger,
+         'daily_workflow', NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM dw FULL JOIN lw ON lw.day = dw.day AND lw.task_type = dw.task_type
+   CROSS JOIN LATERAL (VALUES ('events', COALESCE(dw.events, 0), COALESCE(lw.events, 0)),
+                              ('llm_calls', COALESCE(dw.llm_calls, 0), COALESCE(lw.llm_calls, 0)),
+                              ('cost_usd', COALESCE(dw.cost_usd, 0), COALESCE(lw.cost_usd, 0)),
+                              ('llm_cost_usd', COALESCE(dw.llm_cost_usd, 0), COALESCE(lw.llm_cost_usd, 0)),
+                              ('external_cost_usd', COALESCE(dw.external_cost_usd, 0), COALESCE(lw.external_cost_usd, 0)),
+                              ('compute_cost_usd', COALESCE(dw.compute_cost_usd, 0), COALESCE(lw.compute_cost_usd, 0)),
+                              ('other_cost_usd', COALESCE(dw.other_cost_usd, 0), COALESCE(lw.other_cost_usd, 0)),
+                              ('retry_count', COALESCE(dw.retry_count, 0), COALESCE(lw.retry_count, 0)),
+                              ('retry_cost_usd', COALESCE(dw.retry_cost_usd, 0), COALESCE(lw.retry_cost_usd, 0)),
+                              ('failure_count', COALESCE(dw.failure_count, 0), COALESCE(lw.failure_count, 0)),
+                              ('failure_cost_usd', COALESCE(dw.failure_cost_usd, 0), COALESCE(lw.failure_cost_usd, 0)),
+                              ('unpriced_events', COALESCE(dw.unpriced_events, 0), COALESCE(lw.unpriced_events, 0)),
+                              ('input_tokens', COALESCE(dw.input_tokens, 0), COALESCE(lw.input_tokens, 0)),
+                              ('cache_read_tokens', COALESCE(dw.cache_read_tokens, 0), COALESCE(lw.cache_read_tokens, 0)),
+                              ('cache_write_tokens', COALESCE(dw.cache_write_tokens, 0), COALESCE(lw.cache_write_tokens, 0)),
+                              ('output_tokens', COALESCE(dw.output_tokens, 0), COALESCE(lw.output_tokens, 0)),
+                              ('tasks', COALESCE(dw.tasks, 0), COALESCE(lw.tasks, 0)),
+                              ('root_tasks', COALESCE(dw.root_tasks, 0), COALESCE(lw.root_tasks, 0)),
+                              ('succeeded_tasks', COALESCE(dw.succeeded_tasks, 0), COALESCE(lw.succeeded_tasks, 0)),
+                              ('failed_tasks', COALESCE(dw.failed_tasks, 0), COALESCE(lw.failed_tasks, 0)),
+                              ('accepted_tasks', COALESCE(dw.accepted_tasks, 0), COALESCE(lw.accepted_tasks, 0)))
+         AS m(measure, daily, ledger)
+   WHERE m.daily <> m.ledger
+  UNION ALL
+  SELECT COALESCE(dc.day, lc.day), COALESCE(dc.customer_id, lc.customer_id), NULL, m.measure, m.daily, m.ledger,
+         'daily_customer_total', NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM dc FULL JOIN lc ON lc.day = dc.day AND lc.customer_id = dc.customer_id
+   CROSS JOIN LATERAL (VALUES ('events', COALESCE(dc.events, 0), COALESCE(lc.events, 0)),
+                              ('cost_usd', COALESCE(dc.cost_usd, 0), COALESCE(lc.cost_usd, 0)),
+                              ('llm_cost_usd', COALESCE(dc.llm_cost_usd, 0), COALESCE(lc.llm_cost_usd, 0)),
+                              ('non_llm_cost_usd', COALESCE(dc.non_llm_cost_usd, 0), COALESCE(lc.non_llm_cost_usd, 0)),
+                              ('retry_count', COALESCE(dc.retry_count, 0), COALESCE(lc.retry_count, 0)),
+                              ('retry_cost_usd', COALESCE(dc.retry_cost_usd, 0), COALESCE(lc.retry_cost_usd, 0)),
+                              ('failure_cost_usd', COALESCE(dc.failure_cost_usd, 0), COALESCE(lc.failure_cost_usd, 0)),
+                              ('root_tasks', COALESCE(dc.root_tasks, 0), COALESCE(lc.root_tasks, 0)))
          AS m(measure, daily, ledger)
    WHERE m.daily <> m.ledger
   UNION ALL
@@ -959,13 +1152,64 @@ BEGIN ATOMIC
    CROSS JOIN LATERAL (VALUES ('llm_calls', COALESCE(dm.llm_calls, 0), COALESCE(lm.llm_calls, 0)),
                               ('cost_usd', COALESCE(dm.cost_usd, 0), COALESCE(lm.cost_usd, 0)),
                               ('unpriced_calls', COALESCE(dm.unpriced_calls, 0), COALESCE(lm.unpriced_calls, 0)),
+                              ('retry_calls', COALESCE(dm.retry_calls, 0), COALESCE(lm.retry_calls, 0)),
+                              ('failed_calls', COALESCE(dm.failed_calls, 0), COALESCE(lm.failed_calls, 0)),
                               ('input_tokens', COALESCE(dm.input_tokens, 0), COALESCE(lm.input_tokens, 0)),
                               ('cache_read_tokens', COALESCE(dm.cache_read_tokens, 0), COALESCE(lm.cache_read_tokens, 0)),
                               ('cache_write_tokens', COALESCE(dm.cache_write_tokens, 0), COALESCE(lm.cache_write_tokens, 0)),
                               ('output_tokens', COALESCE(dm.output_tokens, 0), COALESCE(lm.output_tokens, 0)),
-                              ('reasoning_tokens', COALESCE(dm.reasoning_tokens, 0), COALESCE(lm.reasoning_tokens, 0)))
+                              ('reasoning_tokens', COALESCE(dm.reasoning_tokens, 0), COALESCE(lm.reasoning_tokens, 0)),
+                              ('latency_ms_sum', COALESCE(dm.latency_ms_sum, 0), COALESCE(lm.latency_ms_sum, 0)),
+                              ('latency_calls', COALESCE(dm.latency_calls, 0), COALESCE(lm.latency_calls, 0)),
+                              ('cost_sketch_count', COALESCE(dm.cost_values, 0), COALESCE(lm.cost_values, 0)),
+                              ('latency_sketch_count', COALESCE(dm.latency_values, 0), COALESCE(lm.latency_values, 0)),
+                              ('prompt_tokens_sketch_count', COALESCE(dm.prompt_values, 0), COALESCE(lm.prompt_values, 0)),
+                              ('output_tokens_sketch_count', COALESCE(dm.output_values, 0), COALESCE(lm.output_values, 0)))
          AS m(measure, daily, ledger)
    WHERE m.daily <> m.ledger
+  UNION ALL
+  SELECT COALESCE(dws.day, lws.day), NULL, COALESCE(dws.task_type, lws.task_type), m.measure, m.daily, m.ledger,
+         'daily_workflow_sketch', NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM dws FULL JOIN lws ON lws.day = dws.day AND lws.task_type = dws.task_type
+   CROSS JOIN LATERAL (VALUES ('llm_calls', COALESCE(dws.llm_calls, 0), COALESCE(lws.llm_calls, 0)),
+                              ('cost_sketch_count', COALESCE(dws.cost_values, 0), COALESCE(lws.cost_values, 0)),
+                              ('latency_sketch_count', COALESCE(dws.latency_values, 0), COALESCE(lws.latency_values, 0)),
+                              ('prompt_tokens_sketch_count', COALESCE(dws.prompt_values, 0), COALESCE(lws.prompt_values, 0)),
+                              ('output_tokens_sketch_count', COALESCE(dws.output_values, 0), COALESCE(lws.output_values, 0)))
+         AS m(measure, daily, ledger)
+   WHERE m.daily <> m.ledger
+  UNION ALL
+  SELECT COALESCE(fw.day, fm.day), NULL, COALESCE(fw.task_type, fm.task_type), m.measure, m.daily::numeric,
+         m.ledger::numeric, 'daily_workflow_sketch', NULL, NULL, NULL, NULL, NULL, NULL, NULL
+    FROM fw FULL JOIN fm ON fm.day = fw.day AND fm.task_type = fw.task_type
+   CROSS JOIN LATERAL (VALUES ('cost_sketch_min', fw.cost_min, fm.cost_min, fw.cost_min IS DISTINCT FROM fm.cost_min),
+                              ('cost_sketch_max', fw.cost_max, fm.cost_max, fw.cost_max IS DISTINCT FROM fm.cost_max),
+                              ('cost_sketch_sum', fw.cost_sum, fm.cost_sum,
+                               NOT pg_catalog.abs(COALESCE(fw.cost_sum, 0) - COALESCE(fm.cost_sum, 0))
+                                   <= 1e-9 * GREATEST(1, pg_catalog.abs(fw.cost_sum), pg_catalog.abs(fm.cost_sum))),
+                              ('latency_sketch_min', fw.latency_min, fm.latency_min,
+                               fw.latency_min IS DISTINCT FROM fm.latency_min),
+                              ('latency_sketch_max', fw.latency_max, fm.latency_max,
+                               fw.latency_max IS DISTINCT FROM fm.latency_max),
+                              ('latency_sketch_sum', fw.latency_sum, fm.latency_sum,
+                               NOT pg_catalog.abs(COALESCE(fw.latency_sum, 0) - COALESCE(fm.latency_sum, 0))
+                                   <= 1e-9 * GREATEST(1, pg_catalog.abs(fw.latency_sum), pg_catalog.abs(fm.latency_sum))),
+                              ('prompt_tokens_sketch_min', fw.prompt_min, fm.prompt_min,
+                               fw.prompt_min IS DISTINCT FROM fm.prompt_min),
+                              ('prompt_tokens_sketch_max', fw.prompt_max, fm.prompt_max,
+                               fw.prompt_max IS DISTINCT FROM fm.prompt_max),
+                              ('prompt_tokens_sketch_sum', fw.prompt_sum, fm.prompt_sum,
+                               NOT pg_catalog.abs(COALESCE(fw.prompt_sum, 0) - COALESCE(fm.prompt_sum, 0))
+                                   <= 1e-9 * GREATEST(1, pg_catalog.abs(fw.prompt_sum), pg_catalog.abs(fm.prompt_sum))),
+                              ('output_tokens_sketch_min', fw.output_min, fm.output_min,
+                               fw.output_min IS DISTINCT FROM fm.output_min),
+                              ('output_tokens_sketch_max', fw.output_max, fm.output_max,
+                               fw.output_max IS DISTINCT FROM fm.output_max),
+                              ('output_tokens_sketch_sum', fw.output_sum, fm.output_sum,
+                               NOT pg_catalog.abs(COALESCE(fw.output_sum, 0) - COALESCE(fm.output_sum, 0))
+                                   <= 1e-9 * GREATEST(1, pg_catalog.abs(fw.output_sum), pg_catalog.abs(fm.output_sum))))
+         AS m(measure, daily, ledger, differs)
+   WHERE m.differs
   UNION ALL
   SELECT COALESCE(dr.day, lr.day), NULL, COALESCE(dr.task_type, lr.task_type), m.measure, m.daily, m.ledger,
          'daily_retry', NULL, NULL, NULL, NULL, NULL, COALESCE(dr.retry_type, lr.retry_type),
@@ -982,4 +1226,4 @@ BEGIN ATOMIC
    ORDER BY 1, 7, 2, 3, 8, 9, 10, 11, 12, 13, 14, 4;
 END;
 COMMENT ON FUNCTION @extschema@.daily_check() IS
-  'Keys of daily_customer (events, cost, retry cost per day x customer x task type), daily_model (llm_calls, cost, unpriced calls, tokens per day x task type x provider x model x route x tier x fallback reason) and daily_retry (retries, retry cost, attempts per day x task type x retry type x reason) whose folded plus pending sums differ from the ledger, one row per measure; daily_table names the table and the key columns it lacks are NULL. Empty when all is well (full scans: for tests and audits).';
+  'Keys of the daily tables whose folded plus pending measures differ from the ledger, one row per key and measure: every measure of daily_customer, daily_workflow and daily_customer_total (costs, retries, failures, tokens, task runs), daily_model (calls, cost, tokens, latency, and the values each sketch holds), daily_workflow_sketch (calls and sketch values; its sketches'' min, max and sum against daily_model''s merged per day and task type) and daily_retry. daily_table names the table and the key columns it lacks are NULL. Sketches only grow, so after events were changed or deleted they hold more values than the ledger until rebuild_daily(). Empty when all is well (full scans: for tests and audits).';
