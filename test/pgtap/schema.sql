@@ -835,7 +835,8 @@ SELECT set_eq(
         FROM pg_catalog.pg_extension AS e,
              unnest(e.extconfig, e.extcondition) AS u(cfg, cond)
        WHERE e.extname = 'dexcost'$$,
-    $$VALUES ('dexcost.anomaly', ''),
+    $$VALUES ('dexcost.anomaly_anomaly_id_seq', ''),
+             ('dexcost.anomaly', ''),
              ('dexcost.budget_alert', ''),
              ('dexcost.budget_budget_id_seq', ''),
              ('dexcost.budget', ''),
