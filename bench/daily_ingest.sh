@@ -20,10 +20,8 @@ synchronous_commit = off"
 bench_start "$cluster"
 createdb "$db"
 q -c "CREATE EXTENSION dexcost CASCADE"
+one_row_ingest_setup
 q <<SQL
-INSERT INTO dexcost.task (task_id, customer_id, task_type)
-SELECT ('00000000-0000-4000-8000-' || lpad(to_hex(i), 12, '0'))::uuid, 'c' || (i % 500), 'w' || (i % 50)
-  FROM generate_series(1, 5000) AS i;
 INSERT INTO dexcost.budget (scope, scope_id, period, limit_usd) SELECT 'customer', 'c' || i, 'month', 1000 FROM generate_series(0, 99) AS i;
 SQL
 csv="$base/events.csv"
@@ -44,12 +42,6 @@ triggers() { # none|daily|all: which 0.2 statement triggers on cost_event (besid
   q -c "ALTER TABLE dexcost.cost_event ${sql#, }"
 }
 reset() { q -c "SET session_replication_role = replica; TRUNCATE dexcost.cost_event" -c 'CHECKPOINT' >/dev/null; }
-cat > "$work/single.sql" <<SQL
-\set t random(1, 5000)
-INSERT INTO dexcost.cost_event (customer_id, task_id, event_type, provider, model, input_tokens, output_tokens)
-VALUES ('c' || (:t::int % 500), ('00000000-0000-4000-8000-' || lpad(to_hex(:t::int), 12, '0'))::uuid, 'llm_call',
-        'openai', 'gpt-4o-mini', 1200, 150);
-SQL
 for m in none daily all; do : > "$work/copy_$m"; : > "$work/tps_$m"; done
 for i in $(seq "$repeats"); do
   case $((i % 3)) in 1) order="none daily all" ;; 2) order="all none daily" ;; *) order="daily all none" ;; esac
@@ -59,7 +51,7 @@ for i in $(seq "$repeats"); do
     q -c "COPY dexcost.cost_event (event_id, customer_id, task_id, event_type, occurred_at, provider, model, input_tokens, output_tokens) FROM '$csv' CSV"
     e=$(date +%s.%N)
     awk -v n="$rows" -v a="$s" -v b="$e" 'BEGIN { printf "%.0f\n", n / (b - a) }' >> "$work/copy_$m"
-    pgbench -n -M prepared -c 4 -j 2 -T "$seconds" -f "$work/single.sql" "$db" 2>/dev/null | awk '/^tps = / {print $3}' | head -1 >> "$work/tps_$m"
+    single_tps >> "$work/tps_$m"
   done
 done
 triggers all
