@@ -1182,34 +1182,23 @@ BEGIN ATOMIC
   SELECT COALESCE(fw.day, fm.day), NULL, COALESCE(fw.task_type, fm.task_type), m.measure, m.daily::numeric,
          m.ledger::numeric, 'daily_workflow_sketch', NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM fw FULL JOIN fm ON fm.day = fw.day AND fm.task_type = fw.task_type
-   CROSS JOIN LATERAL (VALUES ('cost_sketch_min', fw.cost_min, fm.cost_min, fw.cost_min IS DISTINCT FROM fm.cost_min),
-                              ('cost_sketch_max', fw.cost_max, fm.cost_max, fw.cost_max IS DISTINCT FROM fm.cost_max),
-                              ('cost_sketch_sum', fw.cost_sum, fm.cost_sum,
-                               NOT pg_catalog.abs(COALESCE(fw.cost_sum, 0) - COALESCE(fm.cost_sum, 0))
-                                   <= 1e-9 * GREATEST(1, pg_catalog.abs(fw.cost_sum), pg_catalog.abs(fm.cost_sum))),
-                              ('latency_sketch_min', fw.latency_min, fm.latency_min,
-                               fw.latency_min IS DISTINCT FROM fm.latency_min),
-                              ('latency_sketch_max', fw.latency_max, fm.latency_max,
-                               fw.latency_max IS DISTINCT FROM fm.latency_max),
-                              ('latency_sketch_sum', fw.latency_sum, fm.latency_sum,
-                               NOT pg_catalog.abs(COALESCE(fw.latency_sum, 0) - COALESCE(fm.latency_sum, 0))
-                                   <= 1e-9 * GREATEST(1, pg_catalog.abs(fw.latency_sum), pg_catalog.abs(fm.latency_sum))),
-                              ('prompt_tokens_sketch_min', fw.prompt_min, fm.prompt_min,
-                               fw.prompt_min IS DISTINCT FROM fm.prompt_min),
-                              ('prompt_tokens_sketch_max', fw.prompt_max, fm.prompt_max,
-                               fw.prompt_max IS DISTINCT FROM fm.prompt_max),
-                              ('prompt_tokens_sketch_sum', fw.prompt_sum, fm.prompt_sum,
-                               NOT pg_catalog.abs(COALESCE(fw.prompt_sum, 0) - COALESCE(fm.prompt_sum, 0))
-                                   <= 1e-9 * GREATEST(1, pg_catalog.abs(fw.prompt_sum), pg_catalog.abs(fm.prompt_sum))),
-                              ('output_tokens_sketch_min', fw.output_min, fm.output_min,
-                               fw.output_min IS DISTINCT FROM fm.output_min),
-                              ('output_tokens_sketch_max', fw.output_max, fm.output_max,
-                               fw.output_max IS DISTINCT FROM fm.output_max),
-                              ('output_tokens_sketch_sum', fw.output_sum, fm.output_sum,
-                               NOT pg_catalog.abs(COALESCE(fw.output_sum, 0) - COALESCE(fm.output_sum, 0))
-                                   <= 1e-9 * GREATEST(1, pg_catalog.abs(fw.output_sum), pg_catalog.abs(fm.output_sum))))
-         AS m(measure, daily, ledger, differs)
-   WHERE m.differs
+   -- min and max exactly; sums (floating point, merged in another order) within 1e-9 relative.
+   CROSS JOIN LATERAL (VALUES ('cost_sketch_min', fw.cost_min, fm.cost_min, 0),
+                              ('cost_sketch_max', fw.cost_max, fm.cost_max, 0),
+                              ('cost_sketch_sum', fw.cost_sum, fm.cost_sum, 1e-9),
+                              ('latency_sketch_min', fw.latency_min, fm.latency_min, 0),
+                              ('latency_sketch_max', fw.latency_max, fm.latency_max, 0),
+                              ('latency_sketch_sum', fw.latency_sum, fm.latency_sum, 1e-9),
+                              ('prompt_tokens_sketch_min', fw.prompt_min, fm.prompt_min, 0),
+                              ('prompt_tokens_sketch_max', fw.prompt_max, fm.prompt_max, 0),
+                              ('prompt_tokens_sketch_sum', fw.prompt_sum, fm.prompt_sum, 1e-9),
+                              ('output_tokens_sketch_min', fw.output_min, fm.output_min, 0),
+                              ('output_tokens_sketch_max', fw.output_max, fm.output_max, 0),
+                              ('output_tokens_sketch_sum', fw.output_sum, fm.output_sum, 1e-9))
+         AS m(measure, daily, ledger, tolerance)
+   WHERE CASE WHEN m.tolerance = 0 THEN m.daily IS DISTINCT FROM m.ledger
+              ELSE NOT pg_catalog.abs(COALESCE(m.daily, 0) - COALESCE(m.ledger, 0))
+                       <= m.tolerance * GREATEST(1, pg_catalog.abs(m.daily), pg_catalog.abs(m.ledger)) END
   UNION ALL
   SELECT COALESCE(dr.day, lr.day), NULL, COALESCE(dr.task_type, lr.task_type), m.measure, m.daily, m.ledger,
          'daily_retry', NULL, NULL, NULL, NULL, NULL, COALESCE(dr.retry_type, lr.retry_type),
