@@ -441,7 +441,7 @@ BEGIN
     -- Every folded table is written in key order, day first: a BI filter on the last N days then
     -- reads rows stored together, as they are in a table folded minute by minute. Without it,
     -- rebuild_daily() left each table in hash order, and a 90-day read of every customer took
-    -- half as long again (bench/bi.sh, session 5).
+    -- 1.15 to 1.3 times as long (docs/bi.md, Speed).
     WITH taken AS (DELETE FROM @extschema@.daily_customer_delta RETURNING *),
     agg AS (
         SELECT day, customer_id, task_type, sum(events) AS events, sum(llm_calls) AS llm_calls, sum(cost_usd) AS cost_usd,
