@@ -1087,97 +1087,102 @@ BEGIN ATOMIC
              sum(a.later_attempts) AS later_attempts
         FROM @extschema@.daily_retry_all AS a GROUP BY 1, 2, 3, 4)
   SELECT COALESCE(d.day, l.day), COALESCE(d.customer_id, l.customer_id), COALESCE(d.task_type, l.task_type),
-         m.measure, m.daily, m.ledger, 'daily_customer', NULL, NULL, NULL, NULL, NULL, NULL, NULL
+         m.measure, COALESCE(m.daily, 0), COALESCE(m.ledger, 0),
+         'daily_customer', NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM d FULL JOIN l ON l.day = d.day AND l.customer_id = d.customer_id AND l.task_type = d.task_type
-   CROSS JOIN LATERAL (VALUES ('events', COALESCE(d.events, 0), COALESCE(l.events, 0)),
-                              ('cost_usd', COALESCE(d.cost_usd, 0), COALESCE(l.cost_usd, 0)),
-                              ('llm_cost_usd', COALESCE(d.llm_cost_usd, 0), COALESCE(l.llm_cost_usd, 0)),
-                              ('non_llm_cost_usd', COALESCE(d.non_llm_cost_usd, 0),
-                               COALESCE(l.external_cost_usd + l.compute_cost_usd + l.other_cost_usd, 0)),
-                              ('retry_count', COALESCE(d.retry_count, 0), COALESCE(l.retry_count, 0)),
-                              ('retry_cost_usd', COALESCE(d.retry_cost_usd, 0), COALESCE(l.retry_cost_usd, 0)),
-                              ('failure_cost_usd', COALESCE(d.failure_cost_usd, 0), COALESCE(l.failure_cost_usd, 0)),
-                              ('tasks', COALESCE(d.tasks, 0), COALESCE(l.tasks, 0)),
-                              ('root_tasks', COALESCE(d.root_tasks, 0), COALESCE(l.root_tasks, 0)))
+   CROSS JOIN LATERAL (VALUES ('events', d.events, l.events),
+                              ('cost_usd', d.cost_usd, l.cost_usd),
+                              ('llm_cost_usd', d.llm_cost_usd, l.llm_cost_usd),
+                              ('non_llm_cost_usd', d.non_llm_cost_usd,
+                               l.external_cost_usd + l.compute_cost_usd + l.other_cost_usd),
+                              ('retry_count', d.retry_count, l.retry_count),
+                              ('retry_cost_usd', d.retry_cost_usd, l.retry_cost_usd),
+                              ('failure_cost_usd', d.failure_cost_usd, l.failure_cost_usd),
+                              ('tasks', d.tasks, l.tasks),
+                              ('root_tasks', d.root_tasks, l.root_tasks))
          AS m(measure, daily, ledger)
-   WHERE m.daily <> m.ledger
+   WHERE COALESCE(m.daily, 0) <> COALESCE(m.ledger, 0)
   UNION ALL
-  SELECT COALESCE(dw.day, lw.day), NULL, COALESCE(dw.task_type, lw.task_type), m.measure, m.daily, m.ledger,
+  SELECT COALESCE(dw.day, lw.day), NULL, COALESCE(dw.task_type, lw.task_type),
+         m.measure, COALESCE(m.daily, 0), COALESCE(m.ledger, 0),
          'daily_workflow', NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM dw FULL JOIN lw ON lw.day = dw.day AND lw.task_type = dw.task_type
-   CROSS JOIN LATERAL (VALUES ('events', COALESCE(dw.events, 0), COALESCE(lw.events, 0)),
-                              ('llm_calls', COALESCE(dw.llm_calls, 0), COALESCE(lw.llm_calls, 0)),
-                              ('cost_usd', COALESCE(dw.cost_usd, 0), COALESCE(lw.cost_usd, 0)),
-                              ('llm_cost_usd', COALESCE(dw.llm_cost_usd, 0), COALESCE(lw.llm_cost_usd, 0)),
-                              ('external_cost_usd', COALESCE(dw.external_cost_usd, 0), COALESCE(lw.external_cost_usd, 0)),
-                              ('compute_cost_usd', COALESCE(dw.compute_cost_usd, 0), COALESCE(lw.compute_cost_usd, 0)),
-                              ('other_cost_usd', COALESCE(dw.other_cost_usd, 0), COALESCE(lw.other_cost_usd, 0)),
-                              ('retry_count', COALESCE(dw.retry_count, 0), COALESCE(lw.retry_count, 0)),
-                              ('retry_cost_usd', COALESCE(dw.retry_cost_usd, 0), COALESCE(lw.retry_cost_usd, 0)),
-                              ('failure_count', COALESCE(dw.failure_count, 0), COALESCE(lw.failure_count, 0)),
-                              ('failure_cost_usd', COALESCE(dw.failure_cost_usd, 0), COALESCE(lw.failure_cost_usd, 0)),
-                              ('unpriced_events', COALESCE(dw.unpriced_events, 0), COALESCE(lw.unpriced_events, 0)),
-                              ('input_tokens', COALESCE(dw.input_tokens, 0), COALESCE(lw.input_tokens, 0)),
-                              ('cache_read_tokens', COALESCE(dw.cache_read_tokens, 0), COALESCE(lw.cache_read_tokens, 0)),
-                              ('cache_write_tokens', COALESCE(dw.cache_write_tokens, 0), COALESCE(lw.cache_write_tokens, 0)),
-                              ('output_tokens', COALESCE(dw.output_tokens, 0), COALESCE(lw.output_tokens, 0)),
-                              ('tasks', COALESCE(dw.tasks, 0), COALESCE(lw.tasks, 0)),
-                              ('root_tasks', COALESCE(dw.root_tasks, 0), COALESCE(lw.root_tasks, 0)),
-                              ('succeeded_tasks', COALESCE(dw.succeeded_tasks, 0), COALESCE(lw.succeeded_tasks, 0)),
-                              ('failed_tasks', COALESCE(dw.failed_tasks, 0), COALESCE(lw.failed_tasks, 0)),
-                              ('accepted_tasks', COALESCE(dw.accepted_tasks, 0), COALESCE(lw.accepted_tasks, 0)))
+   CROSS JOIN LATERAL (VALUES ('events', dw.events, lw.events),
+                              ('llm_calls', dw.llm_calls, lw.llm_calls),
+                              ('cost_usd', dw.cost_usd, lw.cost_usd),
+                              ('llm_cost_usd', dw.llm_cost_usd, lw.llm_cost_usd),
+                              ('external_cost_usd', dw.external_cost_usd, lw.external_cost_usd),
+                              ('compute_cost_usd', dw.compute_cost_usd, lw.compute_cost_usd),
+                              ('other_cost_usd', dw.other_cost_usd, lw.other_cost_usd),
+                              ('retry_count', dw.retry_count, lw.retry_count),
+                              ('retry_cost_usd', dw.retry_cost_usd, lw.retry_cost_usd),
+                              ('failure_count', dw.failure_count, lw.failure_count),
+                              ('failure_cost_usd', dw.failure_cost_usd, lw.failure_cost_usd),
+                              ('unpriced_events', dw.unpriced_events, lw.unpriced_events),
+                              ('input_tokens', dw.input_tokens, lw.input_tokens),
+                              ('cache_read_tokens', dw.cache_read_tokens, lw.cache_read_tokens),
+                              ('cache_write_tokens', dw.cache_write_tokens, lw.cache_write_tokens),
+                              ('output_tokens', dw.output_tokens, lw.output_tokens),
+                              ('tasks', dw.tasks, lw.tasks),
+                              ('root_tasks', dw.root_tasks, lw.root_tasks),
+                              ('succeeded_tasks', dw.succeeded_tasks, lw.succeeded_tasks),
+                              ('failed_tasks', dw.failed_tasks, lw.failed_tasks),
+                              ('accepted_tasks', dw.accepted_tasks, lw.accepted_tasks))
          AS m(measure, daily, ledger)
-   WHERE m.daily <> m.ledger
+   WHERE COALESCE(m.daily, 0) <> COALESCE(m.ledger, 0)
   UNION ALL
-  SELECT COALESCE(dc.day, lc.day), COALESCE(dc.customer_id, lc.customer_id), NULL, m.measure, m.daily, m.ledger,
+  SELECT COALESCE(dc.day, lc.day), COALESCE(dc.customer_id, lc.customer_id), NULL,
+         m.measure, COALESCE(m.daily, 0), COALESCE(m.ledger, 0),
          'daily_customer_total', NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM dc FULL JOIN lc ON lc.day = dc.day AND lc.customer_id = dc.customer_id
-   CROSS JOIN LATERAL (VALUES ('events', COALESCE(dc.events, 0), COALESCE(lc.events, 0)),
-                              ('cost_usd', COALESCE(dc.cost_usd, 0), COALESCE(lc.cost_usd, 0)),
-                              ('llm_cost_usd', COALESCE(dc.llm_cost_usd, 0), COALESCE(lc.llm_cost_usd, 0)),
-                              ('non_llm_cost_usd', COALESCE(dc.non_llm_cost_usd, 0), COALESCE(lc.non_llm_cost_usd, 0)),
-                              ('retry_count', COALESCE(dc.retry_count, 0), COALESCE(lc.retry_count, 0)),
-                              ('retry_cost_usd', COALESCE(dc.retry_cost_usd, 0), COALESCE(lc.retry_cost_usd, 0)),
-                              ('failure_cost_usd', COALESCE(dc.failure_cost_usd, 0), COALESCE(lc.failure_cost_usd, 0)),
-                              ('root_tasks', COALESCE(dc.root_tasks, 0), COALESCE(lc.root_tasks, 0)))
+   CROSS JOIN LATERAL (VALUES ('events', dc.events, lc.events),
+                              ('cost_usd', dc.cost_usd, lc.cost_usd),
+                              ('llm_cost_usd', dc.llm_cost_usd, lc.llm_cost_usd),
+                              ('non_llm_cost_usd', dc.non_llm_cost_usd, lc.non_llm_cost_usd),
+                              ('retry_count', dc.retry_count, lc.retry_count),
+                              ('retry_cost_usd', dc.retry_cost_usd, lc.retry_cost_usd),
+                              ('failure_cost_usd', dc.failure_cost_usd, lc.failure_cost_usd),
+                              ('root_tasks', dc.root_tasks, lc.root_tasks))
          AS m(measure, daily, ledger)
-   WHERE m.daily <> m.ledger
+   WHERE COALESCE(m.daily, 0) <> COALESCE(m.ledger, 0)
   UNION ALL
-  SELECT COALESCE(dm.day, lm.day), NULL, COALESCE(dm.task_type, lm.task_type), m.measure, m.daily, m.ledger,
+  SELECT COALESCE(dm.day, lm.day), NULL, COALESCE(dm.task_type, lm.task_type),
+         m.measure, COALESCE(m.daily, 0), COALESCE(m.ledger, 0),
          'daily_model', COALESCE(dm.provider, lm.provider), COALESCE(dm.model, lm.model), COALESCE(dm.route, lm.route),
          COALESCE(dm.service_tier, lm.service_tier), COALESCE(dm.fallback_reason, lm.fallback_reason), NULL, NULL
     FROM dm FULL JOIN lm
       ON lm.day = dm.day AND lm.task_type = dm.task_type AND lm.provider = dm.provider AND lm.model = dm.model
      AND lm.route = dm.route AND lm.service_tier = dm.service_tier AND lm.fallback_reason = dm.fallback_reason
-   CROSS JOIN LATERAL (VALUES ('llm_calls', COALESCE(dm.llm_calls, 0), COALESCE(lm.llm_calls, 0)),
-                              ('cost_usd', COALESCE(dm.cost_usd, 0), COALESCE(lm.cost_usd, 0)),
-                              ('unpriced_calls', COALESCE(dm.unpriced_calls, 0), COALESCE(lm.unpriced_calls, 0)),
-                              ('retry_calls', COALESCE(dm.retry_calls, 0), COALESCE(lm.retry_calls, 0)),
-                              ('failed_calls', COALESCE(dm.failed_calls, 0), COALESCE(lm.failed_calls, 0)),
-                              ('input_tokens', COALESCE(dm.input_tokens, 0), COALESCE(lm.input_tokens, 0)),
-                              ('cache_read_tokens', COALESCE(dm.cache_read_tokens, 0), COALESCE(lm.cache_read_tokens, 0)),
-                              ('cache_write_tokens', COALESCE(dm.cache_write_tokens, 0), COALESCE(lm.cache_write_tokens, 0)),
-                              ('output_tokens', COALESCE(dm.output_tokens, 0), COALESCE(lm.output_tokens, 0)),
-                              ('reasoning_tokens', COALESCE(dm.reasoning_tokens, 0), COALESCE(lm.reasoning_tokens, 0)),
-                              ('latency_ms_sum', COALESCE(dm.latency_ms_sum, 0), COALESCE(lm.latency_ms_sum, 0)),
-                              ('latency_calls', COALESCE(dm.latency_calls, 0), COALESCE(lm.latency_calls, 0)),
-                              ('cost_sketch_count', COALESCE(dm.cost_values, 0), COALESCE(lm.cost_values, 0)),
-                              ('latency_sketch_count', COALESCE(dm.latency_values, 0), COALESCE(lm.latency_values, 0)),
-                              ('prompt_tokens_sketch_count', COALESCE(dm.prompt_values, 0), COALESCE(lm.prompt_values, 0)),
-                              ('output_tokens_sketch_count', COALESCE(dm.output_values, 0), COALESCE(lm.output_values, 0)))
+   CROSS JOIN LATERAL (VALUES ('llm_calls', dm.llm_calls, lm.llm_calls),
+                              ('cost_usd', dm.cost_usd, lm.cost_usd),
+                              ('unpriced_calls', dm.unpriced_calls, lm.unpriced_calls),
+                              ('retry_calls', dm.retry_calls, lm.retry_calls),
+                              ('failed_calls', dm.failed_calls, lm.failed_calls),
+                              ('input_tokens', dm.input_tokens, lm.input_tokens),
+                              ('cache_read_tokens', dm.cache_read_tokens, lm.cache_read_tokens),
+                              ('cache_write_tokens', dm.cache_write_tokens, lm.cache_write_tokens),
+                              ('output_tokens', dm.output_tokens, lm.output_tokens),
+                              ('reasoning_tokens', dm.reasoning_tokens, lm.reasoning_tokens),
+                              ('latency_ms_sum', dm.latency_ms_sum, lm.latency_ms_sum),
+                              ('latency_calls', dm.latency_calls, lm.latency_calls),
+                              ('cost_sketch_count', dm.cost_values, lm.cost_values),
+                              ('latency_sketch_count', dm.latency_values, lm.latency_values),
+                              ('prompt_tokens_sketch_count', dm.prompt_values, lm.prompt_values),
+                              ('output_tokens_sketch_count', dm.output_values, lm.output_values))
          AS m(measure, daily, ledger)
-   WHERE m.daily <> m.ledger
+   WHERE COALESCE(m.daily, 0) <> COALESCE(m.ledger, 0)
   UNION ALL
-  SELECT COALESCE(dws.day, lws.day), NULL, COALESCE(dws.task_type, lws.task_type), m.measure, m.daily, m.ledger,
+  SELECT COALESCE(dws.day, lws.day), NULL, COALESCE(dws.task_type, lws.task_type),
+         m.measure, COALESCE(m.daily, 0), COALESCE(m.ledger, 0),
          'daily_workflow_sketch', NULL, NULL, NULL, NULL, NULL, NULL, NULL
     FROM dws FULL JOIN lws ON lws.day = dws.day AND lws.task_type = dws.task_type
-   CROSS JOIN LATERAL (VALUES ('llm_calls', COALESCE(dws.llm_calls, 0), COALESCE(lws.llm_calls, 0)),
-                              ('cost_sketch_count', COALESCE(dws.cost_values, 0), COALESCE(lws.cost_values, 0)),
-                              ('latency_sketch_count', COALESCE(dws.latency_values, 0), COALESCE(lws.latency_values, 0)),
-                              ('prompt_tokens_sketch_count', COALESCE(dws.prompt_values, 0), COALESCE(lws.prompt_values, 0)),
-                              ('output_tokens_sketch_count', COALESCE(dws.output_values, 0), COALESCE(lws.output_values, 0)))
+   CROSS JOIN LATERAL (VALUES ('llm_calls', dws.llm_calls, lws.llm_calls),
+                              ('cost_sketch_count', dws.cost_values, lws.cost_values),
+                              ('latency_sketch_count', dws.latency_values, lws.latency_values),
+                              ('prompt_tokens_sketch_count', dws.prompt_values, lws.prompt_values),
+                              ('output_tokens_sketch_count', dws.output_values, lws.output_values))
          AS m(measure, daily, ledger)
-   WHERE m.daily <> m.ledger
+   WHERE COALESCE(m.daily, 0) <> COALESCE(m.ledger, 0)
   UNION ALL
   SELECT COALESCE(fw.day, fm.day), NULL, COALESCE(fw.task_type, fm.task_type), m.measure, m.daily::numeric,
          m.ledger::numeric, 'daily_workflow_sketch', NULL, NULL, NULL, NULL, NULL, NULL, NULL
@@ -1200,18 +1205,19 @@ BEGIN ATOMIC
               ELSE NOT pg_catalog.abs(COALESCE(m.daily, 0) - COALESCE(m.ledger, 0))
                        <= m.tolerance * GREATEST(1, pg_catalog.abs(m.daily), pg_catalog.abs(m.ledger)) END
   UNION ALL
-  SELECT COALESCE(dr.day, lr.day), NULL, COALESCE(dr.task_type, lr.task_type), m.measure, m.daily, m.ledger,
+  SELECT COALESCE(dr.day, lr.day), NULL, COALESCE(dr.task_type, lr.task_type),
+         m.measure, COALESCE(m.daily, 0), COALESCE(m.ledger, 0),
          'daily_retry', NULL, NULL, NULL, NULL, NULL, COALESCE(dr.retry_type, lr.retry_type),
          COALESCE(dr.retry_reason, lr.retry_reason)
     FROM dr FULL JOIN lr
       ON lr.day = dr.day AND lr.task_type = dr.task_type AND lr.retry_type = dr.retry_type
      AND lr.retry_reason = dr.retry_reason
-   CROSS JOIN LATERAL (VALUES ('retries', COALESCE(dr.retries, 0), COALESCE(lr.retries, 0)),
-                              ('retry_cost_usd', COALESCE(dr.retry_cost_usd, 0), COALESCE(lr.retry_cost_usd, 0)),
-                              ('second_attempts', COALESCE(dr.second_attempts, 0), COALESCE(lr.second_attempts, 0)),
-                              ('later_attempts', COALESCE(dr.later_attempts, 0), COALESCE(lr.later_attempts, 0)))
+   CROSS JOIN LATERAL (VALUES ('retries', dr.retries, lr.retries),
+                              ('retry_cost_usd', dr.retry_cost_usd, lr.retry_cost_usd),
+                              ('second_attempts', dr.second_attempts, lr.second_attempts),
+                              ('later_attempts', dr.later_attempts, lr.later_attempts))
          AS m(measure, daily, ledger)
-   WHERE m.daily <> m.ledger
+   WHERE COALESCE(m.daily, 0) <> COALESCE(m.ledger, 0)
    ORDER BY 1, 7, 2, 3, 8, 9, 10, 11, 12, 13, 14, 4;
 END;
 COMMENT ON FUNCTION @extschema@.daily_check() IS
